@@ -1,0 +1,58 @@
+/* The contract between the generated glue (_build/main.c, written by
+ * `mirari configure`) and the runtime. Applications do not need this
+ * header; they write one of these entry points, named in app.conf:
+ *
+ *   main-noip: Hello.main    ->  int hello_main(void);
+ *   main-ip:   Echo.main     ->  int echo_main(const mi_netif *nif);
+ *   main-http: Dispatch.main ->  void dispatch_main(mi_http_exchange *x);
+ *
+ * noip/ip entry points set up timers and callbacks and return 0 to keep
+ * the loop running (the program ends when nothing is left to wait for, or
+ * at mi_exit()), or a non-zero exit status to stop at once. */
+#ifndef MIRARI_APP_H
+#define MIRARI_APP_H
+
+#include <stddef.h>
+
+#include <mirari/http.h>
+#include <mirari/net.h>
+
+enum mi_main_kind { MI_MAIN_NOIP, MI_MAIN_IP, MI_MAIN_HTTP };
+
+/* A compiled default from app.conf, for a key that boot arguments may
+ * override (ip-*, http-*, log-level). Values were validated by configure. */
+typedef struct mi_conf_pair {
+    const char *key;
+    const char *value;
+} mi_conf_pair;
+
+/* A packed fs-NAME store linked into the image. */
+typedef struct mi_store_image {
+    const char *name;
+    const unsigned char *start;
+    const unsigned char *end;
+} mi_store_image;
+
+typedef struct mi_app {
+    const char *name; /* the app's name: basename of its .conf */
+    enum mi_main_kind kind;
+    int (*main_noip)(void);
+    int (*main_ip)(const mi_netif *nif);
+    mi_http_dispatch_fn main_http;
+    const mi_conf_pair *defaults;
+    size_t ndefaults;
+    const mi_store_image *stores;
+    size_t nstores;
+} mi_app;
+
+/* Parse boot arguments over the defaults (--help lists them), set up
+ * logging, stores and the network, start the entry point, run the loop.
+ * Returns the process exit status: 0, the application's status, 2 for bad
+ * boot arguments. */
+int mi_app_main(const mi_app *app, int argc, char **argv);
+
+/* The effective value of a configuration key after boot arguments, or
+ * NULL when unset. */
+const char *mi_conf_get(const char *key);
+
+#endif
