@@ -1,0 +1,83 @@
+"""Shared fixtures for the system tests.
+
+The suite runs against one build directory (MIRARI_BUILD, set by tests/run;
+build/check when run by hand), installs it once into a temporary prefix, and
+drives the installed `mirari` the way a user would."""
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("MIRARI_BUILD", REPO / "build" / "check"))
+
+
+@pytest.fixture(scope="session")
+def repo():
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def prefix(tmp_path_factory):
+    """`make install PREFIX=...` of the build under test, once per session."""
+    dest = tmp_path_factory.mktemp("prefix")
+    sanitize = "1" if (BUILD / "obj").exists() and BUILD.name == "check" else "0"
+    subprocess.run(
+        ["make", "-s", "-C", str(REPO), f"BUILD={BUILD}", f"SANITIZE={sanitize}",
+         "install", f"PREFIX={dest}"],
+        check=True,
+    )
+    return dest
+
+
+@pytest.fixture(scope="session")
+def mirari(prefix):
+    """Path of the installed mirari command."""
+    return prefix / "bin" / "mirari"
+
+
+@pytest.fixture
+def app_copy(tmp_path):
+    """Copy an example (by name) into a fresh directory, so tests never write
+    into the source tree."""
+
+    def copy(name):
+        dst = tmp_path / name
+        shutil.copytree(REPO / "examples" / name, dst)
+        return dst
+
+    return copy
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def netns():
+    """Factory for network namespaces the test owns; all are deleted after
+    the test, whatever happened."""
+    made = []
+
+    def make():
+        name = "mi-" + uuid.uuid4().hex[:10]
+        subprocess.run(["ip", "netns", "add", name], check=True)
+        subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        out = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True)
+        for pid in out.stdout.split():
+            subprocess.run(["kill", "-9", pid], capture_output=True)
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
