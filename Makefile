@@ -131,18 +131,22 @@ fuzzers: $(FUZZERS)
 # The suite runs against a sanitizer build of its own, so ASan/UBSan watch
 # the tool, the runtime and every unikernel the system tests build.
 CHECK_BUILD := build/check
-.PHONY: check check-build
-check-build:
+.PHONY: check check-build deps-build deps-test deps-bench
+deps-build deps-test deps-bench: deps-%:
+	scripts/install-deps --$*
+check-build: deps-test
 	$(MAKE) BUILD=$(CHECK_BUILD) SANITIZE=1 tests
 check: check-build
 	tests/run $(CHECK_BUILD)
 
 .PHONY: bench
-bench: all
+bench: deps-bench
+	$(MAKE) BUILD=$(BUILD) all
 	bench/run $(BUILD)
 
 .PHONY: example
-example: all
+example: deps-build
+	$(MAKE) BUILD=$(BUILD) all
 	cd examples/static-website && ../../$(TOOL) configure && ../../$(TOOL) build && \
 	  ../../$(TOOL) run
 
