@@ -52,4 +52,13 @@ int mi_parse_port(const char *s, unsigned *out);
 int mi_parse_netmask(const char *s, unsigned *prefix_len);
 int mi_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
+/* The C function an entry-point value names: a C identifier as written, or
+ * the seed's Module.func as module_func (Dispatch.main -> dispatch_main).
+ * Writes it (NUL-terminated) into out; -1 when the value is neither form,
+ * is a C keyword, or is longer than MI_ENTRY_MAX or cap - 1. */
+#define MI_ENTRY_MAX 128
+int mi_entry_symbol(const char *value, char *out, size_t cap);
+
+#define MI_MEMORY_MAX 1048576ul /* MiB: 1 TiB */
+
 #endif

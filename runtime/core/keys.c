@@ -1,0 +1,330 @@
+/* The configuration key table and the value checks shared by the tool
+ * (app.conf, its command line) and the runtime (boot arguments).
+ *
+ * Freestanding: string functions only, no allocation, no I/O, so that the
+ * kernel targets link it unchanged. */
+#include "core/keys.h"
+
+#include <string.h>
+
+#include <mirari/net.h>
+
+/* Order matters only for --help and the man page: network, HTTP, logging,
+ * entry points, stores, build, VM. */
+const struct mi_key mi_keys[] = {
+    {"ip-use-dhcp", MI_KT_BOOL, MI_KEY_BOOT, "configure the network interface by DHCP"},
+    {"ip-address", MI_KT_IPV4, MI_KEY_BOOT, "static IPv4 address of the network interface"},
+    {"ip-netmask", MI_KT_NETMASK, MI_KEY_BOOT, "netmask of the static address"},
+    {"ip-gateway", MI_KT_IPV4, MI_KEY_BOOT, "default gateway of the static address"},
+    {"http-port", MI_KT_PORT, MI_KEY_BOOT, "TCP port the HTTP server listens on (main-http)"},
+    {"http-address", MI_KT_LISTEN_ADDR, MI_KEY_BOOT,
+     "address the HTTP server listens on: * or an IPv4 address (main-http)"},
+    {"log-level", MI_KT_LOG_LEVEL, MI_KEY_BOOT, "least severe log level printed"},
+    {"main-noip", MI_KT_ENTRY, 0, "entry point without network: int NAME(void)"},
+    {"main-ip", MI_KT_ENTRY, 0, "entry point with network: int NAME(const mi_netif *)"},
+    {"main-http", MI_KT_ENTRY, 0, "HTTP dispatch function: void NAME(mi_http_exchange *)"},
+    {"fs-", MI_KT_DIR, MI_KEY_FAMILY,
+     "fs-NAME: pack a directory (relative to the .conf file) into the store NAME"},
+    {"depends", MI_KT_LIST, MI_KEY_REPEAT, "pkg-config modules the application uses"},
+    {"packages", MI_KT_LIST, MI_KEY_REPEAT, "Debian packages the build needs"},
+    {"compiler", MI_KT_STRING, 0, "the C compiler (gcc, clang or a path)"},
+    {"memory", MI_KT_MEMORY, 0, "memory of a VM target in MiB"},
+    {"xl-", MI_KT_STRING, MI_KEY_FAMILY, "xl-KEY: a line KEY = value of the Xen xl configuration"},
+};
+const size_t mi_nkeys = sizeof mi_keys / sizeof mi_keys[0];
+
+const struct mi_key *mi_key_find(const char *name, size_t len)
+{
+    for (size_t i = 0; i < mi_nkeys; i++) {
+        const struct mi_key *k = &mi_keys[i];
+        size_t klen = strlen(k->name);
+        if (k->flags & MI_KEY_FAMILY) {
+            /* A family needs a member name after its prefix. */
+            if (len > klen && memcmp(name, k->name, klen) == 0)
+                return k;
+        } else if (len == klen && memcmp(name, k->name, len) == 0) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Edit distance (insert, delete, substitute; case-insensitive, '_' equal
+ * to '-') between a and the first blen bytes of b. Names longer than
+ * MAXN are never close to a key. */
+#define MAXN 40
+static unsigned distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned row[MAXN + 1];
+    for (size_t j = 0; j <= blen; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= alen; i++) {
+        unsigned diag = row[0];
+        row[0] = (unsigned)i;
+        for (size_t j = 1; j <= blen; j++) {
+            char ca = lower(a[i - 1]), cb = lower(b[j - 1]);
+            if (ca == '_')
+                ca = '-';
+            if (cb == '_')
+                cb = '-';
+            unsigned best = diag + (ca != cb);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = row[j];
+            row[j] = best;
+        }
+    }
+    return row[blen];
+}
+
+const char *mi_key_suggest(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > MAXN)
+        return NULL;
+    const char *best = NULL;
+    unsigned best_d = ~0u;
+    for (size_t i = 0; i < mi_nkeys; i++) {
+        const struct mi_key *k = &mi_keys[i];
+        size_t klen = strlen(k->name);
+        /* A family is compared by its prefix: "fs_static" is close to "fs-"
+         * followed by a member name. */
+        size_t cmp_len = (k->flags & MI_KEY_FAMILY) && len > klen ? klen : len;
+        unsigned d = distance(name, cmp_len, k->name, klen);
+        /* Close means at most a third of the name wrong, and one edit for
+         * short names: "htp-port" -> "http-port", but not "port". */
+        unsigned limit = cmp_len >= 6 ? (unsigned)cmp_len / 3 : 1;
+        if (d <= limit && d < best_d) {
+            best_d = d;
+            best = k->name;
+        }
+    }
+    return best;
+}
+
+int mi_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    if (*s == '\0')
+        return -1;
+    unsigned long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        unsigned long d = (unsigned long)(*s - '0');
+        if (v > (max - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int mi_parse_bool(const char *s, bool *out)
+{
+    if (strcmp(s, "true") == 0)
+        *out = true;
+    else if (strcmp(s, "false") == 0)
+        *out = false;
+    else
+        return -1;
+    return 0;
+}
+
+int mi_parse_port(const char *s, unsigned *out)
+{
+    unsigned long v;
+    if (mi_parse_uint(s, 65535, &v) < 0 || v == 0)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+int mi_parse_netmask(const char *s, unsigned *prefix_len)
+{
+    mi_ipv4 m;
+    if (mi_ipv4_parse(s, &m) < 0)
+        return -1;
+    /* Contiguous ones: the complement plus one is a power of two. A /0
+     * mask would put every address on the link, which is never meant. */
+    uint32_t inv = ~m;
+    if (m == 0 || (inv & (inv + 1)) != 0)
+        return -1;
+    unsigned n = 0;
+    while (m & 0x80000000u) {
+        n++;
+        m <<= 1;
+    }
+    *prefix_len = n;
+    return 0;
+}
+
+static bool is_ident_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_ident_char(char c)
+{
+    return is_ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/* C11 keywords and the GNU ones gcc and clang reserve in -std=gnu11. */
+static const char *const c_keywords[] = {
+    "auto",       "break",     "case",           "char",
+    "const",      "continue",  "default",        "do",
+    "double",     "else",      "enum",           "extern",
+    "float",      "for",       "goto",           "if",
+    "inline",     "int",       "long",           "register",
+    "restrict",   "return",    "short",          "signed",
+    "sizeof",     "static",    "struct",         "switch",
+    "typedef",    "union",     "unsigned",       "void",
+    "volatile",   "while",     "_Alignas",       "_Alignof",
+    "_Atomic",    "_Bool",     "_Complex",       "_Generic",
+    "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
+    "asm",        "typeof",    "__attribute__",  "__asm__",
+};
+
+static bool is_c_keyword(const char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof c_keywords / sizeof c_keywords[0]; i++)
+        if (strlen(c_keywords[i]) == len && memcmp(c_keywords[i], s, len) == 0)
+            return true;
+    return false;
+}
+
+/* Length of the identifier at s (0 if none). */
+static size_t ident_len(const char *s)
+{
+    if (!is_ident_start(*s))
+        return 0;
+    size_t n = 1;
+    while (is_ident_char(s[n]))
+        n++;
+    return n;
+}
+
+int mi_entry_symbol(const char *value, char *out, size_t cap)
+{
+    size_t a = ident_len(value);
+    if (a == 0)
+        return -1;
+    size_t b = 0, total = a;
+    if (value[a] == '.') {
+        /* The seed's Module.func: the module's name lowercased, '_', the
+         * function: Dispatch.main -> dispatch_main. */
+        b = ident_len(value + a + 1);
+        if (b == 0)
+            return -1;
+        total = a + 1 + b;
+    }
+    if (value[total] != '\0' || total >= cap || total > MI_ENTRY_MAX)
+        return -1;
+    if (b == 0) {
+        memcpy(out, value, a); /* a plain C name is used as written */
+    } else {
+        for (size_t i = 0; i < a; i++)
+            out[i] = lower(value[i]);
+        out[a] = '_';
+        memcpy(out + a + 1, value + a + 1, b);
+    }
+    out[total] = '\0';
+    return is_c_keyword(out, total) ? -1 : 0;
+}
+
+static bool list_ok(const char *s)
+{
+    /* name (, name)*  with blanks around names; an empty value is an
+     * empty list. */
+    const char *p = s;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0')
+        return true;
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        size_t n = 0;
+        while ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+               (p[n] >= '0' && p[n] <= '9') || p[n] == '.' || p[n] == '_' || p[n] == '+' ||
+               p[n] == '-')
+            n++;
+        if (n == 0 || n > 128)
+            return false;
+        p += n;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            return true;
+        if (*p++ != ',')
+            return false;
+    }
+}
+
+/* One line of printable text: no control characters except tab (UTF-8
+ * bytes >= 0x80 are fine). */
+static bool text_ok(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+const char *mi_key_check(const struct mi_key *k, const char *value)
+{
+    bool b;
+    unsigned u;
+    unsigned long ul;
+    mi_ipv4 a;
+    char sym[MI_ENTRY_MAX + 1];
+
+    switch (k->type) {
+    case MI_KT_BOOL:
+        return mi_parse_bool(value, &b) == 0 ? NULL : "true or false";
+    case MI_KT_IPV4:
+        return mi_ipv4_parse(value, &a) == 0 ? NULL : "a dotted-quad IPv4 address such as 10.0.0.2";
+    case MI_KT_NETMASK:
+        return mi_parse_netmask(value, &u) == 0
+                   ? NULL
+                   : "a dotted quad with contiguous ones such as 255.255.255.0";
+    case MI_KT_PORT:
+        return mi_parse_port(value, &u) == 0 ? NULL : "a number from 1 to 65535";
+    case MI_KT_LISTEN_ADDR:
+        return strcmp(value, "*") == 0 || mi_ipv4_parse(value, &a) == 0
+                   ? NULL
+                   : "* (every address) or an IPv4 address such as 10.0.0.2";
+    case MI_KT_ENTRY:
+        return mi_entry_symbol(value, sym, sizeof sym) == 0
+                   ? NULL
+                   : "a C function name such as hello_main, or Module.func for module_func "
+                     "(not a C keyword)";
+    case MI_KT_LIST:
+        return list_ok(value) ? NULL
+                              : "names made of letters, digits and . _ + - separated by commas";
+    case MI_KT_DIR:
+        return text_ok(value) ? NULL : "a directory path";
+    case MI_KT_MEMORY:
+        return mi_parse_uint(value, MI_MEMORY_MAX, &ul) == 0 && ul > 0
+                   ? NULL
+                   : "a number of MiB from 1 to 1048576";
+    case MI_KT_LOG_LEVEL:
+        return strcmp(value, "error") == 0 || strcmp(value, "warn") == 0 ||
+                       strcmp(value, "info") == 0 || strcmp(value, "debug") == 0
+                   ? NULL
+                   : "error, warn, info or debug";
+    case MI_KT_STRING:
+        return text_ok(value) ? NULL : "text on one line without control characters";
+    }
+    return "a value of a known type";
+}
