@@ -1,0 +1,2 @@
+# The path normaliser (URL path -> store key).
+test_path_DEPS := $(call objs,runtime/kv/normalise.c)
