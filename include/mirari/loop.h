@@ -27,7 +27,8 @@ struct mi_timer {
     uint64_t deadline; /* monotonic ns */
     mi_timer_fn fn;
     void *arg;
-    size_t slot; /* position in the loop's heap, 0 when not armed */
+    size_t slot;  /* position in the loop's heap, 0 when not armed */
+    uint64_t seq; /* arming order: equal deadlines fire first armed, first run */
 };
 
 void mi_timer_init(mi_timer *t, mi_timer_fn fn, void *arg);

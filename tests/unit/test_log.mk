@@ -1,0 +1,2 @@
+# Logging alone, on a fake console and clock.
+test_log_DEPS := $(call objs,runtime/core/log.c)
