@@ -75,6 +75,18 @@ ssize_t mi_tcp_read(mi_tcp *t, void *buf, size_t cap);
 /* Queue up to len bytes; returns how many were taken (possibly fewer than
  * len, possibly -EAGAIN when none fit; on_writable follows), or < 0. */
 ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len);
+/* One piece of data for mi_tcp_writev (the layout of POSIX struct iovec
+ * on Linux, so the socket runtime passes it to the kernel as is). */
+struct mi_iovec {
+    const void *base;
+    size_t len;
+};
+#define MI_IOV_MAX 64
+/* Queue iov[0..n-1] in order, exactly as one mi_tcp_write() of their
+ * concatenation would (same return values: bytes taken, possibly fewer
+ * than the total, or -EAGAIN, or < 0), without copying them together
+ * first. 0 < n <= MI_IOV_MAX. */
+ssize_t mi_tcp_writev(mi_tcp *t, const struct mi_iovec *iov, int n);
 /* Send FIN after what is queued; reading goes on. */
 int mi_tcp_shutdown(mi_tcp *t);
 /* Release the object now; no callback is called for it afterwards. Queued
