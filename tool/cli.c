@@ -1,0 +1,182 @@
+/* Command-line parsing; see cli.h. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/keys.h"
+
+static const char *const commands[] = {"configure", "build", "run", "clean", "pack", "help"};
+
+static bool is_command(const char *s)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(s, commands[i]) == 0)
+            return true;
+    return false;
+}
+
+static int usage_error(const char *fmt, ...) PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("mirari: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n(see mirari --help)\n", stderr);
+    return 2;
+}
+
+static int set_target(struct cli *c, const struct target *t, const char *opt)
+{
+    if (c->target && c->target != t)
+        return usage_error("%s and %s ask for different targets (%s, %s); give one", c->target_opt,
+                           opt, c->target->name, t->name);
+    c->target = t;
+    c->target_opt = opt;
+    return 0;
+}
+
+static int target_option(struct cli *c, const char *name, const char *opt)
+{
+    const struct target *t = target_find(name);
+    if (!t)
+        return usage_error("%s: unknown target \"%s\"; expected unix-socket (socket), unix-direct "
+                           "(unix), qemu or xen",
+                           opt, name);
+    return set_target(c, t, opt);
+}
+
+static void add_key(struct cli *c, const char *name, size_t len, const char *value)
+{
+    c->keys = xrealloc(c->keys, (c->nkeys + 1) * sizeof *c->keys);
+    c->keys[c->nkeys++] = (struct cli_key){xstrndup(name, len), xstrdup(value)};
+}
+
+/* --KEY=VALUE, --KEY VALUE, or a bare --KEY for a boolean (true), as the
+ * unikernel's own boot arguments accept. Returns how many arguments it
+ * used, or -1 after a usage error. */
+static int key_option(struct cli *c, char **argv, int i, int argc)
+{
+    const char *arg = argv[i] + 2;
+    const char *eq = strchr(arg, '=');
+    size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+    const struct mi_key *k = mi_key_find(arg, len);
+    if (!k) {
+        char *name = xstrndup(arg, len);
+        const char *s = mi_key_suggest(name);
+        if (s)
+            usage_error("unknown option --%s; did you mean --%s%s?", name, s,
+                        str_ends(s, "-") ? "NAME" : "");
+        else
+            usage_error("unknown option --%s", name);
+        free(name);
+        return -1;
+    }
+    if (eq) {
+        add_key(c, arg, len, eq + 1);
+        return 1;
+    }
+    const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+    if (k->type == MI_KT_BOOL && (!next || (strcmp(next, "true") && strcmp(next, "false")))) {
+        add_key(c, arg, len, "true");
+        return 1;
+    }
+    if (!next) {
+        usage_error("--%s needs a value (--%s=VALUE)", arg, arg);
+        return -1;
+    }
+    add_key(c, arg, len, next);
+    return 2;
+}
+
+/* An option that takes a value: -fFILE, -f FILE, --file=FILE, --file FILE.
+ * Returns the value and advances *i, or NULL when arg is not that option. */
+static const char *valued(char **argv, int argc, int *i, const char *s, const char *l, int *err)
+{
+    const char *arg = argv[*i];
+    size_t ll = strlen(l);
+    if (strcmp(arg, s) == 0 || strcmp(arg, l) == 0) {
+        if (*i + 1 >= argc) {
+            *err = usage_error("%s needs a value", arg);
+            return NULL;
+        }
+        return argv[++*i];
+    }
+    if (strncmp(arg, s, 2) == 0 && arg[2])
+        return arg + 2;
+    if (strncmp(arg, l, ll) == 0 && arg[ll] == '=')
+        return arg + ll + 1;
+    return NULL;
+}
+
+static int one_option(struct cli *c, char **argv, int argc, int *i)
+{
+    const char *arg = argv[*i];
+    int err = 0;
+    const char *v;
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
+        c->help = true;
+    else if (strcmp(arg, "--version") == 0)
+        c->version = true;
+    else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0)
+        c->verbosity = 2;
+    else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
+        c->verbosity = 0;
+    else if (strcmp(arg, "--no-install") == 0)
+        c->no_install = true;
+    else if ((v = valued(argv, argc, i, "-f", "--file", &err)))
+        c->file = v;
+    else if ((v = valued(argv, argc, i, "-t", "--target", &err)))
+        err = target_option(c, v, arg);
+    else if (!err && target_by_flag(arg))
+        err = set_target(c, target_by_flag(arg), arg);
+    else if (!err && strncmp(arg, "--", 2) == 0) {
+        int used = key_option(c, argv, *i, argc);
+        if (used < 0)
+            return 2;
+        *i += used - 1;
+    } else if (!err)
+        return usage_error("unknown option %s", arg);
+    return err;
+}
+
+int cli_parse(int argc, char **argv, struct cli *out)
+{
+    *out = (struct cli){.verbosity = 1};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        int rc = 0;
+        if (strcmp(arg, "--") == 0) {
+            for (i++; i < argc; i++)
+                sl_add(&out->extra, argv[i]);
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            rc = one_option(out, argv, argc, &i);
+        } else if (!out->command) {
+            if (!is_command(arg))
+                return usage_error("unknown command \"%s\"; expected configure, build, run or "
+                                   "clean",
+                                   arg);
+            out->command = arg;
+        } else {
+            sl_add(&out->words, arg);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+void cli_free(struct cli *c)
+{
+    for (size_t i = 0; i < c->nkeys; i++) {
+        free(c->keys[i].name);
+        free(c->keys[i].value);
+    }
+    free(c->keys);
+    sl_free(&c->words);
+    sl_free(&c->extra);
+    *c = (struct cli){0};
+}

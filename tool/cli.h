@@ -1,0 +1,36 @@
+/* The command line: `mirari [OPTIONS] COMMAND [OPTIONS] [--KEY=VALUE...]
+ * [-- BOOT ARGS]`. Options and keys may come before or after the command;
+ * every app.conf key is an option (--http-port=8080 or --http-port 8080). */
+#ifndef MIRARI_TOOL_CLI_H
+#define MIRARI_TOOL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "target.h"
+#include "util.h"
+
+struct cli_key {
+    char *name; /* "http-port" */
+    char *value;
+};
+
+struct cli {
+    const char *command;         /* NULL when none was given */
+    const char *file;            /* -f FILE */
+    const struct target *target; /* -t NAME, --unix, ...; NULL when not given */
+    const char *target_opt;      /* how it was asked for, for messages */
+    int verbosity;               /* -q 0, default 1, -v 2 */
+    bool no_install;             /* --no-install */
+    bool help, version;
+    struct cli_key *keys;
+    size_t nkeys;
+    struct strlist words; /* operands after the command */
+    struct strlist extra; /* after --: boot arguments for run */
+};
+
+/* 0, or 2 after printing a usage error. */
+int cli_parse(int argc, char **argv, struct cli *out);
+void cli_free(struct cli *c);
+
+#endif

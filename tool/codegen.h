@@ -1,0 +1,37 @@
+/* What configure writes into _build/: the glue main.c, stores.S (the
+ * packed stores, included with .incbin) and the Makefile. Each is a pure
+ * function of the checked configuration, returning the file's text, so
+ * tests can compile the output directly. */
+#ifndef MIRARI_TOOL_CODEGEN_H
+#define MIRARI_TOOL_CODEGEN_H
+
+#include "check.h"
+#include "target.h"
+#include "util.h"
+
+struct codegen {
+    const char *app;              /* the app's name */
+    const struct app_config *cfg; /* checked: every value valid */
+    const struct target *target;
+    const char *prefix;            /* the install (make_safe) */
+    const char *tool;              /* the mirari program (make_safe) */
+    const struct strlist *sources; /* the app's *.c, names in its directory */
+    const char *cflags, *libs;     /* from pkg-config, for depends */
+};
+
+char *gen_main_c(const struct codegen *g);
+/* NULL when the app has no store. */
+char *gen_stores_s(const struct codegen *g);
+char *gen_makefile(const struct codegen *g);
+/* The files that building with that Makefile can create, relative to the
+ * app's directory (for the manifest that clean goes by). */
+void gen_outputs(const struct codegen *g, struct strlist *out);
+
+/* The image's name: mir-NAME plus the target's suffix. */
+char *image_name(const char *app, const struct target *t);
+/* An object name in _build for a source of the app ("app/hello.o"). */
+char *object_name(const char *source);
+/* A store's directory as seen from _build/ (where make runs). */
+char *store_dir_from_build(const struct store *s);
+
+#endif

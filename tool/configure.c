@@ -1,0 +1,99 @@
+/* mirari configure: write _build/ from the configuration. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "commands.h"
+#include "deps.h"
+#include "manifest.h"
+#include "state.h"
+
+/* Write one generated file into _build/ and list it for the manifest. */
+static int emit(const struct session *s, const char *name, const char *text,
+                struct strlist *written)
+{
+    char *path = path_join(s->builddir, name);
+    int rc = write_if_changed(path, text, strlen(text));
+    if (rc < 0)
+        errorf("%s: %s", path, strerror(errno));
+    else
+        sl_addf(written, "_build/%s", name);
+    free(path);
+    return rc < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static int generate(struct session *s, const struct codegen *g, struct strlist *written)
+{
+    char *main_c = gen_main_c(g);
+    char *stores = gen_stores_s(g);
+    char *makefile = gen_makefile(g);
+    int rc = emit(s, "main.c", main_c, written);
+    if (rc == EXIT_OK && stores)
+        rc = emit(s, "stores.S", stores, written);
+    if (rc == EXIT_OK)
+        rc = emit(s, "Makefile", makefile, written);
+    free(main_c);
+    free(stores);
+    free(makefile);
+    if (rc == EXIT_OK) {
+        char *stamp = session_stamp(s);
+        char *text = state_text(s, stamp);
+        rc = emit(s, "configuration", text, written);
+        free(text);
+        free(stamp);
+    }
+    return rc;
+}
+
+int configure_app(struct session *s)
+{
+    int rc = target_available(s);
+    char *cflags = NULL, *libs = NULL;
+    if (rc == EXIT_OK)
+        rc = deps_resolve(&s->cfg, s->cli->no_install, &cflags, &libs);
+    if (rc == EXIT_OK && make_dirs(s->builddir) < 0) {
+        errorf("%s: %s", s->builddir, strerror(errno));
+        rc = EXIT_FAIL;
+    }
+    struct codegen g = {.app = s->app,
+                        .cfg = &s->cfg,
+                        .target = s->target,
+                        .prefix = s->prefix,
+                        .tool = s->tool,
+                        .sources = &s->sources,
+                        .cflags = cflags,
+                        .libs = libs};
+    struct strlist files = {0};
+    if (rc == EXIT_OK)
+        rc = generate(s, &g, &files);
+    if (rc == EXIT_OK) {
+        gen_outputs(&g, &files);
+        if (manifest_update(s->appdir, &files) < 0) {
+            errorf("%s/manifest: %s", s->builddir, strerror(errno));
+            rc = EXIT_FAIL;
+        }
+    }
+    if (rc == EXIT_OK)
+        say("configured %s for %s in %s (%s: %s)", s->app, s->target->name, s->builddir,
+            s->cfg.main_item->name, s->cfg.entry);
+    sl_free(&files);
+    free(cflags);
+    free(libs);
+    return rc;
+}
+
+int cmd_configure(const struct cli *cli)
+{
+    if (cli->words.n || cli->extra.n) {
+        errorf("configure takes no operands%s; see mirari configure --help",
+               cli->extra.n ? " (arguments after -- are for run)" : "");
+        return EXIT_USAGE;
+    }
+    struct session s;
+    int rc = session_open(&s, cli, false);
+    if (rc == EXIT_OK)
+        rc = configure_app(&s);
+    session_close(&s);
+    return rc;
+}

@@ -1,0 +1,299 @@
+/* Finding and checking the app; see session.h. */
+#include "session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "state.h"
+
+/* The app's name becomes file names (mir-NAME) and a C string. */
+static bool app_name_ok(const char *name)
+{
+    if (name[0] == '\0' || name[0] == '.' || name[0] == '-')
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("._-", *p)))
+            return false;
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The regular files of dir whose names end in suffix (not hidden), sorted. */
+static int list_files(const char *dir, const char *suffix, struct strlist *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !str_ends(e->d_name, suffix) ||
+            strlen(e->d_name) == strlen(suffix))
+            continue;
+        char *p = path_join(dir, e->d_name);
+        if (is_file(p))
+            sl_add(out, e->d_name);
+        free(p);
+    }
+    closedir(d);
+    qsort(out->v, out->n, sizeof *out->v, cmp_str);
+    return 0;
+}
+
+int find_conf(struct session *s, const struct cli *cli)
+{
+    if (cli->file) {
+        if (!is_file(cli->file)) {
+            errorf("%s: %s", cli->file, is_dir(cli->file) ? "is a directory" : strerror(ENOENT));
+            return EXIT_USAGE;
+        }
+        s->conf_path = xstrdup(cli->file);
+    } else {
+        struct strlist found = {0};
+        if (list_files(".", ".conf", &found) < 0) {
+            errorf("cannot read the current directory: %s", strerror(errno));
+            return EXIT_FAIL;
+        }
+        if (found.n != 1) {
+            struct sbuf names = {0};
+            for (size_t i = 0; i < found.n; i++)
+                sb_printf(&names, "%s%s", i ? ", " : "", found.v[i]);
+            if (found.n == 0)
+                errorf("no *.conf file in the current directory; expected exactly one (or "
+                       "name it with -f FILE)");
+            else
+                errorf("%zu .conf files in the current directory (%s); expected exactly one, "
+                       "or choose with -f FILE",
+                       found.n, sb_str(&names));
+            sb_free(&names);
+            sl_free(&found);
+            return EXIT_USAGE;
+        }
+        s->conf_path = xstrdup(found.v[0]);
+        sl_free(&found);
+    }
+    s->appdir = path_dir(s->conf_path);
+    s->builddir = path_join(s->appdir, "_build");
+    const char *base = path_base(s->conf_path);
+    s->app = str_ends(base, ".conf") ? xstrndup(base, strlen(base) - 5) : xstrdup(base);
+    if (!app_name_ok(s->app)) {
+        errorf("%s: the app's name \"%s\" (the file's name without .conf) cannot name a "
+               "program; expected letters, digits, '.', '_' and '-'",
+               s->conf_path, s->app);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+int find_install(struct session *s)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n < 0) {
+        errorf("cannot find this program (/proc/self/exe): %s", strerror(errno));
+        return EXIT_FAIL;
+    }
+    exe[n] = '\0';
+    s->tool = xstrdup(exe);
+    const char *env = getenv("MIRARI_PREFIX");
+    char *bin = path_dir(exe);
+    char *guess = env && *env ? xstrdup(env) : path_dir(bin);
+    free(bin);
+    s->prefix = realpath(guess, NULL);
+    char *header = s->prefix ? path_join(s->prefix, "include/mirari/app.h") : NULL;
+    bool ok = header && is_file(header);
+    free(header);
+    if (!ok) {
+        errorf("cannot find mirari's runtime in %s (no include/mirari/app.h there); install "
+               "mirari with `make install`, or set MIRARI_PREFIX to its prefix",
+               guess);
+        free(guess);
+        return EXIT_FAIL;
+    }
+    free(guess);
+    /* Both go into the generated Makefile, which cannot quote names. */
+    const char *bad = !make_safe(s->prefix) ? s->prefix : !make_safe(s->tool) ? s->tool : NULL;
+    if (bad) {
+        errorf("%s: mirari is installed under a path the generated Makefile cannot name (a "
+               "blank or one of $ # : %% \\ ' \" in it); install it under a plain path",
+               bad);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+int target_available(const struct session *s)
+{
+    char *mk = xasprintf("%s/lib/mirari/%s", s->prefix, s->target->mk);
+    bool ok = is_file(mk);
+    if (!ok)
+        errorf("target %s is not available yet in this mirari build (%s is not installed)",
+               s->target->name, mk);
+    free(mk);
+    return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+/* Command-line keys as --KEY=VALUE, fs- paths made absolute so that a
+ * later build from anywhere packs the same directory. */
+static void cli_args(struct session *s, const struct cli *cli)
+{
+    char cwd[PATH_MAX];
+    bool have_cwd = getcwd(cwd, sizeof cwd) != NULL;
+    for (size_t i = 0; i < cli->nkeys; i++) {
+        const struct cli_key *k = &cli->keys[i];
+        if (str_starts(k->name, "fs-") && k->value[0] && k->value[0] != '/' && have_cwd) {
+            char *abs = path_join(cwd, k->value);
+            sl_addf(&s->args, "--%s=%s", k->name, abs);
+            free(abs);
+        } else {
+            sl_addf(&s->args, "--%s=%s", k->name, k->value);
+        }
+    }
+}
+
+/* The app's sources: every *.c next to the .conf. */
+static int find_sources(struct session *s)
+{
+    if (list_files(s->appdir, ".c", &s->sources) < 0) {
+        errorf("cannot read %s: %s", s->appdir, strerror(errno));
+        return EXIT_FAIL;
+    }
+    for (size_t i = 0; i < s->sources.n; i++) {
+        if (!make_safe(s->sources.v[i])) {
+            errorf("%s: make cannot build a file with this name; expected a name of letters, "
+                   "digits and . _ + - @ ~ (rename it)",
+                   s->sources.v[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (s->sources.n == 0) {
+        errorf("no .c file next to %s; expected the C sources of the app there", s->conf_path);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+/* Parse the .conf and the keys, check them together. */
+static int load_config(struct session *s)
+{
+    size_t len;
+    s->conf_text = read_file(s->conf_path, &len);
+    if (!s->conf_text) {
+        errorf("%s: %s", s->conf_path, strerror(errno));
+        return EXIT_FAIL;
+    }
+    struct diag d = {0};
+    conf_init(&s->conf, s->conf_path);
+    conf_parse(&s->conf, s->conf_text, len, &d);
+    for (size_t i = 0; i < s->args.n; i++) {
+        const char *arg = s->args.v[i] + 2, *eq = strchr(arg, '=');
+        char *name = xstrndup(arg, (size_t)(eq - arg));
+        conf_add_cli(&s->conf, name, eq + 1, &d);
+        free(name);
+    }
+    check_config(&s->conf, s->appdir, CHECK_FS, &s->cfg, &d);
+    diag_print(&d, stderr);
+    int errors = d.total;
+    diag_free(&d);
+    return errors ? EXIT_USAGE : EXIT_OK;
+}
+
+/* The target: the seed's compiler: form wins (with a note), then the
+ * command line, then the last configure, then the default. */
+static int pick_target(struct session *s, const struct cli *cli, const struct state *recorded)
+{
+    const struct target *asked = cli->target;
+    if (!asked && recorded && recorded->target)
+        asked = target_find(recorded->target);
+    if (s->cfg.seed_family) {
+        const struct conf_item *it = cfg_get(&s->cfg, "compiler");
+        s->target = target_for_family(s->cfg.seed_family, asked);
+        const char *where = it->origin == CONF_FILE ? s->conf_path : "command line";
+        if (it->origin == CONF_FILE)
+            note("%s:%d: note: compiler: %s is the seed's OPAM switch: it selects target %s%s%s; "
+                 "the OCaml compiler part does not apply, the default C compiler is used",
+                 where, it->line, it->value, s->target->name,
+                 cli->target && cli->target != s->target ? " over " : "",
+                 cli->target && cli->target != s->target ? cli->target_opt : "");
+        else
+            note("command line: note: --compiler=%s selects target %s; the OCaml compiler part "
+                 "does not apply, the default C compiler is used",
+                 it->value, s->target->name);
+    } else {
+        s->target = asked ? asked : target_default();
+    }
+    return EXIT_OK;
+}
+
+int session_open(struct session *s, const struct cli *cli, bool reuse_recorded)
+{
+    *s = (struct session){.cli = cli};
+    int rc = find_conf(s, cli);
+    if (rc == EXIT_OK)
+        rc = find_install(s);
+    if (rc != EXIT_OK)
+        return rc;
+    struct state recorded = {0};
+    bool have = reuse_recorded && state_read(s->builddir, &recorded) == 0;
+    if (cli->nkeys || !have)
+        cli_args(s, cli);
+    else
+        for (size_t i = 0; i < recorded.args.n; i++)
+            sl_add(&s->args, recorded.args.v[i]);
+    rc = find_sources(s);
+    if (rc == EXIT_OK)
+        rc = load_config(s);
+    if (rc == EXIT_OK)
+        rc = pick_target(s, cli, have ? &recorded : NULL);
+    state_free(&recorded);
+    return rc;
+}
+
+static unsigned long long fnv1a(const char *s)
+{
+    unsigned long long h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+char *session_stamp(const struct session *s)
+{
+    char *conf_abs = realpath(s->conf_path, NULL);
+    struct sbuf b = {0};
+    sb_printf(&b, "version %s\ntool %s\nprefix %s\nconf %s\nconf-hash %016llx\ntarget %s\n",
+              MIRARI_VERSION, s->tool, s->prefix, conf_abs ? conf_abs : s->conf_path,
+              fnv1a(s->conf_text), s->target->name);
+    free(conf_abs);
+    for (size_t i = 0; i < s->sources.n; i++)
+        sb_printf(&b, "source %s\n", s->sources.v[i]);
+    for (size_t i = 0; i < s->args.n; i++)
+        sb_printf(&b, "arg %s\n", s->args.v[i]);
+    return (char *)sb_str(&b);
+}
+
+void session_close(struct session *s)
+{
+    app_config_free(&s->cfg);
+    conf_free(&s->conf);
+    free(s->conf_text);
+    sl_free(&s->sources);
+    sl_free(&s->args);
+    free(s->conf_path);
+    free(s->appdir);
+    free(s->builddir);
+    free(s->app);
+    free(s->tool);
+    free(s->prefix);
+    *s = (struct session){0};
+}

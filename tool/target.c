@@ -1,0 +1,49 @@
+/* The target table; see target.h. */
+#include "target.h"
+
+#include <string.h>
+
+/* The seed's --unix meant unix-direct and its default was the socket
+ * target; both are of the seed's "unix" family (compiler +mirage-unix). */
+const struct target targets[] = {
+    {"unix-socket", "socket", "--socket", "unix-socket.mk", "", "unix", run_socket,
+     "a Linux process on host sockets (default)"},
+    {"unix-direct", "unix", "--unix", "unix-direct.mk", "", "unix", NULL,
+     "a Linux process with mirari's TCP/IP stack on a tap device"},
+    {"qemu", NULL, NULL, "qemu.mk", ".pvh", NULL, NULL,
+     "a PVH kernel under QEMU (KVM when available)"},
+    {"xen", NULL, "--xen", "xen.mk", ".xen", "xen", NULL, "a PVH guest started with xl create"},
+};
+const size_t ntargets = sizeof targets / sizeof targets[0];
+
+const struct target *target_default(void)
+{
+    return &targets[0];
+}
+
+const struct target *target_find(const char *name)
+{
+    for (size_t i = 0; i < ntargets; i++)
+        if (strcmp(targets[i].name, name) == 0 ||
+            (targets[i].alias && strcmp(targets[i].alias, name) == 0))
+            return &targets[i];
+    return NULL;
+}
+
+const struct target *target_by_flag(const char *flag)
+{
+    for (size_t i = 0; i < ntargets; i++)
+        if (targets[i].flag && strcmp(targets[i].flag, flag) == 0)
+            return &targets[i];
+    return NULL;
+}
+
+const struct target *target_for_family(const char *family, const struct target *requested)
+{
+    if (requested && requested->seed_family && strcmp(requested->seed_family, family) == 0)
+        return requested;
+    for (size_t i = 0; i < ntargets; i++)
+        if (targets[i].seed_family && strcmp(targets[i].seed_family, family) == 0)
+            return &targets[i];
+    return NULL;
+}
