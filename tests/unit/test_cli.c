@@ -1,0 +1,160 @@
+/* The command line (tool/cli.c) and the target table (tool/target.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../tool/cli.h"
+#include "../../tool/target.h"
+
+/* Parse a NULL-terminated list after "mirari". */
+static int parse_args(struct cli *c, const char *const *args)
+{
+    char *argv[32] = {"mirari"};
+    int argc = 1;
+    for (; *args; args++)
+        argv[argc++] = (char *)*args;
+    argv[argc] = NULL;
+    return cli_parse(argc, argv, c);
+}
+
+#define PARSE(c, ...) parse_args(c, (const char *const[]){__VA_ARGS__, NULL})
+
+static void test_commands_and_options(void **state)
+{
+    struct cli c;
+    assert_int_equal(PARSE(&c, "-v", "build", "-f", "x.conf", "--no-install"), 0);
+    assert_string_equal(c.command, "build");
+    assert_string_equal(c.file, "x.conf");
+    assert_int_equal(c.verbosity, 2);
+    assert_true(c.no_install);
+    assert_null(c.target);
+    cli_free(&c);
+
+    assert_int_equal(PARSE(&c, "configure", "-fapp.conf", "-q"), 0);
+    assert_string_equal(c.file, "app.conf");
+    assert_int_equal(c.verbosity, 0);
+    cli_free(&c);
+
+    assert_int_equal(PARSE(&c, "run", "--file=a.conf", "--", "--log-level=debug", "x"), 0);
+    assert_string_equal(c.file, "a.conf");
+    assert_int_equal(c.extra.n, 2);
+    assert_string_equal(c.extra.v[0], "--log-level=debug");
+    cli_free(&c);
+
+    assert_int_equal(PARSE(&c, "--help"), 0);
+    assert_true(c.help);
+    assert_null(c.command);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "build", "--help"), 0);
+    assert_true(c.help);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "--version"), 0);
+    assert_true(c.version);
+    cli_free(&c);
+}
+
+static void test_targets(void **state)
+{
+    struct cli c;
+    assert_int_equal(PARSE(&c, "build", "-t", "socket"), 0);
+    assert_string_equal(c.target->name, "unix-socket");
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "build", "--target=unix"), 0);
+    assert_string_equal(c.target->name, "unix-direct");
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "build", "-tqemu"), 0);
+    assert_string_equal(c.target->name, "qemu");
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "--xen"), 0);
+    assert_string_equal(c.target->name, "xen");
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "--unix"), 0);
+    assert_string_equal(c.target->name, "unix-direct");
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "--socket", "-t", "unix-socket"), 0);
+    cli_free(&c);
+    /* Two different targets, an unknown one. */
+    assert_int_equal(PARSE(&c, "configure", "--xen", "--unix"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "-t", "vmware"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "-t"), 2);
+    cli_free(&c);
+}
+
+static void test_keys(void **state)
+{
+    struct cli c;
+    assert_int_equal(PARSE(&c, "configure", "--http-port=8080", "--ip-address", "10.0.0.5",
+                           "--fs-static=../files", "--xl-memory=64", "--ip-use-dhcp", "build"),
+                     0);
+    assert_string_equal(c.command, "configure");
+    assert_int_equal(c.nkeys, 5);
+    assert_string_equal(c.keys[0].name, "http-port");
+    assert_string_equal(c.keys[0].value, "8080");
+    assert_string_equal(c.keys[1].name, "ip-address");
+    assert_string_equal(c.keys[1].value, "10.0.0.5");
+    assert_string_equal(c.keys[2].name, "fs-static");
+    assert_string_equal(c.keys[3].value, "64");
+    /* A bare boolean is true; the word after it was not its value. */
+    assert_string_equal(c.keys[4].name, "ip-use-dhcp");
+    assert_string_equal(c.keys[4].value, "true");
+    assert_int_equal(c.words.n, 1);
+    cli_free(&c);
+
+    assert_int_equal(PARSE(&c, "configure", "--ip-use-dhcp", "false"), 0);
+    assert_string_equal(c.keys[0].value, "false");
+    cli_free(&c);
+    /* Values are checked later, with the file; only names here. */
+    assert_int_equal(PARSE(&c, "configure", "--http-port=99999"), 0);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "--htp-port=1"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "--http-port"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "configure", "--fs-=x"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "-x", "configure"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "frobnicate"), 2);
+    cli_free(&c);
+}
+
+static void test_target_table(void **state)
+{
+    assert_string_equal(target_default()->name, "unix-socket");
+    assert_ptr_equal(target_find("socket"), target_find("unix-socket"));
+    assert_ptr_equal(target_find("unix"), target_find("unix-direct"));
+    assert_null(target_find("vmware"));
+    assert_ptr_equal(target_by_flag("--xen"), target_find("xen"));
+    assert_null(target_by_flag("--qemu"));
+    /* The seed's +mirage-xen always means xen; +mirage-unix keeps a unix
+     * target asked for, and is unix-socket otherwise. */
+    assert_ptr_equal(target_for_family("xen", target_find("unix-socket")), target_find("xen"));
+    assert_ptr_equal(target_for_family("unix", target_find("unix-direct")),
+                     target_find("unix-direct"));
+    assert_ptr_equal(target_for_family("unix", target_find("qemu")), target_find("unix-socket"));
+    assert_ptr_equal(target_for_family("unix", NULL), target_find("unix-socket"));
+    /* Every target names its .mk and has a summary. */
+    for (size_t i = 0; i < ntargets; i++) {
+        assert_non_null(targets[i].mk);
+        assert_true(strstr(targets[i].mk, targets[i].name) == targets[i].mk);
+        assert_non_null(targets[i].summary);
+    }
+    assert_non_null(target_find("unix-socket")->run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_commands_and_options),
+        cmocka_unit_test(test_targets),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_target_table),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
