@@ -1,0 +1,23 @@
+/* The virtio-net driver, as x86_64/plat.c uses it for the platform
+ * interface's network calls. */
+#ifndef MIRARI_VIRTIO_NET_H
+#define MIRARI_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Find (legacy virtio-pci first, then virtio-mmio) and start the device.
+ * 0, -ENODEV when there is none, or another negative errno. */
+int virtio_net_init(void);
+bool virtio_net_up(void);
+/* True when received frames wake the idle halt; false: poll. */
+bool virtio_net_has_irq(void);
+void virtio_net_mac(uint8_t mac[6]);
+/* A received frame is waiting. */
+bool virtio_net_pending(void);
+/* As mi_plat_net_read() / mi_plat_net_write(). */
+int virtio_net_read(void *buf, size_t cap, size_t *len);
+int virtio_net_write(const void *frame, size_t len);
+
+#endif

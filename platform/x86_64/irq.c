@@ -1,0 +1,97 @@
+/* Hardware interrupts through the two 8259 PICs, which QEMU pc, q35 and
+ * microvm all have, delivered by the local APIC's LINT0 in "virtual wire"
+ * (ExtINT) mode. The PIT (IRQ 0) wakes the idle halt; virtio devices raise
+ * their legacy line (the PCI interrupt line, or the IRQ named in
+ * virtio_mmio.device=) to end it early. Interrupts are taken only inside
+ * idle_until(), so handlers run on the kernel's stack and keep short. */
+#include "kernel.h"
+#include "x86.h"
+
+#define PIC1_CMD  0x20
+#define PIC1_DATA 0x21
+#define PIC2_CMD  0xa0
+#define PIC2_DATA 0xa1
+#define PIC_EOI   0x20
+
+#define LAPIC_BASE  0xfee00000u
+#define LAPIC_TPR   0x080
+#define LAPIC_SVR   0x0f0
+#define LAPIC_LINT0 0x350
+#define LAPIC_LINT1 0x360
+
+static struct {
+    irq_handler fn;
+    void *arg;
+} handlers[16];
+static uint16_t mask = 0xffff & ~(1u << 2); /* IRQ 2 is the cascade */
+
+static void lapic_write(unsigned reg, uint32_t v)
+{
+    *(volatile uint32_t *)(uintptr_t)(LAPIC_BASE + reg) = v;
+}
+
+static void write_mask(void)
+{
+    outb(PIC1_DATA, mask & 0xff);
+    outb(PIC2_DATA, mask >> 8);
+}
+
+void irq_init(void)
+{
+    /* ICW1-4: edge triggered, cascaded, vectors 32-39 and 40-47 (away
+     * from the CPU exceptions), slave on IRQ 2, 8086 mode. */
+    outb(PIC1_CMD, 0x11);
+    outb(PIC2_CMD, 0x11);
+    outb(PIC1_DATA, 32);
+    outb(PIC2_DATA, 40);
+    outb(PIC1_DATA, 0x04);
+    outb(PIC2_DATA, 0x02);
+    outb(PIC1_DATA, 0x01);
+    outb(PIC2_DATA, 0x01);
+    write_mask();
+
+    /* LAPIC: software enabled with spurious vector 255, no task priority,
+     * LINT0 = ExtINT (the PIC), LINT1 = NMI. The firmware may have done
+     * this already, but a PVH loader need not run any firmware. */
+    lapic_write(LAPIC_SVR, 0x100 | 0xff);
+    lapic_write(LAPIC_TPR, 0);
+    lapic_write(LAPIC_LINT0, 0x700);
+    lapic_write(LAPIC_LINT1, 0x400);
+
+    /* The PIT (left periodic by the calibration) becomes a one-shot wake-up. */
+    pit_oneshot(0xffff);
+    irq_set_handler(0, NULL, NULL);
+}
+
+void irq_set_handler(unsigned irq, irq_handler fn, void *arg)
+{
+    if (irq >= 16)
+        return;
+    handlers[irq].fn = fn;
+    handlers[irq].arg = arg;
+    mask &= (uint16_t) ~(1u << irq);
+    write_mask();
+}
+
+static bool in_service(unsigned irq)
+{
+    uint16_t port = irq < 8 ? PIC1_CMD : PIC2_CMD;
+    outb(port, 0x0b); /* OCW3: read the in-service register */
+    return inb(port) & (1u << (irq % 8));
+}
+
+void irq_dispatch(unsigned irq)
+{
+    /* IRQ 7 and 15 are also what a PIC reports for a line that dropped
+     * before it was acknowledged: spurious unless in service. */
+    if ((irq == 7 || irq == 15) && !in_service(irq)) {
+        if (irq == 15)
+            outb(PIC1_CMD, PIC_EOI);
+        return;
+    }
+    if (handlers[irq].fn)
+        handlers[irq].fn(handlers[irq].arg);
+    if (irq >= 8)
+        outb(PIC2_CMD, PIC_EOI);
+    outb(PIC1_CMD, PIC_EOI);
+}

@@ -1,0 +1,74 @@
+/* The platform interface (platform.h) on the x86_64 PVH kernel: the
+ * console is COM1, clocks come from clock.c, the network is virtio-net,
+ * and waiting halts the CPU until the deadline or a received frame. */
+#include <errno.h>
+
+#include <platform.h>
+
+#include "../virtio/virtio_net.h"
+#include "kernel.h"
+
+int mi_plat_init(int *argc, char **argv)
+{
+    (void)argc;
+    (void)argv; /* the kernel took its parameters out before main() */
+    int err = virtio_net_init();
+    return err == -ENODEV ? 0 : err;
+}
+
+void mi_plat_console_write(const char *buf, size_t len)
+{
+    console_write(buf, len);
+}
+
+uint64_t mi_plat_monotonic_ns(void)
+{
+    return clock_monotonic_ns();
+}
+
+uint64_t mi_plat_wall_ns(void)
+{
+    return clock_wall_ns();
+}
+
+/* Without a usable interrupt line the device is polled this often. */
+#define POLL_NS 1000000ull
+
+bool mi_plat_yield(uint64_t deadline_ns)
+{
+    for (;;) {
+        if (virtio_net_pending())
+            return true;
+        uint64_t now = clock_monotonic_ns();
+        if (now >= deadline_ns)
+            return false;
+        uint64_t until = deadline_ns;
+        if (virtio_net_up() && !virtio_net_has_irq() && deadline_ns - now > POLL_NS)
+            until = now + POLL_NS;
+        idle_until(until);
+    }
+}
+
+int mi_plat_net_info(struct mi_plat_net_info *info)
+{
+    if (!virtio_net_up())
+        return -ENODEV;
+    virtio_net_mac(info->mac);
+    info->mtu = 1500;
+    return 0;
+}
+
+int mi_plat_net_write(const void *frame, size_t len)
+{
+    return virtio_net_write(frame, len);
+}
+
+int mi_plat_net_read(void *buf, size_t cap, size_t *len)
+{
+    return virtio_net_read(buf, cap, len);
+}
+
+_Noreturn void mi_plat_exit(int status)
+{
+    kernel_exit(status);
+}

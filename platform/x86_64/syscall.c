@@ -1,0 +1,246 @@
+/* The Linux system calls musl issues, answered in the kernel. One
+ * process, one thread, no files: the console is fds 1 and 2 (and 0 reads
+ * as end of file), memory comes from mm.c, time from clock.c. An unknown
+ * call is reported once and fails with -ENOSYS, which musl handles. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "kernel.h"
+#include "x86.h"
+
+struct syscall_args {
+    uint64_t a[6]; /* rdi, rsi, rdx, r10, r8, r9 */
+};
+
+long syscall_dispatch(long nr, const struct syscall_args *args);
+extern char syscall_entry[];
+
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+
+void syscall_init(void)
+{
+    /* STAR[47:32]: CS on syscall (SS = CS + 8). FMASK clears IF, DF, TF,
+     * AC and NT on entry. EFER.SCE was set by boot.S. */
+    wrmsr(MSR_STAR, (uint64_t)GDT_KCODE << 32);
+    wrmsr(MSR_LSTAR, (uintptr_t)syscall_entry);
+    wrmsr(MSR_FMASK, 0x47700);
+}
+
+static long do_write(int fd, const void *buf, size_t len)
+{
+    if (fd != 1 && fd != 2)
+        return -EBADF;
+    console_write(buf, len);
+    return (long)len;
+}
+
+static long do_writev(int fd, const struct iovec *iov, int n)
+{
+    if (fd != 1 && fd != 2)
+        return -EBADF;
+    if (n < 0 || n > 1024)
+        return -EINVAL;
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+        console_write(iov[i].iov_base, iov[i].iov_len);
+        total += (long)iov[i].iov_len;
+    }
+    return total;
+}
+
+static void ns_to_timespec(uint64_t ns, struct timespec *ts)
+{
+    ts->tv_sec = (time_t)(ns / 1000000000);
+    ts->tv_nsec = (long)(ns % 1000000000);
+}
+
+static long do_clock_gettime(clockid_t clk, struct timespec *ts)
+{
+    switch (clk) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+        ns_to_timespec(clock_wall_ns(), ts);
+        return 0;
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+        ns_to_timespec(clock_monotonic_ns(), ts);
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+static long do_sleep(clockid_t clk, int flags, const struct timespec *req)
+{
+    if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000)
+        return -EINVAL;
+    uint64_t ns = (uint64_t)req->tv_sec * 1000000000 + (uint64_t)req->tv_nsec;
+    uint64_t deadline;
+    if (flags & TIMER_ABSTIME) {
+        uint64_t wall = clock_wall_ns(), mono = clock_monotonic_ns();
+        deadline = clk == CLOCK_REALTIME ? (ns > wall ? mono + (ns - wall) : mono) : ns;
+    } else {
+        deadline = clock_monotonic_ns() + ns;
+    }
+    while (clock_monotonic_ns() < deadline)
+        idle_until(deadline);
+    return 0;
+}
+
+static long do_uname(struct utsname *u)
+{
+    memset(u, 0, sizeof *u);
+    memcpy(u->sysname, "mirari", 7);
+    memcpy(u->nodename, "mirari", 7);
+    memcpy(u->release, MIRARI_VERSION, sizeof MIRARI_VERSION);
+    memcpy(u->version, "pvh", 4);
+    memcpy(u->machine, "x86_64", 7);
+    return 0;
+}
+
+static long do_fstat(int fd, struct stat *st)
+{
+    if (fd < 0 || fd > 2)
+        return -EBADF;
+    memset(st, 0, sizeof *st);
+    st->st_mode = S_IFCHR | 0620;
+    st->st_blksize = 4096;
+    return 0;
+}
+
+static long do_kill(int sig)
+{
+    if (sig == 0)
+        return 0;
+    /* Only fatal signals reach here (abort(), raise()): nothing catches
+     * them, so the program ends as a crash, as under Linux. */
+    kprintf("\nmirari: killed by signal %d%s\n", sig, sig == SIGABRT ? " (abort)" : "");
+    trap_backtrace((uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_frame_address(0));
+    kernel_crash();
+}
+
+static long unknown(long nr)
+{
+    static uint64_t reported[8]; /* one bit per number below 512 */
+    if (nr < 0 || nr >= 512 || !(reported[nr / 64] >> (nr % 64) & 1)) {
+        if (nr >= 0 && nr < 512)
+            reported[nr / 64] |= 1ull << (nr % 64);
+        kprintf("mirari: system call %ld is not implemented, returning -ENOSYS\n", nr);
+    }
+    return -ENOSYS;
+}
+
+long syscall_dispatch(long nr, const struct syscall_args *args)
+{
+    const uint64_t *a = args->a;
+    switch (nr) {
+    case SYS_read:
+    case SYS_readv:
+        return (int)a[0] == 0 ? 0 : -EBADF; /* stdin is at end of file */
+    case SYS_write:
+        return do_write((int)a[0], (const void *)a[1], a[2]);
+    case SYS_writev:
+        return do_writev((int)a[0], (const struct iovec *)a[1], (int)a[2]);
+    case SYS_open:
+    case SYS_openat:
+        return -ENOENT;
+    case SYS_close:
+        return (int)a[0] >= 0 && (int)a[0] <= 2 ? 0 : -EBADF;
+    case SYS_fstat:
+        return do_fstat((int)a[0], (struct stat *)a[1]);
+    case SYS_lseek:
+        return -ESPIPE;
+    case SYS_ioctl:
+        return -ENOTTY; /* TIOCGWINSZ: the console is not a terminal */
+    case SYS_fcntl:
+        return (int)a[0] >= 0 && (int)a[0] <= 2 ? 0 : -EBADF;
+    case SYS_brk:
+        return sys_brk(a[0]);
+    case SYS_mmap:
+        return sys_mmap(a[0], a[1], (int)a[2], (int)a[3], (int)a[4], a[5]);
+    case SYS_munmap:
+        return sys_munmap(a[0], a[1]);
+    case SYS_mremap:
+        return -ENOMEM; /* realloc falls back to malloc, copy, free */
+    case SYS_mprotect:
+    case SYS_madvise:
+        return 0;
+    case SYS_clock_gettime:
+        return do_clock_gettime((clockid_t)a[0], (struct timespec *)a[1]);
+    case SYS_clock_getres:
+        if (a[1])
+            *(struct timespec *)a[1] = (struct timespec){0, 1};
+        return 0;
+    case SYS_gettimeofday: {
+        uint64_t ns = clock_wall_ns();
+        if (a[0])
+            *(struct timeval *)a[0] =
+                (struct timeval){(time_t)(ns / 1000000000), (suseconds_t)(ns / 1000 % 1000000)};
+        return 0;
+    }
+    case SYS_time: {
+        time_t t = (time_t)(clock_wall_ns() / 1000000000);
+        if (a[0])
+            *(time_t *)a[0] = t;
+        return t;
+    }
+    case SYS_nanosleep:
+        return do_sleep(CLOCK_MONOTONIC, 0, (const struct timespec *)a[0]);
+    case SYS_clock_nanosleep:
+        return do_sleep((clockid_t)a[0], (int)a[1], (const struct timespec *)a[2]);
+    case SYS_sched_yield:
+        return 0;
+    case SYS_getrandom:
+        random_bytes((void *)a[0], a[1]);
+        return (long)a[1];
+    case SYS_uname:
+        return do_uname((struct utsname *)a[0]);
+    case SYS_arch_prctl:
+        if (a[0] == ARCH_SET_FS) {
+            wrmsr(MSR_FS_BASE, a[1]); /* musl's thread pointer (TLS) */
+            return 0;
+        }
+        if (a[0] == ARCH_GET_FS) {
+            *(uint64_t *)a[1] = rdmsr(MSR_FS_BASE);
+            return 0;
+        }
+        return -EINVAL;
+    case SYS_set_tid_address:
+    case SYS_getpid:
+    case SYS_gettid:
+        return 1;
+    case SYS_getppid:
+    case SYS_getuid:
+    case SYS_geteuid:
+    case SYS_getgid:
+    case SYS_getegid:
+        return 0;
+    case SYS_rt_sigaction:
+    case SYS_rt_sigprocmask:
+    case SYS_sigaltstack:
+    case SYS_futex: /* one thread: nobody to wait for or to wake */
+        return 0;
+    case SYS_kill:
+    case SYS_tkill:
+        return do_kill((int)a[1]);
+    case SYS_tgkill:
+        return do_kill((int)a[2]);
+    case SYS_exit:
+    case SYS_exit_group:
+        kernel_exit((int)a[0]);
+    default:
+        return unknown(nr);
+    }
+}
