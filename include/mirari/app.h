@@ -55,4 +55,8 @@ int mi_app_main(const mi_app *app, int argc, char **argv);
  * NULL when unset. */
 const char *mi_conf_get(const char *key);
 
+/* The application's name (mi_app.name, e.g. "hello"), NULL before
+ * mi_app_main(). */
+const char *mi_app_name(void);
+
 #endif

@@ -1,0 +1,52 @@
+/* Boot arguments: the unikernel's command line (argv of a process, the
+ * kernel command line of a VM) over the defaults compiled in from
+ * app.conf. Pure functions of their inputs, so they can be unit-tested
+ * and fuzzed without a platform.
+ *
+ * Which keys are boot arguments, and what values they accept, comes from
+ * the key table shared with the tool (keys.h): a value that app.conf
+ * accepts is accepted at boot and the other way round. */
+#ifndef MIRARI_CORE_BOOTARGS_H
+#define MIRARI_CORE_BOOTARGS_H
+
+#include <stddef.h>
+
+#include <mirari/app.h>
+
+/* Room for every key of the table (checked at run time). */
+#define MI_BOOTARGS_MAX_KEYS 64
+
+enum mi_boot_action {
+    MI_BOOT_RUN,     /* start the application */
+    MI_BOOT_HELP,    /* --help / -h: print mi_bootargs_usage(), exit 0 */
+    MI_BOOT_VERSION, /* --version: print the version, exit 0 */
+    MI_BOOT_ERROR,   /* bad arguments: print error, exit 2 */
+};
+
+struct mi_bootargs {
+    enum mi_boot_action action;
+    /* Effective value of each key of mi_keys[] (same index), NULL when
+     * unset: built-in default < app.conf default < boot argument. Values
+     * point into argv, the defaults or constant strings. */
+    const char *value[MI_BOOTARGS_MAX_KEYS];
+    const mi_conf_pair *defaults;
+    size_t ndefaults;
+    char error[256]; /* the reason, for MI_BOOT_ERROR */
+};
+
+/* Parse argv[1..argc-1] (--KEY=VALUE, --KEY VALUE, a bare --KEY for a
+ * boolean, --help, --version) over the compiled defaults. */
+void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
+                       const mi_conf_pair *defaults, size_t ndefaults);
+
+/* The effective value of `key` (a key of the table, or any key present in
+ * the defaults), or NULL. */
+const char *mi_bootargs_get(const struct mi_bootargs *r, const char *key);
+
+/* Write the --help text for program `prog` into buf (like snprintf: NUL-
+ * terminated, truncated to cap) and return its full length. The defaults
+ * shown are those of r before boot arguments. */
+size_t mi_bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults,
+                         char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,70 @@
+/* libFuzzer target for the boot argument parser: the input is split on
+ * NUL and newline bytes into argv. Beyond "no crash, no sanitizer report"
+ * it checks what the parser promises: an accepted command line yields
+ * only values the key table accepts, and an error message is one line of
+ * printable text (it is printed on the console as is). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bootargs.h"
+#include "core/keys.h"
+
+#define MAX_ARGS 64
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *copy = malloc(size + 1);
+    if (copy == NULL)
+        return 0;
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+
+    char *argv[MAX_ARGS + 2];
+    int argc = 0;
+    argv[argc++] = "mir-fuzz";
+    char *start = copy;
+    for (size_t i = 0; i <= size && argc <= MAX_ARGS; i++) {
+        if (i == size || copy[i] == '\0' || copy[i] == '\n') {
+            copy[i] = '\0';
+            argv[argc++] = start;
+            start = copy + i + 1;
+        }
+    }
+    argv[argc] = NULL;
+
+    static const mi_conf_pair defaults[] = {{"http-port", "8080"}, {"fs-static", "files"}};
+    struct mi_bootargs r;
+    mi_bootargs_parse(&r, argc, argv, defaults, 2);
+
+    switch (r.action) {
+    case MI_BOOT_RUN:
+        for (size_t i = 0; i < mi_nkeys; i++) {
+            const struct mi_key *k = &mi_keys[i];
+            if (k->flags & MI_KEY_FAMILY)
+                continue;
+            const char *v = mi_bootargs_get(&r, k->name);
+            if (v != NULL && (k->flags & MI_KEY_BOOT) && mi_key_check(k, v) != NULL)
+                abort(); /* accepted a value the table refuses */
+        }
+        break;
+    case MI_BOOT_ERROR:
+        if (r.error[0] == '\0')
+            abort();
+        for (const char *p = r.error; *p; p++)
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+                abort(); /* would print raw bytes on the console */
+        break;
+    default:
+        break;
+    }
+
+    char usage[4096];
+    size_t len = mi_bootargs_usage("mir-fuzz", defaults, 2, usage, sizeof(usage));
+    if (len == 0 || strlen(usage) != (len < sizeof(usage) ? len : sizeof(usage) - 1))
+        abort();
+    free(copy);
+    return 0;
+}

@@ -1,0 +1,295 @@
+/* Boot arguments (runtime/core/bootargs.c) over the real key table: every
+ * boot key in both forms, defaults, errors and their messages, --help. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/bootargs.h"
+#include "core/keys.h"
+
+static struct mi_bootargs r;
+
+/* Parse a NULL-terminated list of arguments (argv[0] added). */
+#define PARSE(defs, n, ...)                                                                        \
+    do {                                                                                           \
+        char *argv_[] = {"mir-test", __VA_ARGS__, NULL};                                           \
+        mi_bootargs_parse(&r, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, defs, n);        \
+    } while (0)
+
+static void parse_none(const mi_conf_pair *defs, size_t n)
+{
+    char *argv[] = {"mir-test", NULL};
+    mi_bootargs_parse(&r, 1, argv, defs, n);
+}
+
+/* A valid value for each type of boot key, and an invalid one. */
+static const char *good_value(enum mi_key_type t)
+{
+    switch (t) {
+    case MI_KT_BOOL:
+        return "true";
+    case MI_KT_IPV4:
+        return "10.0.0.2";
+    case MI_KT_NETMASK:
+        return "255.255.255.0";
+    case MI_KT_PORT:
+        return "8080";
+    case MI_KT_LISTEN_ADDR:
+        return "127.0.0.1";
+    case MI_KT_LOG_LEVEL:
+        return "debug";
+    default:
+        return NULL;
+    }
+}
+
+static const char *bad_value(enum mi_key_type t)
+{
+    switch (t) {
+    case MI_KT_BOOL:
+        return "yes";
+    case MI_KT_IPV4:
+    case MI_KT_LISTEN_ADDR:
+        return "10.0.0.256";
+    case MI_KT_NETMASK:
+        return "255.0.255.0";
+    case MI_KT_PORT:
+        return "65536";
+    case MI_KT_LOG_LEVEL:
+        return "verbose";
+    default:
+        return NULL;
+    }
+}
+
+static void builtin_defaults(void **state)
+{
+    parse_none(NULL, 0);
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "http-port"), "80");
+    assert_string_equal(mi_bootargs_get(&r, "http-address"), "*");
+    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "false");
+    assert_string_equal(mi_bootargs_get(&r, "log-level"), "info");
+    assert_null(mi_bootargs_get(&r, "ip-address"));
+    assert_null(mi_bootargs_get(&r, "no-such-key"));
+}
+
+static void compiled_defaults_override_builtins(void **state)
+{
+    static const mi_conf_pair defs[] = {
+        {"http-port", "8080"},
+        {"ip-address", "10.0.0.2"},
+        {"fs-static", "../files"}, /* not a boot key, still readable */
+    };
+    parse_none(defs, 3);
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "http-port"), "8080");
+    assert_string_equal(mi_bootargs_get(&r, "ip-address"), "10.0.0.2");
+    assert_string_equal(mi_bootargs_get(&r, "http-address"), "*");
+    assert_string_equal(mi_bootargs_get(&r, "fs-static"), "../files");
+}
+
+static void every_boot_key_in_both_forms(void **state)
+{
+    int boot_keys = 0;
+    for (size_t i = 0; i < mi_nkeys; i++) {
+        const struct mi_key *k = &mi_keys[i];
+        if (!(k->flags & MI_KEY_BOOT))
+            continue;
+        boot_keys++;
+        const char *v = good_value(k->type);
+        assert_non_null(v); /* a boot key of a type this test does not know */
+
+        char eq[128];
+        snprintf(eq, sizeof(eq), "--%s=%s", k->name, v);
+        char *argv1[] = {"mir-test", eq, NULL};
+        mi_bootargs_parse(&r, 2, argv1, NULL, 0);
+        assert_int_equal(r.action, MI_BOOT_RUN);
+        assert_string_equal(mi_bootargs_get(&r, k->name), v);
+
+        char opt[128];
+        snprintf(opt, sizeof(opt), "--%s", k->name);
+        char *argv2[] = {"mir-test", opt, (char *)v, NULL};
+        mi_bootargs_parse(&r, 3, argv2, NULL, 0);
+        assert_int_equal(r.action, MI_BOOT_RUN);
+        assert_string_equal(mi_bootargs_get(&r, k->name), v);
+
+        /* And a bad value is refused with the key's own description. */
+        char bad[128];
+        snprintf(bad, sizeof(bad), "--%s=%s", k->name, bad_value(k->type));
+        char *argv3[] = {"mir-test", bad, NULL};
+        mi_bootargs_parse(&r, 2, argv3, NULL, 0);
+        assert_int_equal(r.action, MI_BOOT_ERROR);
+        char want[256];
+        snprintf(want, sizeof(want), "--%s: \"%s\" is not valid; expected %s", k->name,
+                 bad_value(k->type), mi_key_check(k, bad_value(k->type)));
+        assert_string_equal(r.error, want);
+    }
+    /* ip-use-dhcp, ip-address, ip-netmask, ip-gateway, http-port,
+     * http-address, log-level. */
+    assert_int_equal(boot_keys, 7);
+}
+
+static void several_arguments_last_wins(void **state)
+{
+    PARSE(NULL, 0, "--http-port=1", "--log-level", "warn", "--http-port", "2",
+          "--ip-address=10.1.2.3");
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "http-port"), "2");
+    assert_string_equal(mi_bootargs_get(&r, "log-level"), "warn");
+    assert_string_equal(mi_bootargs_get(&r, "ip-address"), "10.1.2.3");
+}
+
+static void bare_boolean_switch(void **state)
+{
+    PARSE(NULL, 0, "--ip-use-dhcp");
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "true");
+
+    PARSE(NULL, 0, "--ip-use-dhcp", "--http-port=81");
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "true");
+    assert_string_equal(mi_bootargs_get(&r, "http-port"), "81");
+
+    PARSE(NULL, 0, "--ip-use-dhcp", "false");
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "false");
+}
+
+static void the_documented_message(void **state)
+{
+    PARSE(NULL, 0, "--http-port=abc");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "--http-port: \"abc\" is not valid; expected a number from 1 to "
+                                 "65535");
+}
+
+static void unknown_key_suggests(void **state)
+{
+    PARSE(NULL, 0, "--htp-port=8080");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "unknown boot argument --htp-port; did you mean --http-port?");
+
+    PARSE(NULL, 0, "--frobnicate");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "unknown boot argument --frobnicate");
+}
+
+static void build_time_keys_are_not_boot_arguments(void **state)
+{
+    PARSE(NULL, 0, "--main-ip=echo_main");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "--main-ip is fixed when the application is built, not a boot "
+                                 "argument");
+    PARSE(NULL, 0, "--fs-static=../files");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "--fs-static is fixed when the application is built, not a boot "
+                                 "argument");
+}
+
+static void missing_value(void **state)
+{
+    PARSE(NULL, 0, "--http-port");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "--http-port needs a value; expected a number from 1 to 65535");
+}
+
+static void not_an_option(void **state)
+{
+    const char *bad[] = {"8080", "-x", "--", "--=1", "-"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *argv[] = {"mir-test", (char *)bad[i], NULL};
+        mi_bootargs_parse(&r, 2, argv, NULL, 0);
+        assert_int_equal(r.action, MI_BOOT_ERROR);
+        assert_non_null(strstr(r.error, "unexpected argument"));
+    }
+}
+
+static void hostile_values_are_quoted_safely(void **state)
+{
+    PARSE(NULL, 0, "--ip-address=\x1b[2J\x07");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_null(strchr(r.error, '\x1b'));
+    assert_non_null(strstr(r.error, "\"?[2J?\""));
+
+    /* Long values are cut in the message. */
+    char longv[600];
+    memset(longv, '9', sizeof(longv) - 1);
+    longv[sizeof(longv) - 1] = '\0';
+    char arg[620];
+    snprintf(arg, sizeof(arg), "--http-port=%s", longv);
+    char *argv[] = {"mir-test", arg, NULL};
+    mi_bootargs_parse(&r, 2, argv, NULL, 0);
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_non_null(strstr(r.error, "999...\" is not valid"));
+}
+
+static void help_and_version(void **state)
+{
+    PARSE(NULL, 0, "--http-port=8080", "--help");
+    assert_int_equal(r.action, MI_BOOT_HELP);
+    PARSE(NULL, 0, "-h");
+    assert_int_equal(r.action, MI_BOOT_HELP);
+    PARSE(NULL, 0, "--version");
+    assert_int_equal(r.action, MI_BOOT_VERSION);
+    /* Arguments are taken in order: an error before --help wins. */
+    PARSE(NULL, 0, "--bogus", "--help");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+}
+
+static void usage_lists_boot_keys_with_defaults(void **state)
+{
+    static const mi_conf_pair defs[] = {{"http-port", "8080"}};
+    char buf[4096];
+    size_t len = mi_bootargs_usage("mir-site", defs, 1, buf, sizeof(buf));
+    assert_int_equal(len, strlen(buf));
+    assert_non_null(strstr(buf, "usage: mir-site "));
+    for (size_t i = 0; i < mi_nkeys; i++) {
+        const struct mi_key *k = &mi_keys[i];
+        char opt[64];
+        snprintf(opt, sizeof(opt), "--%s=", k->name);
+        if (k->flags & MI_KEY_BOOT) {
+            assert_non_null(strstr(buf, opt));
+            assert_non_null(strstr(buf, k->help));
+        } else {
+            assert_null(strstr(buf, opt));
+        }
+    }
+    assert_non_null(strstr(buf, "--http-port=PORT\n"));
+    assert_non_null(strstr(buf, "(default: 8080)"));
+    assert_non_null(strstr(buf, "(default: *)"));
+    assert_non_null(strstr(buf, "(default: unset)")); /* ip-address */
+    assert_non_null(strstr(buf, "--help"));
+    assert_non_null(strstr(buf, "--version"));
+
+    /* Like snprintf: the full length even when cut, always terminated. */
+    char small[32];
+    assert_int_equal(mi_bootargs_usage("mir-site", defs, 1, small, sizeof(small)), len);
+    assert_int_equal(strlen(small), sizeof(small) - 1);
+    assert_int_equal(mi_bootargs_usage("mir-site", defs, 1, NULL, 0), len);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(builtin_defaults),
+        cmocka_unit_test(compiled_defaults_override_builtins),
+        cmocka_unit_test(every_boot_key_in_both_forms),
+        cmocka_unit_test(several_arguments_last_wins),
+        cmocka_unit_test(bare_boolean_switch),
+        cmocka_unit_test(the_documented_message),
+        cmocka_unit_test(unknown_key_suggests),
+        cmocka_unit_test(build_time_keys_are_not_boot_arguments),
+        cmocka_unit_test(missing_value),
+        cmocka_unit_test(not_an_option),
+        cmocka_unit_test(hostile_values_are_quoted_safely),
+        cmocka_unit_test(help_and_version),
+        cmocka_unit_test(usage_lists_boot_keys_with_defaults),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
