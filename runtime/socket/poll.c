@@ -29,6 +29,7 @@ static int epfd = -1;
 static struct sock_obj signals = {.fd = -1, .kind = SOCK_SIGNAL};
 static unsigned depth;        /* nesting of mi_sock_enter */
 static struct sock_obj *dead; /* released while depth > 0 */
+static struct sock_obj *live; /* every registered object */
 size_t mi_sock_active;
 
 int mi_sock_setup(void)
@@ -65,12 +66,33 @@ int mi_sock_setup(void)
 int mi_sock_add(struct sock_obj *o, uint32_t events)
 {
     struct epoll_event ev = {.events = events, .data.ptr = o};
-    return epoll_ctl(epfd, EPOLL_CTL_ADD, o->fd, &ev) == 0 ? 0 : -errno;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, o->fd, &ev) < 0)
+        return -errno;
+    o->prev = NULL;
+    o->next = live;
+    if (live != NULL)
+        live->prev = o;
+    live = o;
+    return 0;
+}
+
+static void unlink_live(struct sock_obj *o)
+{
+    if (o->prev != NULL)
+        o->prev->next = o->next;
+    else if (live == o)
+        live = o->next;
+    else
+        return; /* never registered */
+    if (o->next != NULL)
+        o->next->prev = o->prev;
+    o->prev = o->next = NULL;
 }
 
 void mi_sock_release(struct sock_obj *o)
 {
     o->closed = true;
+    unlink_live(o);
     if (o->fd >= 0) {
         /* Closing the last reference also removes it from the epoll set. */
         close(o->fd);

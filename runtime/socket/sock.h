@@ -24,11 +24,15 @@ struct sock_obj {
     uint8_t kind;
     bool closed;                /* released: skip its events, free it later */
     struct sock_obj *next_dead; /* in the list freed after the batch */
+    /* Every live object is on one list: what is open can be found (and
+     * is not reported as leaked when the program stops with it open). */
+    struct sock_obj *prev, *next;
 };
 
 /* Create the epoll instance and the signal fd, once. 0 or -errno. */
 int mi_sock_setup(void);
-/* Register o->fd for `events` (EPOLLIN|EPOLLET, ...). 0 or -errno. */
+/* Register o->fd for `events` (EPOLLIN|EPOLLET, ...) and put o on the
+ * list of live objects. 0 or -errno. */
 int mi_sock_add(struct sock_obj *o, uint32_t events);
 /* Close o->fd (when >= 0) and free o (allocated with malloc) as soon as
  * no event batch can refer to it. */
