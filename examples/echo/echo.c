@@ -1,0 +1,146 @@
+/* echo: the echo protocol (RFC 862) over TCP and UDP, as a main-ip
+ * application. It demonstrates the network API's callbacks and the three
+ * things every TCP server must get right:
+ *   - backpressure: when a write is short, stop reading until on_writable
+ *     (unread data then fills the receive window and slows the peer down;
+ *     nothing is buffered without bound here);
+ *   - half-close: after the peer's EOF, send what is left, then shut down
+ *     our side;
+ *   - many connections: one small state per connection, no blocking.
+ * The port is ECHO_PORT (7 by default: root only; build with
+ * -DECHO_PORT=7007 for another). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mirari/mirari.h>
+
+#ifndef ECHO_PORT
+#define ECHO_PORT 7
+#endif
+
+/* One TCP connection: bytes read but not yet written back. */
+struct echo_conn {
+    mi_tcp *tcp;
+    size_t off, len; /* buf[off..len) still to be written */
+    bool eof;        /* the peer has finished sending */
+    char buf[16384];
+};
+
+static unsigned long open_conns;
+
+static void conn_free(struct echo_conn *c, bool abort)
+{
+    mi_tcp_close(c->tcp, abort);
+    free(c);
+    open_conns--;
+}
+
+/* Move data from the socket back to the socket until either side would
+ * block. Called when input arrives and when output has room again. */
+static void pump(struct echo_conn *c)
+{
+    for (;;) {
+        /* First send what we hold: no reading while it is pending. */
+        while (c->off < c->len) {
+            ssize_t n = mi_tcp_write(c->tcp, c->buf + c->off, c->len - c->off);
+            if (n == -EAGAIN)
+                return; /* on_writable calls pump again */
+            if (n < 0) {
+                mi_debug("echo: write failed: %s", strerror((int)-n));
+                conn_free(c, true);
+                return;
+            }
+            c->off += (size_t)n;
+        }
+        c->off = c->len = 0;
+        if (c->eof) {
+            /* Everything echoed: finish our direction too (RFC 9293
+             * 3.6: FIN after the queued data), then let go. */
+            mi_tcp_shutdown(c->tcp);
+            conn_free(c, false);
+            return;
+        }
+        ssize_t n = mi_tcp_read(c->tcp, c->buf, sizeof(c->buf));
+        if (n == -EAGAIN)
+            return; /* on_readable calls pump again */
+        if (n == 0) {
+            c->eof = true;
+            continue;
+        }
+        if (n < 0) {
+            mi_debug("echo: read failed: %s", strerror((int)-n));
+            conn_free(c, true);
+            return;
+        }
+        c->len = (size_t)n;
+    }
+}
+
+static void on_readable(mi_tcp *t, void *arg)
+{
+    pump(arg);
+}
+
+static void on_writable(mi_tcp *t, void *arg)
+{
+    pump(arg);
+}
+
+static const struct mi_tcp_callbacks conn_callbacks = {
+    .on_readable = on_readable,
+    .on_writable = on_writable,
+};
+
+static void on_accept(mi_tcp *listener, mi_tcp *conn, void *arg)
+{
+    struct echo_conn *c = malloc(sizeof(*c));
+    if (c == NULL) {
+        mi_tcp_close(conn, true);
+        return;
+    }
+    c->tcp = conn;
+    c->off = c->len = 0;
+    c->eof = false;
+    open_conns++;
+    mi_tcp_set_callbacks(conn, &conn_callbacks, c);
+    mi_debug("echo: connection %lu open", open_conns);
+}
+
+static const struct mi_tcp_callbacks listen_callbacks = {.on_accept = on_accept};
+
+/* UDP: each datagram goes straight back to where it came from. */
+static void on_datagram(mi_udp *u, mi_ipv4 src, uint16_t sport, const void *data, size_t len,
+                        void *arg)
+{
+    ssize_t n = mi_udp_sendto(u, src, sport, data, len);
+    if (n < 0)
+        mi_debug("echo: UDP reply dropped: %s", strerror((int)-n));
+}
+
+static int listen_error(const char *proto, int err)
+{
+    mi_error("echo: cannot listen on %s port %d: %s%s", proto, ECHO_PORT, strerror(-err),
+             err == -EACCES && ECHO_PORT < 1024 ? " (ports below 1024 need root; rebuild with "
+                                                  "-DECHO_PORT=7007)"
+                                                : "");
+    return 1;
+}
+
+static mi_tcp *tcp_listener;
+static mi_udp *udp_socket;
+
+int echo_main(const mi_netif *nif)
+{
+    int err;
+    tcp_listener = mi_tcp_listen(MI_IPV4_ANY, ECHO_PORT, &listen_callbacks, NULL, &err);
+    if (tcp_listener == NULL)
+        return listen_error("TCP", err);
+    udp_socket = mi_udp_bind(MI_IPV4_ANY, ECHO_PORT, on_datagram, NULL, &err);
+    if (udp_socket == NULL)
+        return listen_error("UDP", err);
+    char addr[MI_IPV4_STRLEN];
+    mi_info("echo: listening on %s port %d (TCP and UDP)", mi_ipv4_format(nif->address, addr),
+            ECHO_PORT);
+    return 0;
+}

@@ -1,0 +1,156 @@
+"""examples/echo (main-ip) on the unix-socket target against real peers on
+loopback: socat over TCP and UDP, a 10 MiB stream compared by SHA-256, a
+client that stops reading (backpressure), 100 concurrent connections, and
+SIGINT ending the program cleanly."""
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import REPO, free_port
+
+
+@pytest.fixture(scope="module")
+def echo_build(mirari, tmp_path_factory):
+    """The echo image, built for a free port above 1024 (the example's port
+    is the compile-time ECHO_PORT, 7 by default, which needs root)."""
+    app = tmp_path_factory.mktemp("echo") / "echo"
+    shutil.copytree(REPO / "examples" / "echo", app)
+    port = free_port()
+    subprocess.run([str(mirari), "configure"], cwd=app, check=True, capture_output=True)
+    subprocess.run(["make", "-s", "-C", "_build", f"APP_CFLAGS=-DECHO_PORT={port}"], cwd=app,
+                   check=True, capture_output=True)
+    images = [p for p in app.glob("mir-*") if p.is_file()]
+    assert len(images) == 1, images
+    return images[0], port
+
+
+class Echo:
+    def __init__(self, image, port, log):
+        self.port = port
+        self.log_path = log
+        self.log = open(log, "w")
+        self.proc = subprocess.Popen([str(image), "--log-level=debug"], stderr=self.log)
+        # Ready when it says so (or dead: then fail with its log).
+        deadline = time.monotonic() + 60
+        while "listening" not in log.read_text():
+            assert self.proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "echo did not start"
+            time.sleep(0.02)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def echo(echo_build, tmp_path):
+    e = Echo(*echo_build, tmp_path / "echo.log")
+    yield e
+    e.stop()
+
+
+def socat(args, data, timeout=60):
+    return subprocess.run(["socat", *args], input=data, capture_output=True, timeout=timeout,
+                          check=True).stdout
+
+
+def test_tcp_echo(echo):
+    assert socat(["-t", "30", "-", f"TCP:127.0.0.1:{echo.port}"], b"hello, echo\n") == \
+        b"hello, echo\n"
+
+
+def test_udp_echo(echo):
+    assert socat(["-t", "5", "-", f"UDP:127.0.0.1:{echo.port}"], b"ping\n") == b"ping\n"
+    # Datagrams keep their boundaries and come back to their sender.
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(30)
+        for n in (1, 1000, 65507):
+            payload = os.urandom(n)
+            s.sendto(payload, ("127.0.0.1", echo.port))
+            data, peer = s.recvfrom(65536)
+            assert data == payload
+            assert peer == ("127.0.0.1", echo.port)
+
+
+def test_10mib_stream(echo):
+    data = os.urandom(10 << 20)
+    out = socat(["-b", "65536", "-t", "30", "-", f"TCP:127.0.0.1:{echo.port}"], data)
+    assert len(out) == len(data)
+    assert hashlib.sha256(out).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_backpressure_then_resume(echo):
+    """A client that writes without reading fills both directions; the
+    server must stop reading (not buffer without bound, not drop), and
+    finish once the client reads."""
+    with socket.create_connection(("127.0.0.1", echo.port)) as s:
+        s.setblocking(False)
+        sent = bytearray()
+        chunk = os.urandom(65536)
+        while True:
+            try:
+                n = s.send(chunk)
+            except BlockingIOError:
+                break
+            sent += chunk[:n]
+        assert len(sent) > 0
+        s.setblocking(True)
+        s.settimeout(60)
+        s.shutdown(socket.SHUT_WR)
+        got = bytearray()
+        while True:
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got += b
+        assert got == sent
+
+
+def test_100_concurrent_connections(echo):
+    socks = [socket.create_connection(("127.0.0.1", echo.port)) for _ in range(100)]
+    try:
+        payloads = [os.urandom(10000) + i.to_bytes(4, "big") for i in range(100)]
+        for s, p in zip(socks, payloads):
+            s.settimeout(60)
+            s.sendall(p)
+            s.shutdown(socket.SHUT_WR)
+        for s, p in zip(socks, payloads):
+            got = bytearray()
+            while True:
+                b = s.recv(65536)
+                if not b:
+                    break
+                got += b
+            assert got == p
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_sigint_exits_cleanly(echo):
+    # An open, idle connection must not keep it from stopping.
+    with socket.create_connection(("127.0.0.1", echo.port)) as s:
+        s.sendall(b"x")
+        s.settimeout(30)
+        assert s.recv(1) == b"x"
+        echo.proc.send_signal(signal.SIGINT)
+        assert echo.proc.wait(timeout=30) == 128 + signal.SIGINT
+    log = echo.log_path.read_text()
+    assert re.search(r"^\[ *\d+\.\d{6}\] info: stopping on SIGINT$", log, re.M), log
+    assert "Sanitizer" not in log
+
+
+def test_sigterm_exits_cleanly(echo):
+    echo.proc.send_signal(signal.SIGTERM)
+    assert echo.proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert "stopping on SIGTERM" in echo.log_path.read_text()
