@@ -41,17 +41,22 @@ mi_str mi_http_body(const mi_http_exchange *x);
 /* ---- the response ---- */
 void mi_http_set_status(mi_http_exchange *x, int status);
 /* Content-Length, Date, Connection are set by the server. Returns 0 or
- * -EINVAL for a name or value with characters HTTP forbids (CR, LF, NUL). */
+ * -EINVAL for a name or value with characters HTTP forbids (CR, LF, NUL),
+ * a name that is not a token, or one of the server's own fields
+ * (Content-Length, Transfer-Encoding, Connection, Date); -ENOMEM. */
 int mi_http_add_header(mi_http_exchange *x, const char *name, const char *value);
-/* The body, copied now. */
+/* The body, copied now. Successive calls (and mi_http_body_printf)
+ * append, so a page can be written in pieces; a body set by reference
+ * before is dropped. 0 or -ENOMEM. */
 int mi_http_body_copy(mi_http_exchange *x, const void *data, size_t len);
-/* printf-style body (copied). */
+/* printf-style body (copied, appended like mi_http_body_copy). */
 int mi_http_body_printf(mi_http_exchange *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The body by reference (zero copy): data must stay valid until the
  * response is sent, e.g. a store entry. Replaces any body set before. */
 int mi_http_body_ref(mi_http_exchange *x, const void *data, size_t len);
-/* Send the response; the exchange is freed. */
+/* Send the response; the exchange is freed. For a HEAD request the body
+ * is not sent, but its length is (Content-Length). */
 void mi_http_finish(mi_http_exchange *x);
 /* Shorthand: status, text/plain body with the reason phrase, finish. */
 void mi_http_error(mi_http_exchange *x, int status);
@@ -65,6 +70,8 @@ const char *mi_http_reason(int status);
 void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix);
 
 /* ---- the server ---- */
+/* Defaults (mi_http_default_limits): 16 KiB of head, 8 KiB of URI, 1 MiB
+ * of body, 30 s idle, 10 s per request, 10000 connections. */
 struct mi_http_limits {
     size_t max_header_bytes; /* request line + headers; 431 beyond (414 for the URI) */
     size_t max_uri_bytes;    /* 414 beyond */
@@ -80,5 +87,40 @@ typedef struct mi_http_server mi_http_server;
 mi_http_server *mi_http_serve(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn fn,
                               const struct mi_http_limits *limits, int *err);
 void mi_http_server_close(mi_http_server *s);
+
+/* ---- counters, over all servers of the program ----
+ * X(name, description). Every request refused and every connection cut is
+ * counted here, and logged at debug level as it happens. */
+#define MI_HTTP_STATS_FIELDS(X)                                                                    \
+    X(conns_accepted, "connections accepted")                                                      \
+    X(conns_refused, "connections refused: max_connections reached")                              \
+    X(conns_active, "connections open now")                                                        \
+    X(requests, "requests received complete")                                                      \
+    X(responses_1xx, "interim responses (100 Continue)")                                           \
+    X(responses_2xx, "responses 2xx")                                                              \
+    X(responses_3xx, "responses 3xx")                                                              \
+    X(responses_4xx, "responses 4xx")                                                              \
+    X(responses_5xx, "responses 5xx")                                                              \
+    X(bad_syntax, "400: malformed request line or header field")                                   \
+    X(bad_framing, "400: ambiguous body framing (CL and TE, CL values, TE, chunk syntax)")         \
+    X(uri_too_long, "414: request-target longer than max_uri_bytes")                               \
+    X(header_too_large, "431: head larger than max_header_bytes or too many fields")               \
+    X(body_too_large, "413: body larger than max_body_bytes")                                      \
+    X(not_implemented, "501: unknown method")                                                      \
+    X(bad_version, "505: HTTP major version other than 1")                                         \
+    X(bad_expectation, "417: an Expect other than 100-continue")                                   \
+    X(timeouts_idle, "keep-alive connections closed after idle_timeout")                           \
+    X(timeouts_request, "408: request not complete after request_timeout")                         \
+    X(timeouts_write, "connections cut: the client stopped reading the response")                 \
+    X(read_errors, "connections cut by a read error (reset)")                                      \
+    X(write_errors, "connections cut by a write error (reset)")                                    \
+    X(incomplete_eof, "connections closed by the client in the middle of a request")
+
+struct mi_http_stats {
+#define MI_HTTP_STATS_MEMBER(name, desc) uint64_t name;
+    MI_HTTP_STATS_FIELDS(MI_HTTP_STATS_MEMBER)
+#undef MI_HTTP_STATS_MEMBER
+};
+const struct mi_http_stats *mi_http_stats(void);
 
 #endif

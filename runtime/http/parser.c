@@ -1,0 +1,530 @@
+/* HTTP/1.1 request parsing (RFC 9112), strict where leniency would let two
+ * parsers disagree about where a message ends (request smuggling), lenient
+ * where the RFC allows it and nothing can go wrong (a bare LF ends a
+ * header line, §2.2). */
+#include <string.h>
+
+#include "http/parser.h"
+
+#define MAX_METHOD_LEN    20   /* longer tokens cannot be a method we know: 501 */
+#define MAX_CHUNK_LINE    4096 /* chunk-size plus extensions */
+#define MAX_TRAILER_BYTES 8192
+
+/* tchar, RFC 9110 §5.6.2 */
+static bool is_tchar(unsigned char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Bytes of a request-target: visible ASCII, and obs-text that some
+ * clients send unencoded (the normaliser deals with it). */
+static bool is_target_byte(unsigned char c)
+{
+    return c > 0x20 && c != 0x7f;
+}
+
+/* field-value bytes: VCHAR, obs-text, SP, HTAB (RFC 9110 §5.5). */
+static bool is_value_byte(unsigned char c)
+{
+    return c == '\t' || (c >= 0x20 && c != 0x7f);
+}
+
+static unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+bool mi_http_token_eq(const char *a, size_t alen, const char *low)
+{
+    size_t n = strlen(low);
+    if (alen != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (lower((unsigned char)a[i]) != (unsigned char)low[i])
+            return false;
+    return true;
+}
+
+static bool is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Next element of a comma-separated list (RFC 9110 §5.6.1) in a[*pos..n),
+ * trimmed of OWS; false at the end. Empty elements are returned too. */
+static bool list_next(const char *a, size_t n, size_t *pos, const char **el, size_t *ellen)
+{
+    if (*pos > n)
+        return false;
+    size_t s = *pos, e = s;
+    while (e < n && a[e] != ',')
+        e++;
+    *pos = e + 1;
+    while (s < e && is_ows(a[s]))
+        s++;
+    while (e > s && is_ows(a[e - 1]))
+        e--;
+    *el = a + s;
+    *ellen = e - s;
+    return true;
+}
+
+bool mi_http_list_has(const char *a, size_t alen, const char *low)
+{
+    size_t pos = 0, n;
+    const char *el;
+    while (list_next(a, alen, &pos, &el, &n))
+        if (mi_http_token_eq(el, n, low))
+            return true;
+    return false;
+}
+
+/* Refuse the request: the status, and why (for the debug log). */
+static long fail(struct mi_http_request *req, long status, const char *why)
+{
+    req->error = why;
+    return -status;
+}
+
+static long fail_framing(struct mi_http_request *req, const char *why)
+{
+    req->framing_error = true;
+    return fail(req, 400, why);
+}
+
+static const struct {
+    const char *name;
+    enum mi_http_method id;
+} methods[] = {
+    {"GET", MI_HTTP_GET},     {"HEAD", MI_HTTP_HEAD},     {"POST", MI_HTTP_POST},
+    {"PUT", MI_HTTP_PUT},     {"DELETE", MI_HTTP_DELETE}, {"OPTIONS", MI_HTTP_OPTIONS},
+    {"PATCH", MI_HTTP_PATCH},
+};
+
+static struct mi_http_span span(size_t off, size_t len)
+{
+    return (struct mi_http_span){(uint16_t)off, (uint16_t)len};
+}
+
+/* Split the request-target (RFC 9112 §3.2) at buf[t..t+n) into path and
+ * query. origin-form "/p?q", absolute-form "http://host/p?q" (the path
+ * may be empty: the accessor shows "/"), asterisk-form "*" for OPTIONS.
+ * authority-form belongs to CONNECT, which is answered 501 before this. */
+static long split_target(const char *buf, size_t t, size_t n, struct mi_http_request *req)
+{
+    const char *s = buf + t;
+    size_t p; /* where the path starts, relative to t */
+    if (s[0] == '/') {
+        p = 0;
+    } else if (n == 1 && s[0] == '*') {
+        if (req->method_id != MI_HTTP_OPTIONS)
+            return fail(req, 400, "* as the target of a method other than OPTIONS");
+        req->path = span(t, 1);
+        req->query = span(t + 1, 0);
+        return 0;
+    } else {
+        size_t scheme = 0;
+        if (n > 7 && mi_http_token_eq(s, 7, "http://"))
+            scheme = 7;
+        else if (n > 8 && mi_http_token_eq(s, 8, "https://"))
+            scheme = 8;
+        else
+            return fail(req, 400, "request-target is neither origin-form nor absolute-form");
+        p = scheme;
+        while (p < n && s[p] != '/' && s[p] != '?')
+            p++;
+        if (p == scheme)
+            return fail(req, 400, "absolute-form without an authority"); /* no authority */
+    }
+    size_t q = p;
+    while (q < n && s[q] != '?')
+        q++;
+    req->path = span(t + p, q - p);
+    req->query = q < n ? span(t + q + 1, n - q - 1) : span(t + n, 0);
+    return 0;
+}
+
+/* The request line s[0..n), at offset base in the buffer. `complete` is
+ * false while its end has not arrived: then only what is there is checked,
+ * so garbage (or a TLS handshake) is refused at once and an overlong
+ * target is 414 before the client finishes sending it. 0: done, 1: need
+ * more, < 0: -status. */
+static long request_line(const char *buf, size_t base, size_t n, bool complete,
+                         const struct mi_http_parse_limits *lim, struct mi_http_request *req)
+{
+    const char *s = buf + base;
+    size_t i = 0;
+    while (i < n && is_tchar((unsigned char)s[i]))
+        i++;
+    if (i > MAX_METHOD_LEN)
+        return fail(req, 501, "method token too long");
+    if (i == n)
+        return complete ? fail(req, 400, "request line without a target") : 1;
+    if (i == 0 || s[i] != ' ')
+        return fail(req, 400, "bad method token");
+    size_t mlen = i;
+    size_t t = ++i;
+    while (i < n && s[i] != ' ') {
+        if (!is_target_byte((unsigned char)s[i]))
+            return fail(req, 400, "bad byte in the request-target");
+        i++;
+        if (i - t > lim->max_uri_bytes)
+            return fail(req, 414, "request-target too long");
+    }
+    if (i == n)
+        return complete ? fail(req, 400, "request line without a version") : 1;
+    if (i == t)
+        return fail(req, 400, "empty request-target"); /* two spaces: no target */
+    size_t tlen = i - t;
+    i++;
+    if (!complete)
+        return 1;
+    /* HTTP-version = "HTTP/" DIGIT "." DIGIT, then the end of the line */
+    const char *v = s + i;
+    if (n - i != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
+        v[7] < '0' || v[7] > '9')
+        return fail(req, 400, "bad HTTP-version");
+    if (v[5] != '1')
+        return fail(req, 505, "HTTP major version not 1");
+    req->minor = v[7] >= '1' ? 1 : 0; /* 1.2 and later: answer as 1.1 (RFC 9110 §2.5) */
+
+    size_t k;
+    for (k = 0; k < sizeof methods / sizeof methods[0]; k++)
+        if (strlen(methods[k].name) == mlen && memcmp(methods[k].name, s, mlen) == 0)
+            break;
+    if (k == sizeof methods / sizeof methods[0])
+        return fail(req, 501, "unknown method");
+    req->method_id = methods[k].id;
+    req->method = span(base, mlen);
+    req->target = span(base + t, tlen);
+    return split_target(buf, base + t, tlen, req);
+}
+
+/* Content-Length (RFC 9112 §6.3): digits, or a list of identical values
+ * (RFC 9110 §8.6). *out saturates at UINT64_MAX. */
+static long content_length(struct mi_http_request *req, const char *v, size_t n, bool *seen,
+                           uint64_t *out)
+{
+    size_t pos = 0, len;
+    const char *el;
+    while (list_next(v, n, &pos, &el, &len)) {
+        if (len == 0)
+            return fail_framing(req, "empty Content-Length");
+        uint64_t x = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (el[i] < '0' || el[i] > '9')
+                return fail_framing(req, "Content-Length not a number");
+            unsigned d = (unsigned)(el[i] - '0');
+            x = x > (UINT64_MAX - d) / 10 ? UINT64_MAX : x * 10 + d;
+        }
+        if (*seen && x != *out)
+            return fail_framing(req, "differing Content-Length values");
+        *seen = true;
+        *out = x;
+    }
+    return 0;
+}
+
+long mi_http_parse_head(const char *buf, size_t len, const struct mi_http_parse_limits *lim,
+                        struct mi_http_request *req)
+{
+    size_t max_head = lim->max_header_bytes;
+    if (max_head > MI_HTTP_MAX_HEAD_BYTES)
+        max_head = MI_HTTP_MAX_HEAD_BYTES;
+
+    memset(req, 0, offsetof(struct mi_http_request, headers));
+
+    /* Empty lines before the request line (RFC 9112 §2.2). */
+    size_t p = 0;
+    while (p < len && (buf[p] == '\r' || buf[p] == '\n')) {
+        if (buf[p] == '\n') {
+            p++;
+        } else if (p + 1 == len) {
+            return 0; /* a CR whose LF has not arrived */
+        } else if (buf[p + 1] != '\n') {
+            return fail(req, 400, "bare CR before the request line");
+        } else {
+            p += 2;
+        }
+        if (p > max_head)
+            return fail(req, 431, "too many empty lines before the request");
+    }
+
+    const char *lf = p < len ? memchr(buf + p, '\n', len - p) : NULL;
+    if (lf == NULL) {
+        long rc = request_line(buf, p, len - p, false, lim, req);
+        if (rc < 0)
+            return rc;
+        return len > max_head ? fail(req, 431, "head too large") : 0;
+    }
+    size_t e = (size_t)(lf - buf), ce = e;
+    if (ce > p && buf[ce - 1] == '\r')
+        ce--;
+    if (e + 1 > max_head) {
+        long rc = request_line(buf, p, ce - p, true, lim, req);
+        return rc < 0 ? rc : fail(req, 431, "request line too long");
+    }
+    long rc = request_line(buf, p, ce - p, true, lim, req);
+    if (rc < 0)
+        return rc;
+    p = e + 1;
+
+    /* Header fields, up to the empty line. */
+    for (;;) {
+        lf = p < len ? memchr(buf + p, '\n', len - p) : NULL;
+        if (lf == NULL)
+            return len > max_head ? fail(req, 431, "head too large") : 0;
+        e = (size_t)(lf - buf);
+        ce = e;
+        if (ce > p && buf[ce - 1] == '\r')
+            ce--;
+        if (e + 1 > max_head)
+            return fail(req, 431, "head too large");
+        if (ce == p) {
+            p = e + 1;
+            break;
+        }
+        /* A line starting with whitespace is obs-fold (or whitespace before
+         * the first field): rejected, RFC 9112 §5.2 and §2.2. */
+        if (buf[p] == ' ' || buf[p] == '\t')
+            return fail(req, 400, "obs-fold or leading whitespace in a field line");
+        size_t c = p;
+        while (c < ce && is_tchar((unsigned char)buf[c]))
+            c++;
+        /* No whitespace between name and colon (RFC 9112 §5.1). */
+        if (c == p || c == ce || buf[c] != ':')
+            return fail(req, 400, "bad field name, or whitespace before the colon");
+        size_t vs = c + 1, ve = ce;
+        while (vs < ve && is_ows(buf[vs]))
+            vs++;
+        while (ve > vs && is_ows(buf[ve - 1]))
+            ve--;
+        for (size_t i = vs; i < ve; i++)
+            if (!is_value_byte((unsigned char)buf[i]))
+                return fail(
+                    req, 400,
+                    "control character in a field value"); /* NUL, bare CR, other controls */
+        if (req->nheaders == MI_HTTP_MAX_HEADERS)
+            return fail(req, 431, "too many header fields");
+        req->headers[req->nheaders].name = span(p, c - p);
+        req->headers[req->nheaders].value = span(vs, ve - vs);
+        req->nheaders++;
+        p = e + 1;
+    }
+
+    /* Framing and connection management from the fields. */
+    bool cl_seen = false, te_seen = false, te_ok = false, conn_close = false,
+         conn_keep_alive = false, expect_bad = false;
+    unsigned hosts = 0, te_codings = 0;
+    for (size_t h = 0; h < req->nheaders; h++) {
+        const char *name = buf + req->headers[h].name.off;
+        size_t nlen = req->headers[h].name.len;
+        const char *v = buf + req->headers[h].value.off;
+        size_t vlen = req->headers[h].value.len;
+        if (mi_http_token_eq(name, nlen, "content-length")) {
+            rc = content_length(req, v, vlen, &cl_seen, &req->content_length);
+            if (rc < 0)
+                return rc;
+        } else if (mi_http_token_eq(name, nlen, "transfer-encoding")) {
+            /* Only "chunked" alone is understood; anything else (another
+             * coding, chunked twice or not last) leaves the body length
+             * unknowable, so it is refused (RFC 9112 §6.1). */
+            te_seen = true;
+            size_t pos = 0, n;
+            const char *el;
+            while (list_next(v, vlen, &pos, &el, &n)) {
+                if (n == 0)
+                    continue;
+                te_codings++;
+                te_ok = mi_http_token_eq(el, n, "chunked");
+            }
+        } else if (mi_http_token_eq(name, nlen, "connection")) {
+            conn_close |= mi_http_list_has(v, vlen, "close");
+            conn_keep_alive |= mi_http_list_has(v, vlen, "keep-alive");
+        } else if (mi_http_token_eq(name, nlen, "expect")) {
+            if (mi_http_token_eq(v, vlen, "100-continue"))
+                req->expect_continue = true;
+            else
+                expect_bad = true;
+        } else if (mi_http_token_eq(name, nlen, "host")) {
+            hosts++;
+        }
+    }
+    if (te_seen && cl_seen)
+        return fail_framing(req, "both Content-Length and Transfer-Encoding");
+    if (te_seen && (!te_ok || te_codings != 1))
+        return fail_framing(req, "Transfer-Encoding other than chunked alone");
+    if (hosts > 1 || (req->minor == 1 && hosts == 0))
+        return fail(req, 400, "no Host in an HTTP/1.1 request, or several"); /* RFC 9112 §3.2 */
+    if (cl_seen && req->content_length == UINT64_MAX)
+        return fail(req, 413, "Content-Length beyond 64 bits");
+    req->chunked = te_seen;
+    if (req->chunked)
+        req->content_length = 0;
+    if (req->minor == 0) {
+        /* Expect is an HTTP/1.1 feature: ignored for 1.0 (RFC 9110 §10.1.1) */
+        req->expect_continue = false;
+        expect_bad = false;
+        /* 1.0 with chunked framing: close after it (RFC 9112 §6.1) */
+        req->keep_alive = conn_keep_alive && !conn_close && !req->chunked;
+    } else {
+        req->keep_alive = !conn_close;
+    }
+    if (expect_bad)
+        return fail(req, 417, "unknown expectation");
+    return (long)p;
+}
+
+/* ---- chunked transfer coding (RFC 9112 §7.1) ---- */
+
+enum {
+    CH_SIZE0,    /* first hex digit of chunk-size */
+    CH_SIZE,     /* more hex digits */
+    CH_SIZE_BWS, /* whitespace after the size, before ';' */
+    CH_EXT,      /* chunk-ext, skipped up to CR */
+    CH_SIZE_LF,  /* LF after the size line's CR */
+    CH_DATA,     /* chunk-data */
+    CH_DATA_CR,  /* CRLF after the data */
+    CH_DATA_LF,
+    CH_TRAILER0,   /* start of a trailer line, or of the final CRLF */
+    CH_TRAILER,    /* inside a trailer field line, skipped */
+    CH_TRAILER_LF, /* LF after a trailer line's CR */
+    CH_END_LF,     /* LF of the final CRLF */
+    CH_DONE,
+};
+
+static int hexdigit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = lower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+int mi_http_chunked_decode(struct mi_http_chunked *ch, char *buf, size_t *rpos, size_t len,
+                           size_t *wpos, uint64_t max_body)
+{
+    size_t r = *rpos, w = *wpos;
+    int rc = 0;
+    while (rc == 0 && r < len && ch->state != CH_DONE) {
+        unsigned char c = (unsigned char)buf[r];
+        if (ch->state == CH_DATA) {
+            size_t n = len - r;
+            if (n > ch->remaining)
+                n = (size_t)ch->remaining;
+            memmove(buf + w, buf + r, n);
+            w += n;
+            r += n;
+            ch->remaining -= n;
+            if (ch->remaining == 0)
+                ch->state = CH_DATA_CR;
+            continue;
+        }
+        r++;
+        if (ch->state <= CH_EXT && ++ch->line > MAX_CHUNK_LINE) {
+            rc = -400;
+            break;
+        }
+        switch (ch->state) {
+        case CH_SIZE0:
+        case CH_SIZE: {
+            int d = hexdigit(c);
+            if (d >= 0) {
+                if (ch->remaining > (UINT64_MAX >> 4)) {
+                    rc = -400; /* does not fit 64 bits */
+                    break;
+                }
+                ch->remaining = ch->remaining << 4 | (uint64_t)d;
+                ch->state = CH_SIZE;
+            } else if (ch->state == CH_SIZE0) {
+                rc = -400;
+            } else if (c == '\r') {
+                ch->state = CH_SIZE_LF;
+            } else if (c == ';') {
+                ch->state = CH_EXT;
+            } else if (c == ' ' || c == '\t') {
+                ch->state = CH_SIZE_BWS;
+            } else {
+                rc = -400;
+            }
+            break;
+        }
+        case CH_SIZE_BWS:
+            if (c == ';')
+                ch->state = CH_EXT;
+            else if (c == '\r')
+                ch->state = CH_SIZE_LF;
+            else if (c != ' ' && c != '\t')
+                rc = -400;
+            break;
+        case CH_EXT:
+            if (c == '\r')
+                ch->state = CH_SIZE_LF;
+            else if (!is_value_byte(c))
+                rc = -400; /* a bare LF or a control: not a chunk-ext */
+            break;
+        case CH_SIZE_LF:
+            if (c != '\n') {
+                rc = -400;
+            } else if (ch->remaining == 0) {
+                ch->state = CH_TRAILER0; /* last-chunk */
+            } else if (ch->remaining > max_body || ch->total > max_body - ch->remaining) {
+                rc = -413;
+            } else {
+                ch->total += ch->remaining;
+                ch->state = CH_DATA;
+            }
+            break;
+        case CH_DATA_CR:
+            ch->state = CH_DATA_LF;
+            if (c != '\r')
+                rc = -400;
+            break;
+        case CH_DATA_LF:
+            ch->state = CH_SIZE0;
+            ch->line = 0;
+            if (c != '\n')
+                rc = -400;
+            break;
+        case CH_TRAILER0:
+            if (c == '\r')
+                ch->state = CH_END_LF;
+            else if (c == '\n')
+                ch->state = CH_DONE; /* bare LF ends a field section too (§2.2) */
+            else if (is_tchar(c))
+                ch->state = CH_TRAILER;
+            else
+                rc = -400;
+            break;
+        case CH_TRAILER:
+            if (c == '\r')
+                ch->state = CH_TRAILER_LF;
+            else if (c == '\n')
+                ch->state = CH_TRAILER0;
+            else if (!is_value_byte(c))
+                rc = -400;
+            break;
+        case CH_TRAILER_LF:
+            ch->state = CH_TRAILER0;
+            if (c != '\n')
+                rc = -400;
+            break;
+        case CH_END_LF:
+            ch->state = CH_DONE;
+            if (c != '\n')
+                rc = -400;
+            break;
+        }
+        if (ch->state >= CH_TRAILER0 && ++ch->trailer > MAX_TRAILER_BYTES)
+            rc = -400;
+    }
+    *rpos = r;
+    *wpos = w;
+    if (rc < 0)
+        return rc;
+    return ch->state == CH_DONE ? 1 : 0;
+}
