@@ -9,8 +9,12 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <platform.h>
+
 #include "core/bootargs.h"
 #include "core/keys.h"
+#include "../../platform/unix/unix.h"
 
 static struct mi_bootargs r;
 
@@ -274,6 +278,54 @@ static void usage_lists_boot_keys_with_defaults(void **state)
     assert_int_equal(mi_bootargs_usage("mir-site", defs, 1, NULL, 0), len);
 }
 
+/* The unix platform takes --net-fd out of argv before the runtime parses
+ * the rest (platform/unix/init.c). */
+static void platform_takes_net_fd_out(void **state)
+{
+    char *argv[] = {"mir-test", "--http-port=1", "--net-fd=5", "--log-level", "warn", NULL};
+    int argc = 5;
+    mi_unix_net_fd = -1;
+    assert_int_equal(mi_plat_init(&argc, argv), 0);
+    assert_int_equal(mi_unix_net_fd, 5);
+    assert_int_equal(argc, 4);
+    assert_string_equal(argv[1], "--http-port=1");
+    assert_string_equal(argv[2], "--log-level");
+    assert_string_equal(argv[3], "warn");
+    assert_null(argv[4]);
+    mi_bootargs_parse(&r, argc, argv, NULL, 0);
+    assert_int_equal(r.action, MI_BOOT_RUN);
+
+    char *argv2[] = {"mir-test", "--net-fd", "17", NULL};
+    argc = 3;
+    assert_int_equal(mi_plat_init(&argc, argv2), 0);
+    assert_int_equal(mi_unix_net_fd, 17);
+    assert_int_equal(argc, 1);
+    assert_null(argv2[1]);
+
+    char *argv3[] = {"mir-test", "--log-level=info", NULL};
+    argc = 2;
+    mi_unix_net_fd = -1;
+    assert_int_equal(mi_plat_init(&argc, argv3), 0);
+    assert_int_equal(mi_unix_net_fd, -1);
+    assert_int_equal(argc, 2);
+
+    /* Not a descriptor number; a longer option is not --net-fd. */
+    const char *bad[][2] = {{"--net-fd=x", NULL},
+                            {"--net-fd=", NULL},
+                            {"--net-fd=-1", NULL},
+                            {"--net-fd=99999999999", NULL},
+                            {"--net-fd", NULL}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *argv4[] = {"mir-test", (char *)bad[i][0], NULL};
+        argc = 2;
+        assert_int_equal(mi_plat_init(&argc, argv4), -EINVAL);
+    }
+    char *argv5[] = {"mir-test", "--net-fdx=1", NULL};
+    argc = 2;
+    assert_int_equal(mi_plat_init(&argc, argv5), 0);
+    assert_int_equal(argc, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +342,7 @@ int main(void)
         cmocka_unit_test(hostile_values_are_quoted_safely),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(usage_lists_boot_keys_with_defaults),
+        cmocka_unit_test(platform_takes_net_fd_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
