@@ -10,7 +10,7 @@ const struct target targets[] = {
      "a Linux process on host sockets (default)"},
     {"unix-direct", "unix", "--unix", "unix-direct.mk", "", "unix", NULL,
      "a Linux process with mirari's TCP/IP stack on a tap device"},
-    {"qemu", NULL, NULL, "qemu.mk", ".pvh", NULL, NULL,
+    {"qemu", NULL, NULL, "qemu.mk", ".pvh", NULL, run_qemu,
      "a PVH kernel under QEMU (KVM when available)"},
     {"xen", NULL, "--xen", "xen.mk", ".xen", "xen", NULL, "a PVH guest started with xl create"},
 };

@@ -1,0 +1,405 @@
+/* The qemu runner: boot the PVH image with qemu-system-x86_64, the
+ * console on stdout, and exit as the unikernel did.
+ *
+ *   accelerator  KVM when /dev/kvm opens and the CPU has VT-x or AMD-V
+ *                (a paravirtual /dev/kvm such as kvm-pvm cannot run an
+ *                ordinary guest), TCG otherwise, with a note.
+ *   machine      microvm (virtio-mmio, the fastest to start) unless
+ *                MIRARI_QEMU_MACHINE says pc or q35 (virtio-pci).
+ *   memory       the memory: key, else xl-memory, else 32 MiB.
+ *   network      none for a main-noip app; otherwise QEMU's user-mode
+ *                network (no privileges) with the app's address, and for
+ *                main-http a forward from 127.0.0.1:<http-port> to the
+ *                unikernel. MIRARI_QEMU_NET=tap:IFNAME uses an existing
+ *                tap device instead, MIRARI_QEMU_NET=none none;
+ *                MIRARI_QEMU_HOSTFWD adds forwards ("udp:127.0.0.1:7-:7").
+ *   exit status  decoded from isa-debug-exit (platform/x86_64/exit.c):
+ *                the unikernel's status (0-125), 139 when it crashed,
+ *                130/143 when interrupted, 1 when QEMU failed.
+ *
+ * MIRARI_QEMU names another QEMU binary; MIRARI_QEMU_ACCEL=kvm|tcg forces
+ * the accelerator. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../platform/x86_64/exit_status.h"
+#include "check.h"
+#include "target.h"
+#include "util.h"
+
+#define DEFAULT_MEMORY_MB "32"
+#define CRASH_STATUS      (128 + SIGSEGV) /* as a process that faulted */
+
+static volatile pid_t child;
+static volatile sig_atomic_t stopped_by; /* the signal that stopped us, if any */
+
+/* A signal sent to mirari alone is passed on; one from the terminal
+ * (si_code SI_KERNEL) reached QEMU too, as it is in our process group,
+ * and QEMU ends on it. */
+static void forward(int sig, siginfo_t *info, void *ctx)
+{
+    (void)ctx;
+    stopped_by = sig;
+    if (child > 0 && info->si_code != SI_KERNEL)
+        kill(child, SIGTERM);
+}
+
+static void set_handlers(bool on)
+{
+    struct sigaction sa = {0};
+    sigemptyset(&sa.sa_mask);
+    if (on) {
+        sa.sa_sigaction = forward;
+        sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    } else {
+        sa.sa_handler = SIG_DFL;
+    }
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* The value of --KEY= in the boot arguments (the configuration's first,
+ * the user's after them: the last one wins, as in the unikernel). */
+static const char *boot_value(char **args, const char *key)
+{
+    const char *v = NULL;
+    size_t n = strlen(key);
+    for (char **a = args; *a; a++)
+        if (strncmp(*a, "--", 2) == 0 && strncmp(*a + 2, key, n) == 0 && (*a)[2 + n] == '=')
+            v = *a + 3 + n;
+    return v;
+}
+
+/* Hardware virtualisation: /dev/kvm alone is not enough (this may be a
+ * VM whose /dev/kvm is paravirtual and runs only its own guests). */
+static bool kvm_usable(void)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    close(fd);
+    char *cpuinfo = read_file("/proc/cpuinfo", NULL);
+    bool hw = cpuinfo && (strstr(cpuinfo, " vmx") || strstr(cpuinfo, " svm"));
+    free(cpuinfo);
+    return hw;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Under TCG the guest reads the host's TSC, so the host can tell the
+ * kernel its rate (tsc-khz=) and spare it 50 ms of PIT calibration. Only
+ * for a TSC that ticks at a constant rate, measured over 10 ms here. */
+static unsigned long host_tsc_khz(void)
+{
+#if defined(__x86_64__)
+    char *cpuinfo = read_file("/proc/cpuinfo", NULL);
+    bool constant = cpuinfo && strstr(cpuinfo, " constant_tsc") && strstr(cpuinfo, " nonstop_tsc");
+    free(cpuinfo);
+    if (!constant)
+        return 0;
+    uint32_t lo, hi;
+    uint64_t t0 = now_ns();
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    uint64_t c0 = (uint64_t)hi << 32 | lo, t1, c1;
+    do {
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        c1 = (uint64_t)hi << 32 | lo;
+        t1 = now_ns();
+    } while (t1 - t0 < 10000000);
+    return (unsigned long)((c1 - c0) * 1000000 / (t1 - t0));
+#else
+    return 0;
+#endif
+}
+
+/* The kernel command line: words separated by spaces, double quotes
+ * around a word with spaces (platform/x86_64/cmdline.c). */
+static bool append_word(struct sbuf *b, const char *w)
+{
+    if (strchr(w, '"')) {
+        errorf("boot argument %s: a double quote cannot be passed on a kernel command line", w);
+        return false;
+    }
+    if (b->len)
+        sb_add(b, " ");
+    if (*w == '\0' || strpbrk(w, " \t\n"))
+        sb_printf(b, "\"%s\"", w);
+    else
+        sb_add(b, w);
+    return true;
+}
+
+static int parse_ipv4(const char *s, uint32_t *out)
+{
+    unsigned a, b, c, d;
+    char end;
+    if (!s || sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) != 4 || a > 255 || b > 255 ||
+        c > 255 || d > 255)
+        return -1;
+    *out = a << 24 | b << 16 | c << 8 | d;
+    return 0;
+}
+
+static char *ipv4_str(uint32_t a)
+{
+    return xasprintf("%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* -netdev user: QEMU's built-in NAT (slirp) on the unikernel's subnet, so
+ * a static address works as well as DHCP (slirp serves 10.0.2.15 on
+ * 10.0.2.0/24 by default). */
+static void user_netdev(const struct run_request *req, struct sbuf *nd)
+{
+    sb_add(nd, "user,id=n0");
+    const char *dhcp = boot_value(req->boot_args, "ip-use-dhcp");
+    uint32_t addr = 0, mask = 0xffffff00u, gw = 0;
+    bool fixed = !(dhcp && strcmp(dhcp, "true") == 0) &&
+                 parse_ipv4(boot_value(req->boot_args, "ip-address"), &addr) == 0;
+    if (fixed) {
+        parse_ipv4(boot_value(req->boot_args, "ip-netmask"), &mask);
+        if (parse_ipv4(boot_value(req->boot_args, "ip-gateway"), &gw) < 0 ||
+            (gw & mask) != (addr & mask))
+            gw = (addr & mask) | ((addr & ~mask) == 1 ? 2 : 1);
+        char *net = ipv4_str(addr & mask), *m = ipv4_str(mask), *host = ipv4_str(gw);
+        /* The DHCP range and DNS address must be in the subnet too; keep
+         * them off the unikernel's address. */
+        uint32_t dns = (addr & mask) | 3, dhcp_start = (addr & mask) | 200;
+        if (dns == addr || dns == gw)
+            dns = (addr & mask) | 4;
+        char *d = ipv4_str(dns), *ds = ipv4_str(dhcp_start);
+        sb_printf(nd, ",net=%s/%s,host=%s,dns=%s,dhcpstart=%s", net, m, host, d, ds);
+        free(net), free(m), free(host), free(d), free(ds);
+    }
+    char *guest = fixed ? ipv4_str(addr) : xstrdup("");
+    if (req->cfg->kind == MI_MAIN_HTTP) {
+        const char *p = boot_value(req->boot_args, "http-port");
+        unsigned port = p ? (unsigned)atoi(p) : 80;
+        /* The host side: the same port, unless that needs privileges. */
+        unsigned host_port = port >= 1024 || geteuid() == 0 ? port : port + 8000;
+        const char *env = getenv("MIRARI_QEMU_HTTP_PORT");
+        if (env && atoi(env) > 0)
+            host_port = (unsigned)atoi(env);
+        sb_printf(nd, ",hostfwd=tcp:127.0.0.1:%u-%s:%u", host_port, guest, port);
+        note("http://127.0.0.1:%u/ reaches the unikernel's port %u (QEMU user-mode network)",
+             host_port, port);
+    }
+    const char *extra = getenv("MIRARI_QEMU_HOSTFWD");
+    if (extra && *extra) {
+        char *copy = xstrdup(extra);
+        for (char *save, *r = strtok_r(copy, ",", &save); r; r = strtok_r(NULL, ",", &save))
+            sb_printf(nd, ",hostfwd=%s", r);
+        free(copy);
+    }
+    free(guest);
+}
+
+/* fork + exec, an exec failure reported back through a close-on-exec
+ * pipe. */
+static pid_t start(char **argv, int *exec_errno)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    pid_t pid = fork();
+    if (pid == 0) {
+        set_handlers(false);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        execvp(argv[0], argv);
+        int e = errno;
+        (void)!write(p[1], &e, sizeof e);
+        _exit(127);
+    }
+    child = pid;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(p[1]);
+    *exec_errno = 0;
+    if (pid > 0) {
+        ssize_t n;
+        while ((n = read(p[0], exec_errno, sizeof *exec_errno)) < 0 && errno == EINTR)
+            ;
+        if (n != (ssize_t)sizeof *exec_errno)
+            *exec_errno = 0;
+    }
+    close(p[0]);
+    return pid;
+}
+
+/* The tool's exit status from QEMU's. */
+static int decode(const struct run_request *req, int status)
+{
+    const char *name = path_base(req->image);
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        errorf("QEMU running %s was killed by signal %d (%s)", name, sig, strsignal(sig));
+        return 128 + sig;
+    }
+    int st = WEXITSTATUS(status);
+    if (stopped_by && st == 0)
+        return 128 + stopped_by; /* QEMU ended on our Ctrl-C or SIGTERM */
+    int c = mi_exit_status_from_qemu(st);
+    switch (c) {
+    case MI_EXIT_CRASHED:
+        errorf("%s crashed (the kernel's report is above)", name);
+        return CRASH_STATUS;
+    case MI_EXIT_RESET:
+        errorf("%s reset the VM (a triple fault: a crash the kernel could not report)", name);
+        return CRASH_STATUS;
+    case MI_EXIT_QEMU_ERROR:
+        errorf("QEMU failed to run %s (status %d)", name, st);
+        return 1;
+    default:
+        return c;
+    }
+}
+
+int run_qemu(const struct run_request *req)
+{
+    const char *qemu = getenv("MIRARI_QEMU");
+    if (!qemu || !*qemu)
+        qemu = "qemu-system-x86_64";
+    if (!find_program(qemu)) {
+        errorf("%s not found: install QEMU (Debian package qemu-system-x86)", qemu);
+        return 1;
+    }
+
+    const char *accel = getenv("MIRARI_QEMU_ACCEL");
+    bool kvm = accel && *accel ? strcmp(accel, "kvm") == 0 : kvm_usable();
+    if (!kvm && !(accel && *accel))
+        note("no hardware virtualisation (KVM) here: QEMU emulates the CPU (TCG), which is "
+             "slower");
+
+    const char *machine = getenv("MIRARI_QEMU_MACHINE");
+    if (!machine || !*machine)
+        machine = "microvm";
+    bool microvm = strcmp(machine, "microvm") == 0;
+    if (!microvm && strcmp(machine, "pc") != 0 && strcmp(machine, "q35") != 0) {
+        errorf("MIRARI_QEMU_MACHINE=%s: use microvm, pc or q35", machine);
+        return 1;
+    }
+
+    const struct conf_item *mem = cfg_get(req->cfg, "memory");
+    if (!mem)
+        mem = cfg_get(req->cfg, "xl-memory");
+    const char *memory = mem ? mem->value : DEFAULT_MEMORY_MB;
+    if (atoi(memory) <= 0) {
+        errorf("memory: %s is not a size in MiB", memory);
+        return 1;
+    }
+
+    struct sbuf cmdline = {0};
+    for (char **a = req->boot_args; *a; a++)
+        if (!append_word(&cmdline, *a)) {
+            sb_free(&cmdline);
+            return 1;
+        }
+    unsigned long khz = kvm ? 0 : host_tsc_khz();
+    if (khz) {
+        char w[32];
+        snprintf(w, sizeof w, "tsc-khz=%lu", khz);
+        append_word(&cmdline, w);
+    }
+
+    struct strlist argv = {0};
+    sl_add(&argv, qemu);
+    if (microvm) {
+        /* No ACPI: devices are announced on the command line; the PIT,
+         * PICs and RTC the kernel uses stay on under KVM too. */
+        sl_add(&argv, "-M");
+        sl_add(&argv, "microvm,acpi=off,pit=on,pic=on,rtc=on");
+        sl_add(&argv, "-global");
+        sl_add(&argv, "virtio-mmio.force-legacy=false");
+    } else {
+        sl_add(&argv, "-M");
+        sl_add(&argv, machine);
+    }
+    sl_add(&argv, "-accel");
+    sl_add(&argv, kvm ? "kvm" : "tcg");
+    sl_add(&argv, "-cpu");
+    sl_add(&argv, kvm ? "host" : "max");
+    sl_add(&argv, "-m");
+    sl_add(&argv, memory);
+    const char *fixed[] = {"-nodefaults",
+                           "-no-user-config",
+                           "-no-reboot",
+                           "-display",
+                           "none",
+                           "-chardev",
+                           "stdio,id=con,signal=on",
+                           "-serial",
+                           "chardev:con",
+                           "-device",
+                           "isa-debug-exit,iobase=0xf4,iosize=0x04"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        sl_add(&argv, fixed[i]);
+
+    const char *net = getenv("MIRARI_QEMU_NET");
+    if (req->cfg->kind != MI_MAIN_NOIP && !(net && strcmp(net, "none") == 0)) {
+        struct sbuf nd = {0};
+        if (net && strncmp(net, "tap:", 4) == 0)
+            sb_printf(&nd, "tap,id=n0,ifname=%s,script=no,downscript=no", net + 4);
+        else if (!net || !*net || strcmp(net, "user") == 0)
+            user_netdev(req, &nd);
+        else {
+            errorf("MIRARI_QEMU_NET=%s: use user, tap:IFNAME or none", net);
+            sb_free(&cmdline);
+            sl_free(&argv);
+            return 1;
+        }
+        sl_add(&argv, "-netdev");
+        sl_add(&argv, sb_str(&nd));
+        sl_add(&argv, "-device");
+        sl_add(&argv, microvm ? "virtio-net-device,netdev=n0" : "virtio-net-pci,netdev=n0");
+        sb_free(&nd);
+    }
+    sl_add(&argv, "-kernel");
+    sl_add(&argv, req->image);
+    sl_add(&argv, "-append");
+    sl_add(&argv, sb_str(&cmdline));
+    sb_free(&cmdline);
+    sl_add(&argv, ""); /* room for the terminating NULL */
+    free(argv.v[argv.n - 1]);
+    argv.v[argv.n - 1] = NULL;
+
+    if (verbosity >= 2) {
+        char *line = cmd_line(argv.v);
+        fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+    fflush(stdout);
+    stopped_by = 0;
+    set_handlers(true);
+    int exec_errno;
+    pid_t pid = start(argv.v, &exec_errno);
+    int status = 0;
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    child = 0;
+    set_handlers(false);
+    sl_free(&argv);
+    if (pid < 0 || exec_errno) {
+        errorf("cannot start %s: %s", qemu, strerror(pid < 0 ? errno : exec_errno));
+        return 1;
+    }
+    return decode(req, status);
+}
