@@ -1,4 +1,4 @@
-fuzz_conf_SRC := tool/conf.c tool/check.c tool/diag.c tool/util.c tool/escape.c tool/codegen.c \
-                 tool/target.c tool/run_socket.c runtime/core/keys.c runtime/core/ipv4.c
+# Every tool source but main.c: the target table names each runner.
+fuzz_conf_SRC := $(filter-out tool/main.c,$(TOOL_SRC)) $(TOOL_SHARED)
 # The tool's sources use GNU extensions (vasprintf, pipe2), as in the tool build.
-$(BUILD)/fuzz/fuzz_conf: FUZZ_FLAGS += -D_GNU_SOURCE
+$(BUILD)/fuzz/fuzz_conf: FUZZ_FLAGS += -D_GNU_SOURCE -DMIRARI_VERSION='"$(VERSION)"'

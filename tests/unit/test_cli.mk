@@ -1,2 +1,2 @@
-test_cli_DEPS := $(call objs,tool/cli.c tool/target.c tool/run_socket.c tool/util.c tool/escape.c \
-                 runtime/core/keys.c runtime/core/ipv4.c)
+# Every tool source but main.c: the target table names each runner.
+test_cli_DEPS := $(call objs,$(filter-out tool/main.c,$(TOOL_SRC)) $(TOOL_SHARED))
