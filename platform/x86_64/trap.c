@@ -73,19 +73,22 @@ void trap_backtrace(uint64_t rip, uint64_t rbp)
         size_t same = 0;
         while (i > 0 && i + same + 1 < n && pcs[i + same + 1] == pcs[i])
             same++;
-        if (same > 1) {
-            kprintf("  #%zu-%zu 0x%lx (the same %zu times)\n", i, i + same, pcs[i], same + 1);
-            i += same;
-            continue;
-        }
-        kprintf("  #%zu ", i);
+        if (same > 1)
+            kprintf("  #%zu-%zu ", i, i + same);
+        else
+            kprintf("  #%zu ", i);
         /* Symbolise return addresses by the call instruction before them. */
         uint64_t off;
         const char *name = ksym_lookup(ksym_table(), i ? pcs[i] - 1 : pcs[i], &off);
         if (name)
-            kprintf("0x%lx <%s+0x%lx>\n", pcs[i], name, i ? off + 1 : off);
+            kprintf("0x%lx <%s+0x%lx>", pcs[i], name, i ? off + 1 : off);
         else
-            kprintf("0x%lx\n", pcs[i]);
+            kprintf("0x%lx", pcs[i]);
+        if (same > 1) {
+            kprintf(" (the same %zu times)", same + 1);
+            i += same;
+        }
+        kprintf("\n");
     }
     if (!ksym_table()) {
         kprintf("symbolise with: addr2line -f -e %s.pvh", kernel_name);
