@@ -8,7 +8,8 @@
  *                MIRARI_QEMU_MACHINE says pc or q35 (virtio-pci).
  *   memory       the memory: key, else xl-memory, else 32 MiB.
  *   network      none for a main-noip app; otherwise QEMU's user-mode
- *                network (no privileges) with the app's address, and for
+ *                network (no privileges) with the app's address (10.0.2.15
+ *                when it configures none), and for
  *                main-http a forward from 127.0.0.1:<http-port> to the
  *                unikernel. MIRARI_QEMU_NET=tap:IFNAME uses an existing
  *                tap device instead, MIRARI_QEMU_NET=none none;
@@ -37,6 +38,8 @@
 
 #define DEFAULT_MEMORY_MB "32"
 #define CRASH_STATUS      (128 + SIGSEGV) /* as a process that faulted */
+#define SLIRP_GUEST       "10.0.2.15"     /* QEMU user-mode network defaults */
+#define SLIRP_GATEWAY     "10.0.2.2"
 
 static volatile pid_t child;
 static volatile sig_atomic_t stopped_by; /* the signal that stopped us, if any */
@@ -307,6 +310,17 @@ int run_qemu(const struct run_request *req)
     }
 
     struct sbuf cmdline = {0};
+    const char *net = getenv("MIRARI_QEMU_NET");
+    bool user_net = req->cfg->kind != MI_MAIN_NOIP && (!net || !*net || strcmp(net, "user") == 0);
+    /* An app that configures no address gets the one QEMU's user-mode
+     * network serves (its DHCP would give the same, a few round trips
+     * later); boot arguments after these still override them. */
+    if (user_net && !boot_value(req->boot_args, "ip-address") &&
+        !boot_value(req->boot_args, "ip-use-dhcp")) {
+        append_word(&cmdline, "--ip-address=" SLIRP_GUEST);
+        append_word(&cmdline, "--ip-netmask=255.255.255.0");
+        append_word(&cmdline, "--ip-gateway=" SLIRP_GATEWAY);
+    }
     for (char **a = req->boot_args; *a; a++)
         if (!append_word(&cmdline, *a)) {
             sb_free(&cmdline);
@@ -352,7 +366,6 @@ int run_qemu(const struct run_request *req)
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         sl_add(&argv, fixed[i]);
 
-    const char *net = getenv("MIRARI_QEMU_NET");
     if (req->cfg->kind != MI_MAIN_NOIP && !(net && strcmp(net, "none") == 0)) {
         struct sbuf nd = {0};
         if (net && strncmp(net, "tap:", 4) == 0)
