@@ -1,0 +1,89 @@
+/* runtime/core/backend.h on mirari's own stack: the loop blocks in the
+ * platform (mi_plat_yield) and every frame that arrived is run through
+ * the stack before the loop goes on with timers and deferred calls.
+ *
+ * Entropy: the platform interface has no random number generator, so the
+ * stack's hash key (ISNs, SYN cookies, ephemeral ports, DHCP xids) is
+ * derived from the wall clock and monotonic clock at start, mixed with
+ * the MAC address (net_stack_init). On a process the wall clock has
+ * nanosecond resolution; on a kernel it is what the platform's clocks
+ * give. That makes the numbers unpredictable to an off-path attacker who
+ * does not know the boot instant to the nanosecond, which is what RFC
+ * 6528 asks; it is not a cryptographic seed. */
+#include <errno.h>
+
+#include <mirari/log.h>
+#include <mirari/loop.h>
+#include <platform.h>
+
+#include "core/backend.h"
+#include "stack.h"
+
+/* Frames handled per wait before timers get their turn again. */
+#define FRAMES_PER_WAIT 256
+
+static struct net_stack the_stack;
+static bool started;
+static uint8_t rx[NET_FRAME_MAX + 512];
+static void (*ready_fn)(void *arg);
+static void *ready_arg;
+
+void mi_backend_wait(uint64_t deadline_ns)
+{
+    mi_plat_yield(deadline_ns);
+    if (!started)
+        return;
+    tcp_reap(&the_stack);
+    for (int i = 0; i < FRAMES_PER_WAIT; i++) {
+        size_t len = 0;
+        int r = mi_plat_net_read(rx, sizeof(rx), &len);
+        if (r == -EMSGSIZE) {
+            NET_DROP(&the_stack, eth_drop_long, "frame larger than %zu bytes", sizeof(rx));
+            continue;
+        }
+        if (r != 0)
+            break;
+        net_stack_input(&the_stack, rx, len);
+    }
+}
+
+size_t mi_backend_active(void)
+{
+    if (!started)
+        return 0;
+    const struct net_stack *s = &the_stack;
+    bool dhcp_busy = s->dhcp.state == DHCP_SELECTING || s->dhcp.state == DHCP_REQUESTING;
+    return s->tcp.n_user + s->udp.n + (dhcp_busy ? 1 : 0);
+}
+
+static void call_ready(void *arg)
+{
+    (void)arg;
+    if (ready_fn != NULL)
+        ready_fn(ready_arg);
+}
+
+int mi_backend_net_start(const struct mi_net_config *cfg, void (*ready)(void *arg), void *arg)
+{
+    struct mi_plat_net_info info;
+    if (started)
+        return -EALREADY;
+    int r = mi_plat_net_info(&info);
+    if (r != 0)
+        return r;
+    uint64_t mono = mi_plat_monotonic_ns();
+    uint64_t seed = mi_plat_wall_ns() ^ (mono << 32 | mono >> 32);
+    net_stack_init(&the_stack, info.mac, info.mtu, seed);
+    net_current = &the_stack;
+    started = true;
+    if (cfg->dhcp)
+        return dhcp_start(&the_stack, ready, arg);
+    if (cfg->address == 0 || ipv4_is_martian(&the_stack, cfg->address))
+        return -EINVAL;
+    mi_ipv4 mask = cfg->netmask != 0 ? cfg->netmask : 0xffffff00u;
+    net_stack_configure(&the_stack, cfg->address, mask, cfg->gateway);
+    arp_announce(&the_stack);
+    ready_fn = ready;
+    ready_arg = arg;
+    return mi_defer(call_ready, NULL);
+}

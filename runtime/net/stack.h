@@ -1,0 +1,54 @@
+/* The state of one instance of mirari's TCP/IP stack: one Ethernet
+ * interface with one IPv4 address. A program has one (backend.c); the
+ * unit tests wire two back to back. Every function of the stack takes the
+ * instance; only the net.h API functions (api.c) use net_current. */
+#ifndef MIRARI_NET_STACK_H
+#define MIRARI_NET_STACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mirari/net.h>
+#include <mirari/netstats.h>
+
+#include "arp.h"
+#include "dhcp.h"
+#include "eth.h"
+#include "icmp.h"
+#include "ipv4.h"
+#include "siphash.h"
+#include "tcp.h"
+#include "udp.h"
+#include "util.h"
+
+struct net_stack {
+    uint8_t mac[ETH_ALEN];
+    uint16_t mtu;
+    bool configured; /* has an address */
+    mi_netif nif;
+    struct siphash_key key; /* see net_stack_init */
+    uint16_t ip_id;
+    struct mi_net_stats stats;
+    struct arp_table arp;
+    struct reass_table reass;
+    struct icmp_state icmp;
+    struct udp_table udp;
+    struct tcp_table tcp;
+    struct dhcp_client dhcp;
+};
+
+/* The instance the net.h functions act on. */
+extern struct net_stack *net_current;
+
+/* seed: entropy for the hash key (ISNs, SYN cookies, ports, DHCP xid). */
+void net_stack_init(struct net_stack *s, const uint8_t mac[ETH_ALEN], uint16_t mtu, uint64_t seed);
+/* Free everything the instance holds (connections are dropped silently). */
+void net_stack_destroy(struct net_stack *s);
+void net_stack_configure(struct net_stack *s, mi_ipv4 addr, mi_ipv4 netmask, mi_ipv4 gateway);
+void net_stack_deconfigure(struct net_stack *s);
+/* One received frame. */
+void net_stack_input(struct net_stack *s, const void *frame, size_t len);
+/* A keyed hash of the instance (see siphash.h). */
+uint64_t net_hash(const struct net_stack *s, const void *data, size_t len);
+
+#endif

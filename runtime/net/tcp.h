@@ -1,0 +1,320 @@
+/* TCP (RFC 9293) for mirari's stack: the connection block and what the
+ * tcp_*.c files share.
+ *
+ *   tcp_conn.c     connection table, allocation, ISNs (RFC 6528), ports
+ *                  (RFC 6056), lifetime (user reference + protocol state)
+ *   tcp_input.c    SEGMENT ARRIVES (RFC 9293 3.10.7), RFC 5961 checks
+ *   tcp_output.c   segment construction and the send policy
+ *   tcp_timer.c    retransmission (RFC 6298), persist, delayed ACK,
+ *                  keepalive, TIME-WAIT
+ *   tcp_cc.c       congestion control: RFC 5681 + NewReno (RFC 6582), RTT
+ *   tcp_options.c  MSS and window scale options (RFC 7323)
+ *   tcp_buf.c      send and receive rings, out-of-order ranges
+ *   tcp_syncookie.c  SYN cookies when the SYN queue is full
+ *
+ * Names follow the RFC: SND.UNA is snd_una, RCV.NXT is rcv_nxt, and so on.
+ * One addition from BSD: SND.MAX (snd_max), the highest sequence number
+ * ever sent; SND.NXT is pulled back to SND.UNA to retransmit after a
+ * timeout, and ACKs up to SND.MAX stay acceptable. */
+#ifndef MIRARI_NET_TCP_H
+#define MIRARI_NET_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mirari/loop.h>
+#include <mirari/net.h>
+#include <mirari/netstats.h>
+
+#include "ipv4.h"
+#include "util.h"
+
+#define TCP_HLEN 20
+
+/* Flags of the header's byte 13. */
+#define TCP_FIN 0x01
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_PSH 0x08
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+
+/* Times, in nanoseconds unless the name says otherwise. */
+#define TCP_RTO_INITIAL_MS  1000  /* RFC 6298 2.1 */
+#define TCP_RTO_MIN_MS      200   /* RFC 6298 2.4 says SHOULD 1 s; 200 ms as Linux, see tcp_cc.c */
+#define TCP_RTO_MAX_MS      60000 /* RFC 6298 2.5: at least 60 s */
+#define TCP_DELACK_MS       40    /* RFC 1122 4.2.3.2: well under 500 ms */
+#define TCP_MSL_S           30    /* TIME-WAIT lasts 2 MSL */
+#define TCP_FIN_WAIT_2_S    60    /* an orphaned connection's wait for the peer's FIN */
+#define TCP_SYN_RETRIES     6     /* SYN-SENT: about 2 minutes with backoff */
+#define TCP_SYNACK_RETRIES  5     /* SYN-RECEIVED */
+#define TCP_DATA_RETRIES    12    /* RFC 1122 4.2.3.5 R2: at least 100 s */
+#define TCP_PERSIST_MAX_MS  60000
+#define TCP_DEFAULT_MSS     536 /* RFC 9293 3.7.1 when the peer sends no MSS option */
+#define TCP_MAX_WSCALE      14  /* RFC 7323 2.3 */
+#define TCP_CHALLENGE_BURST 10  /* RFC 5961 7: challenge ACKs, per second */
+
+enum tcp_state {
+    TCP_CLOSED = 0,
+    TCP_LISTEN,
+    TCP_SYN_SENT,
+    TCP_SYN_RECEIVED,
+    TCP_ESTABLISHED,
+    TCP_FIN_WAIT_1,
+    TCP_FIN_WAIT_2,
+    TCP_CLOSE_WAIT,
+    TCP_CLOSING,
+    TCP_LAST_ACK,
+    TCP_TIME_WAIT,
+};
+
+/* A byte ring. */
+struct tcp_ring {
+    uint8_t *buf;
+    uint32_t cap, head, len;
+};
+
+/* Events for the application, delivered after a segment or timer has been
+ * processed completely (tcp_notify), never from the middle of it. */
+#define TCP_EV_CONNECT  1u
+#define TCP_EV_READABLE 2u
+#define TCP_EV_WRITABLE 4u
+#define TCP_EV_ACCEPT   8u
+
+struct mi_tcp {
+    struct net_stack *s;
+    enum tcp_state state;
+    struct net_list hash_link; /* connection table bucket, or the listener list */
+    struct net_list list_link; /* TIME-WAIT FIFO, or the reap list */
+    struct net_list out_link;  /* connections with output to flush */
+    mi_ipv4 laddr, raddr;
+    uint16_t lport, rport;
+    struct mi_tcp *listener; /* passive SYN-RECEIVED: the listener it came from */
+
+    struct mi_tcp_callbacks cb;
+    void *arg;
+    unsigned events; /* TCP_EV_* waiting for tcp_notify */
+
+    bool user;          /* the application holds it (until mi_tcp_close) */
+    bool user_closed;   /* the application closed it (so nobody reads any more) */
+    bool passive;       /* created by a listener */
+    bool has_bufs;      /* counted in n_conns */
+    bool embryonic;     /* counted in n_synq */
+    bool fin_queued;    /* the application shut down writing */
+    bool fin_rcvd;      /* the peer's FIN was consumed (EOF for reads) */
+    bool ack_now;       /* send an ACK at the next output */
+    bool want_writable; /* a write was short: on_writable when room */
+    bool persist;       /* the retransmission timer is the persist timer */
+    bool in_recovery;   /* NewReno fast recovery (RFC 6582) */
+    bool rtt_timing;    /* rtt_seq is being timed (Karn: never a retransmission) */
+    bool ws_ok;         /* both sides sent window scale */
+    bool syn_acked;     /* our SYN is acknowledged: SND.UNA is a data sequence number */
+    bool cookie;        /* established from a SYN cookie */
+    bool reaped;
+    int err; /* -ECONNRESET, -ETIMEDOUT, ... once the connection failed */
+
+    /* Send sequence space (RFC 9293 3.3.1). */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
+    uint32_t max_snd_wnd; /* largest window the peer offered (RFC 5961 5.2) */
+    uint8_t snd_wscale;   /* shift of the windows the peer sends us */
+    uint16_t snd_mss;     /* largest segment payload we send */
+    /* Receive sequence space. */
+    uint32_t irs, rcv_nxt;
+    uint32_t rcv_adv; /* right edge of the window last advertised: RCV.NXT + RCV.WND */
+    uint8_t rcv_wscale;
+    uint16_t rcv_mss;     /* what we announced */
+    uint8_t segs_unacked; /* full segments received since our last ACK */
+
+    /* Congestion control (RFC 5681, RFC 6582). */
+    uint32_t cwnd, ssthresh, recover;
+    uint8_t dupacks;
+
+    /* RTT estimation (RFC 6298), microseconds. */
+    uint32_t srtt_us, rttvar_us, rto_ms;
+    uint32_t rtt_seq;
+    uint64_t rtt_start;
+    uint8_t backoff; /* consecutive timeouts of the current segment */
+
+    /* One loop timer, armed at the earliest of these deadlines (0 = off). */
+    mi_timer timer;
+    uint64_t rexmt_at;  /* retransmission, or persist when `persist` */
+    uint64_t delack_at; /* delayed ACK */
+    uint64_t close_at;  /* TIME-WAIT end, FIN-WAIT-2 timeout */
+    uint64_t keep_at;   /* next keepalive check */
+    uint64_t last_input;
+    uint32_t keep_idle_s, keep_intvl_s;
+    uint8_t keep_count, keep_sent;
+
+    struct tcp_ring snd, rcv;
+    /* Out-of-order data already in rcv's free space at its offset:
+     * sorted, disjoint sequence ranges beyond RCV.NXT. */
+    struct {
+        uint32_t start, end;
+    } ooo[MI_NET_TCP_OOO_RANGES];
+    uint8_t n_ooo;
+    bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
+    uint32_t ooo_fin_seq;
+
+    /* Listener only. */
+    uint16_t synq; /* half-open connections it owns */
+};
+
+#define TCP_HASH_SIZE 256
+
+struct tcp_table {
+    struct net_list hash[TCP_HASH_SIZE];
+    struct net_list listeners;
+    struct net_list timewait; /* FIFO, oldest first */
+    struct net_list reap;     /* released, freed at the next entry into the stack */
+    struct net_list output;   /* written to since the last flush */
+    bool flush_scheduled, reap_scheduled;
+    size_t n_conns, n_synq, n_timewait, n_listeners, n_user;
+    uint32_t port_counter;
+    uint32_t challenge_tokens;
+    uint64_t challenge_refilled;
+};
+
+/* Sequence number comparisons, modulo 2^32 (RFC 9293 3.4). */
+static inline bool seq_lt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+static inline bool seq_le(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) <= 0;
+}
+static inline bool seq_gt(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+static inline bool seq_ge(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) >= 0;
+}
+
+/* A parsed incoming segment. */
+struct tcp_seg {
+    const struct ip_info *ip;
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint32_t wnd; /* raw header field; scaled by the receiver */
+    const uint8_t *opt;
+    size_t optlen;
+    const uint8_t *data;
+    uint32_t len; /* data bytes */
+};
+
+/* Options found in a SYN. */
+struct tcp_syn_opts {
+    uint16_t mss; /* 0 when absent */
+    int wscale;   /* -1 when absent */
+};
+
+struct net_stack;
+
+/* tcp_conn.c */
+void tcp_init(struct net_stack *s);
+void tcp_destroy(struct net_stack *s);
+struct mi_tcp *tcp_alloc(struct net_stack *s);
+int tcp_alloc_bufs(struct mi_tcp *t);
+void tcp_free_bufs(struct mi_tcp *t);
+void tcp_hash_insert(struct mi_tcp *t);
+struct mi_tcp *tcp_lookup(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr,
+                          uint16_t rport);
+struct mi_tcp *tcp_lookup_listener(struct net_stack *s, mi_ipv4 laddr, uint16_t lport);
+uint32_t tcp_isn(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr, uint16_t rport);
+int tcp_pick_port(struct net_stack *s, mi_ipv4 laddr, mi_ipv4 raddr, uint16_t rport,
+                  uint16_t *port);
+void tcp_set_state(struct mi_tcp *t, enum tcp_state st);
+/* The protocol is done with t: it leaves the tables; it is freed once the
+ * application has closed it too. err is reported to the application. */
+void tcp_drop(struct mi_tcp *t, int err);
+/* Free released connections; called where no connection pointer is held. */
+void tcp_reap(struct net_stack *s);
+void tcp_notify(struct mi_tcp *t);
+void tcp_enter_time_wait(struct mi_tcp *t);
+/* Close a listener's half-open connections (it is going away). */
+void tcp_listener_closed(struct mi_tcp *l);
+
+/* tcp_input.c */
+void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, size_t len);
+
+/* tcp_conn.c: active open from a given local port (0: pick one). */
+struct mi_tcp *tcp_open(struct net_stack *s, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
+                        const struct mi_tcp_callbacks *cb, void *arg, int *err);
+struct mi_tcp *tcp_listen(struct net_stack *s, mi_ipv4 addr, uint16_t port,
+                          const struct mi_tcp_callbacks *cb, void *arg, int *err);
+/* Conclude the passive or simultaneous open of t (SYN-RECEIVED -> ESTABLISHED). */
+int tcp_established(struct mi_tcp *t);
+/* The application's close (mi_tcp_close) and shutdown. */
+void tcp_close(struct mi_tcp *t, bool abort);
+int tcp_shutdown(struct mi_tcp *t);
+
+/* tcp_output.c */
+void tcp_output(struct mi_tcp *t);
+/* Output later from the loop (after the application's callback returns). */
+void tcp_output_soon(struct mi_tcp *t);
+void tcp_send_syn(struct mi_tcp *t);
+void tcp_send_ack(struct mi_tcp *t);
+/* Send len bytes of the send queue starting at sequence seq (a
+ * retransmission or a probe) without moving SND.NXT. */
+void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin);
+/* Send again the first unacknowledged segment (data and/or FIN). */
+void tcp_retransmit_first(struct mi_tcp *t);
+void tcp_send_rst(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
+                  uint32_t seq, uint32_t ack, bool with_ack);
+/* The RST answering a segment that belongs to no connection
+ * (RFC 9293 3.10.7.1). */
+void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg);
+/* The window to advertise, with receiver-side SWS avoidance, in bytes. */
+uint32_t tcp_rcv_window(struct mi_tcp *t);
+/* Data sequence number of the first byte in the send ring. */
+uint32_t tcp_snd_data_start(const struct mi_tcp *t);
+
+/* tcp_timer.c */
+void tcp_timer_fn(mi_timer *timer, void *arg);
+void tcp_timer_update(struct mi_tcp *t);
+void tcp_rexmt_arm(struct mi_tcp *t);
+void tcp_rexmt_stop(struct mi_tcp *t);
+void tcp_delack(struct mi_tcp *t);
+void tcp_keep_touch(struct mi_tcp *t);
+
+/* tcp_cc.c */
+void tcp_cc_init(struct mi_tcp *t);
+void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns);
+void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked);
+void tcp_cc_dupack(struct mi_tcp *t);
+void tcp_cc_timeout(struct mi_tcp *t);
+uint32_t tcp_flight(const struct mi_tcp *t);
+
+/* tcp_options.c */
+void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *out);
+/* Writes the SYN options (MSS, and window scale unless wscale < 0) into
+ * out (at most 8 bytes); returns their length, a multiple of 4. */
+size_t tcp_build_syn_options(uint8_t *out, uint16_t mss, int wscale);
+/* The receive window shift that lets MI_NET_TCP_RCVBUF be advertised. */
+uint8_t tcp_our_wscale(void);
+
+/* tcp_buf.c */
+int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
+void tcp_ring_free(struct tcp_ring *r);
+uint32_t tcp_ring_push(struct tcp_ring *r, const void *data, uint32_t len);
+uint32_t tcp_ring_pop(struct tcp_ring *r, void *out, uint32_t len);
+void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
+/* Up to two pieces of len bytes starting `off` bytes after the head. */
+int tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint32_t len, struct net_iov iov[2]);
+/* Write bytes into the free space, `off` bytes after the end of the data
+ * (out-of-order data), without changing len. */
+void tcp_ring_write_at(struct tcp_ring *r, uint32_t off, const void *data, uint32_t len);
+/* Take in-sequence or out-of-order data at seq; advances RCV.NXT and
+ * returns the number of bytes that became readable. */
+uint32_t tcp_rcv_data(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint32_t len);
+
+/* tcp_syncookie.c */
+uint32_t tcp_syncookie_make(struct net_stack *s, const struct tcp_seg *seg, uint16_t mss);
+/* 0 and the MSS encoded in it when seg (an ACK) carries a valid cookie. */
+int tcp_syncookie_check(struct net_stack *s, const struct tcp_seg *seg, uint16_t *mss);
+
+#endif

@@ -1,0 +1,159 @@
+/* The byte rings behind a connection's send and receive queues, and the
+ * receive-side reassembly of out-of-order segments.
+ *
+ * Out-of-order data needs no memory of its own: the window we advertise
+ * never exceeds the free space of the receive ring (tcp_output.c), so a
+ * segment beyond RCV.NXT is copied straight to its final place in that
+ * free space, and only its sequence range is remembered (at most
+ * MI_NET_TCP_OOO_RANGES disjoint ranges, merged when they touch). When
+ * the hole before them is filled, RCV.NXT jumps over them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack.h"
+
+int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap)
+{
+    r->buf = malloc(cap);
+    if (r->buf == NULL)
+        return -1;
+    r->cap = cap;
+    r->head = r->len = 0;
+    return 0;
+}
+
+void tcp_ring_free(struct tcp_ring *r)
+{
+    free(r->buf);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Copy len bytes in at ring position pos (modulo cap). */
+static void copy_in(struct tcp_ring *r, uint32_t pos, const uint8_t *data, uint32_t len)
+{
+    pos %= r->cap;
+    uint32_t first = r->cap - pos < len ? r->cap - pos : len;
+    memcpy(r->buf + pos, data, first);
+    memcpy(r->buf, data + first, len - first);
+}
+
+uint32_t tcp_ring_push(struct tcp_ring *r, const void *data, uint32_t len)
+{
+    uint32_t room = r->cap - r->len;
+    if (len > room)
+        len = room;
+    if (len == 0)
+        return 0;
+    copy_in(r, r->head + r->len, data, len);
+    r->len += len;
+    return len;
+}
+
+void tcp_ring_write_at(struct tcp_ring *r, uint32_t off, const void *data, uint32_t len)
+{
+    if (len > 0)
+        copy_in(r, r->head + r->len + off, data, len);
+}
+
+uint32_t tcp_ring_pop(struct tcp_ring *r, void *out, uint32_t len)
+{
+    struct net_iov iov[2];
+    if (len > r->len)
+        len = r->len;
+    if (len == 0)
+        return 0;
+    tcp_ring_peek(r, 0, len, iov);
+    memcpy(out, iov[0].base, iov[0].len);
+    memcpy((uint8_t *)out + iov[0].len, iov[1].base, iov[1].len);
+    tcp_ring_drop(r, len);
+    return len;
+}
+
+void tcp_ring_drop(struct tcp_ring *r, uint32_t len)
+{
+    if (len > r->len)
+        len = r->len;
+    /* The head only moves forward: out-of-order data beyond the end is
+     * placed relative to it. */
+    r->head = (r->head + len) % r->cap;
+    r->len -= len;
+}
+
+int tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint32_t len, struct net_iov iov[2])
+{
+    uint32_t pos = (r->head + off) % r->cap;
+    uint32_t first = r->cap - pos < len ? r->cap - pos : len;
+    iov[0].base = r->buf + pos;
+    iov[0].len = first;
+    iov[1].base = r->buf;
+    iov[1].len = len - first;
+    return iov[1].len > 0 ? 2 : 1;
+}
+
+/* Remember [start, end) as received out of order. false when the table
+ * is full and the range touches no existing one. */
+static bool ooo_add(struct mi_tcp *t, uint32_t start, uint32_t end)
+{
+    unsigned i = 0;
+    while (i < t->n_ooo && seq_lt(t->ooo[i].end, start))
+        i++;
+    /* Ranges from i on that touch [start, end) merge into one. */
+    unsigned j = i;
+    while (j < t->n_ooo && seq_le(t->ooo[j].start, end)) {
+        if (seq_lt(t->ooo[j].start, start))
+            start = t->ooo[j].start;
+        if (seq_gt(t->ooo[j].end, end))
+            end = t->ooo[j].end;
+        j++;
+    }
+    if (j == i && t->n_ooo == MI_NET_TCP_OOO_RANGES)
+        return false;
+    /* Replace ranges [i, j) by one. */
+    unsigned removed = j - i;
+    if (removed == 0) {
+        memmove(&t->ooo[i + 1], &t->ooo[i], (t->n_ooo - i) * sizeof(t->ooo[0]));
+        t->n_ooo++;
+    } else if (removed > 1) {
+        memmove(&t->ooo[i + 1], &t->ooo[j], (t->n_ooo - j) * sizeof(t->ooo[0]));
+        t->n_ooo -= removed - 1;
+    }
+    t->ooo[i].start = start;
+    t->ooo[i].end = end;
+    return true;
+}
+
+uint32_t tcp_rcv_data(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint32_t len)
+{
+    struct tcp_ring *r = &t->rcv;
+    uint32_t off = seq - t->rcv_nxt; /* callers trimmed old bytes: seq >= RCV.NXT */
+    uint32_t room = r->cap - r->len;
+    if (off >= room)
+        return 0;
+    if (len > room - off)
+        len = room - off;
+    if (len == 0)
+        return 0;
+
+    if (off > 0) {
+        if (!ooo_add(t, seq, seq + len)) {
+            NET_DROP(t->s, tcp_drop_ooo_full, "%u ranges already", t->n_ooo);
+            return 0;
+        }
+        tcp_ring_write_at(r, off, data, len);
+        return 0;
+    }
+
+    uint32_t before = t->rcv_nxt;
+    tcp_ring_push(r, data, len);
+    t->rcv_nxt += len;
+    /* Swallow the out-of-order ranges the new data reaches. */
+    while (t->n_ooo > 0 && seq_le(t->ooo[0].start, t->rcv_nxt)) {
+        if (seq_gt(t->ooo[0].end, t->rcv_nxt)) {
+            r->len += t->ooo[0].end - t->rcv_nxt;
+            t->rcv_nxt = t->ooo[0].end;
+        }
+        memmove(&t->ooo[0], &t->ooo[1], (t->n_ooo - 1) * sizeof(t->ooo[0]));
+        t->n_ooo--;
+    }
+    return t->rcv_nxt - before;
+}

@@ -1,0 +1,132 @@
+/* Congestion control and round-trip time.
+ *
+ * RFC 5681: slow start and congestion avoidance, initial window of RFC 5681
+ * 3.1 (min(4 MSS, max(2 MSS, 4380))), loss window of one MSS after a
+ * timeout. RFC 6582 (NewReno): fast retransmit on the third duplicate ACK,
+ * fast recovery that retransmits one segment per partial ACK and ends with
+ * the ACK covering `recover`.
+ *
+ * RFC 6298: SRTT/RTTVAR from one timed segment at a time (Karn's rule:
+ * never from a retransmitted one, see tcp_timer.c), RTO = SRTT +
+ * max(G, 4 RTTVAR) with G = 1 ms, at most 60 s. The lower bound is 200 ms
+ * rather than the 1 s RFC 6298 2.4 recommends (a SHOULD): as in Linux,
+ * because 1 s makes every loss on a LAN cost a second and the spurious
+ * timeouts the bound guards against are cheap on the links a unikernel
+ * lives on. */
+#include "stack.h"
+
+#define CWND_MAX (1u << 30)
+
+uint32_t tcp_flight(const struct mi_tcp *t)
+{
+    return t->snd_max - t->snd_una;
+}
+
+void tcp_cc_init(struct mi_tcp *t)
+{
+    uint32_t mss = t->snd_mss;
+    uint32_t iw = 4 * mss;
+    uint32_t alt = 2 * mss > 4380 ? 2 * mss : 4380;
+    t->cwnd = iw < alt ? iw : alt;
+    t->ssthresh = CWND_MAX; /* "arbitrarily high" (RFC 5681 3.1) */
+    t->recover = t->iss;
+    t->dupacks = 0;
+    t->in_recovery = false;
+}
+
+void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns)
+{
+    uint32_t r = (uint32_t)(rtt_ns / 1000);
+    if (r == 0)
+        r = 1;
+    if (t->srtt_us == 0) { /* RFC 6298 2.2 */
+        t->srtt_us = r;
+        t->rttvar_us = r / 2;
+    } else { /* RFC 6298 2.3, alpha 1/8, beta 1/4 */
+        uint32_t diff = t->srtt_us > r ? t->srtt_us - r : r - t->srtt_us;
+        t->rttvar_us = (3 * t->rttvar_us + diff) / 4;
+        t->srtt_us = (7 * t->srtt_us + r) / 8;
+    }
+    uint32_t var4 = 4 * t->rttvar_us;
+    uint32_t rto_us = t->srtt_us + (var4 > 1000 ? var4 : 1000);
+    uint32_t rto_ms = rto_us / 1000;
+    if (rto_ms < TCP_RTO_MIN_MS)
+        rto_ms = TCP_RTO_MIN_MS;
+    if (rto_ms > TCP_RTO_MAX_MS)
+        rto_ms = TCP_RTO_MAX_MS;
+    t->rto_ms = rto_ms;
+}
+
+static uint32_t half_flight(const struct mi_tcp *t)
+{
+    /* RFC 5681 eq. (4): ssthresh = max(FlightSize / 2, 2 * SMSS) */
+    uint32_t h = tcp_flight(t) / 2;
+    return h > 2u * t->snd_mss ? h : 2u * t->snd_mss;
+}
+
+void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked)
+{
+    uint32_t mss = t->snd_mss;
+    if (t->in_recovery) {
+        if (seq_ge(t->snd_una, t->recover)) {
+            /* Full acknowledgment (RFC 6582 3.2 step 3, option 1). */
+            uint32_t w = tcp_flight(t) + mss;
+            t->cwnd = t->ssthresh < w ? t->ssthresh : w;
+            t->in_recovery = false;
+            t->dupacks = 0;
+        } else {
+            /* Partial acknowledgment (step 4): retransmit the next hole,
+             * deflate by what was acknowledged, add back one MSS. */
+            tcp_retransmit_first(t);
+            t->s->stats.tcp_fast_retransmit++;
+            t->cwnd = t->cwnd > acked ? t->cwnd - acked : 0;
+            if (acked >= mss)
+                t->cwnd += mss;
+            if (t->cwnd < mss)
+                t->cwnd = mss;
+        }
+        return;
+    }
+    t->dupacks = 0;
+    if (t->cwnd < t->ssthresh)
+        t->cwnd += acked < mss ? acked : mss; /* slow start, eq. (2) */
+    else
+        t->cwnd += mss * mss / t->cwnd > 0 ? mss * mss / t->cwnd : 1; /* eq. (3) */
+    if (t->cwnd > CWND_MAX)
+        t->cwnd = CWND_MAX;
+}
+
+void tcp_cc_dupack(struct mi_tcp *t)
+{
+    uint32_t mss = t->snd_mss;
+    if (t->dupacks < 255)
+        t->dupacks++;
+    if (t->in_recovery) {
+        t->cwnd += mss; /* RFC 6582 3.2 step 3: inflate for each segment that left */
+        return;
+    }
+    /* RFC 6582 3.2 step 2: not again for data sent before the last
+     * recovery or timeout ended. */
+    if (t->dupacks != 3 || seq_lt(t->snd_una, t->recover))
+        return;
+    t->recover = t->snd_max;
+    t->ssthresh = half_flight(t);
+    tcp_retransmit_first(t);
+    t->s->stats.tcp_fast_retransmit++;
+    t->cwnd = t->ssthresh + 3 * mss;
+    t->in_recovery = true;
+    /* The retransmission is not timed (Karn). */
+    t->rtt_timing = false;
+}
+
+void tcp_cc_timeout(struct mi_tcp *t)
+{
+    /* RFC 5681 3.1: ssthresh only on the first timeout of a segment,
+     * so repeated timeouts do not collapse it. */
+    if (t->backoff == 0)
+        t->ssthresh = half_flight(t);
+    t->cwnd = t->snd_mss;
+    t->in_recovery = false;
+    t->dupacks = 0;
+    t->recover = t->snd_max; /* RFC 6582 4: no fast retransmit for these */
+}

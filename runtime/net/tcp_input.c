@@ -1,0 +1,634 @@
+/* TCP input: RFC 9293 section 3.10.7, "SEGMENT ARRIVES", step by step,
+ * with the RST, SYN and ACK validation of RFC 5961 (sections 3-5) that
+ * RFC 9293 incorporates. The comments name the RFC steps. */
+#include <errno.h>
+
+#include "checksum.h"
+#include "stack.h"
+
+/* RFC 5961 7: challenge ACKs are rate limited, so that an attacker
+ * cannot use us to amplify, and so that the number of challenge ACKs
+ * cannot leak how close a guess was. */
+static void challenge_ack(struct mi_tcp *t)
+{
+    struct net_stack *s = t->s;
+    if (!net_token_take(&s->tcp.challenge_tokens, &s->tcp.challenge_refilled, TCP_CHALLENGE_BURST,
+                        TCP_CHALLENGE_BURST)) {
+        s->stats.tcp_challenge_limited++;
+        return;
+    }
+    s->stats.tcp_challenge_ack++;
+    tcp_send_ack(t);
+}
+
+static void apply_syn_options(struct mi_tcp *t, const struct tcp_seg *seg)
+{
+    struct tcp_syn_opts o;
+    tcp_parse_syn_options(seg->opt, seg->optlen, &o);
+    uint16_t mss = o.mss != 0 ? o.mss : TCP_DEFAULT_MSS;
+    if (mss > t->rcv_mss) /* our MTU bounds what we send, too */
+        mss = t->rcv_mss;
+    if (mss < 64) /* nonsense values would make segments of a few bytes */
+        mss = 64;
+    t->snd_mss = mss;
+    if (o.wscale >= 0) {
+        t->ws_ok = true;
+        t->snd_wscale = (uint8_t)o.wscale;
+        t->rcv_wscale = tcp_our_wscale();
+    } else {
+        t->ws_ok = false;
+        t->snd_wscale = 0;
+        t->rcv_wscale = 0;
+    }
+}
+
+static void conn_input(struct mi_tcp *t, struct tcp_seg *seg);
+
+/* ---- LISTEN (3.10.7.2) ---- */
+
+static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
+{
+    struct net_stack *s = l->s;
+    const struct ip_info *ip = seg->ip;
+
+    if (seg->flags & TCP_RST) /* first: an incoming RST is ignored */
+        return;
+    if (seg->flags & TCP_ACK) {
+        /* second: an ACK to a listener is bad, unless it completes a
+         * handshake answered with a SYN cookie. */
+        uint16_t mss;
+        if (!(seg->flags & TCP_SYN) && tcp_syncookie_check(s, seg, &mss) == 0) {
+            struct mi_tcp *t = tcp_alloc(s);
+            if (t == NULL)
+                return;
+            t->laddr = ip->dst;
+            t->lport = seg->dport;
+            t->raddr = ip->src;
+            t->rport = seg->sport;
+            t->passive = true;
+            t->cookie = true;
+            t->listener = l;
+            t->iss = seg->ack - 1;
+            t->irs = seg->seq - 1;
+            t->rcv_nxt = seg->seq;
+            t->rcv_adv = seg->seq + 65535; /* what the cookie's SYN-ACK offered */
+            t->snd_mss = mss < t->rcv_mss ? mss : t->rcv_mss;
+            tcp_cc_init(t);
+            t->state = TCP_SYN_RECEIVED;
+            if (tcp_established(t) != 0) {
+                tcp_reset_reply(s, seg);
+                tcp_drop(t, 0);
+                return;
+            }
+            s->stats.tcp_syncookie_ok++;
+            t->syn_acked = true;
+            t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
+            t->snd_wnd = seg->wnd; /* no window scaling with cookies */
+            t->max_snd_wnd = t->snd_wnd;
+            t->snd_wl1 = seg->seq;
+            t->snd_wl2 = seg->ack;
+            tcp_hash_insert(t);
+            /* The rest of the segment (data, FIN) as in ESTABLISHED. */
+            struct tcp_seg rest = *seg;
+            conn_input(t, &rest);
+            tcp_notify(t);
+            if (!t->reaped && t->state != TCP_CLOSED) {
+                tcp_output(t);
+                tcp_timer_update(t);
+            }
+            return;
+        }
+        if (!(seg->flags & TCP_SYN))
+            s->stats.tcp_syncookie_bad += s->stats.tcp_syn_queue_full != 0;
+        NET_DROP(s, tcp_drop_no_listener, "ACK to listener %u from " IP4_FMT ":%u", seg->dport,
+                 IP4_ARGS(ip->src), seg->sport);
+        tcp_reset_reply(s, seg);
+        return;
+    }
+    if (!(seg->flags & TCP_SYN)) /* fourth: anything else is dropped */
+        return;
+
+    /* third: a SYN. */
+    if (s->tcp.n_conns >= MI_NET_TCP_MAX_CONNS) {
+        NET_DROP(s, tcp_drop_conn_limit, "%zu connections", s->tcp.n_conns);
+        return;
+    }
+    if (s->tcp.n_synq >= MI_NET_TCP_MAX_SYN_QUEUE) {
+        /* The SYN queue is full (a flood, or a burst): answer statelessly
+         * with a SYN cookie, so legitimate peers still get in. */
+        struct tcp_syn_opts o;
+        tcp_parse_syn_options(seg->opt, seg->optlen, &o);
+        uint16_t mss = o.mss != 0 ? o.mss : TCP_DEFAULT_MSS;
+        uint16_t our = (uint16_t)(s->mtu - IP_HLEN - TCP_HLEN);
+        NET_DROP(s, tcp_syn_queue_full, "SYN from " IP4_FMT ":%u, cookie sent", IP4_ARGS(ip->src),
+                 seg->sport);
+        uint32_t cookie = tcp_syncookie_make(s, seg, mss < our ? mss : our);
+        struct mi_tcp tmp = {.s = s,
+                             .state = TCP_SYN_RECEIVED,
+                             .laddr = ip->dst,
+                             .lport = seg->dport,
+                             .raddr = ip->src,
+                             .rport = seg->sport,
+                             .iss = cookie,
+                             .rcv_nxt = seg->seq + 1,
+                             .rcv_mss = our};
+        tcp_send_syn(&tmp);
+        return;
+    }
+    struct mi_tcp *t = tcp_alloc(s);
+    if (t == NULL)
+        return;
+    t->laddr = ip->dst;
+    t->lport = seg->dport;
+    t->raddr = ip->src;
+    t->rport = seg->sport;
+    t->passive = true;
+    t->embryonic = true;
+    t->listener = l;
+    l->synq++;
+    s->tcp.n_synq++;
+    apply_syn_options(t, seg);
+    t->irs = seg->seq;
+    t->rcv_nxt = seg->seq + 1;
+    t->iss = tcp_isn(s, t->laddr, t->lport, t->raddr, t->rport);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->snd_max = t->iss + 1;
+    t->snd_wnd = seg->wnd; /* the window of a SYN is not scaled */
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = t->iss;
+    tcp_cc_init(t);
+    tcp_set_state(t, TCP_SYN_RECEIVED);
+    tcp_hash_insert(t);
+    /* Data in the SYN is not kept: it is not acknowledged, so the peer
+     * sends it again (RFC 9293 allows either). */
+    t->rtt_timing = true;
+    t->rtt_seq = t->iss;
+    t->rtt_start = mi_now();
+    tcp_send_syn(t);
+    tcp_rexmt_arm(t);
+}
+
+/* ---- SYN-SENT (3.10.7.3) ---- */
+
+static void syn_sent_input(struct mi_tcp *t, const struct tcp_seg *seg)
+{
+    struct net_stack *s = t->s;
+    bool ack_ok = false;
+    if (seg->flags & TCP_ACK) {
+        /* first: the ACK must acknowledge our SYN and nothing more. */
+        if (seq_le(seg->ack, t->iss) || seq_gt(seg->ack, t->snd_max)) {
+            if (!(seg->flags & TCP_RST))
+                tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, seg->ack, 0, false);
+            NET_DROP(s, tcp_drop_bad_ack, "SYN-SENT: ack %u, iss %u", seg->ack, t->iss);
+            return;
+        }
+        ack_ok = true;
+    }
+    if (seg->flags & TCP_RST) {
+        /* second: a RST counts only with an acceptable ACK (RFC 5961 3.2
+         * keeps this rule for SYN-SENT). */
+        if (ack_ok) {
+            s->stats.tcp_rst_in++;
+            tcp_drop(t, -ECONNREFUSED);
+        }
+        return;
+    }
+    if (!(seg->flags & TCP_SYN)) /* fifth: neither SYN nor RST */
+        return;
+
+    /* fourth: a SYN. */
+    apply_syn_options(t, seg);
+    tcp_cc_init(t);
+    t->irs = seg->seq;
+    t->rcv_nxt = seg->seq + 1;
+    t->rcv_adv = t->rcv_nxt;
+    t->snd_wnd = seg->wnd; /* unscaled in a SYN */
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = seg->ack;
+    if (ack_ok) {
+        t->snd_una = seg->ack;
+        t->syn_acked = true;
+        if (t->rtt_timing && seq_gt(seg->ack, t->rtt_seq)) {
+            tcp_rtt_sample(t, mi_now() - t->rtt_start);
+            t->rtt_timing = false;
+        }
+        t->backoff = 0;
+        tcp_rexmt_stop(t);
+        tcp_established(t);
+        t->ack_now = true; /* the third segment of the handshake */
+        return;
+    }
+    /* A SYN without ACK: simultaneous open (RFC 9293 figure 8). */
+    tcp_set_state(t, TCP_SYN_RECEIVED);
+    tcp_send_syn(t);
+    tcp_rexmt_arm(t);
+}
+
+/* ---- the FIN and data steps (3.10.7.4, seventh and eighth) ---- */
+
+static void fin_arrived(struct mi_tcp *t)
+{
+    t->rcv_nxt++;
+    t->fin_rcvd = true;
+    t->ooo_fin = false;
+    t->ack_now = true;
+    t->events |= TCP_EV_READABLE;
+    switch (t->state) {
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+        tcp_set_state(t, TCP_CLOSE_WAIT);
+        break;
+    case TCP_FIN_WAIT_1:
+        /* Our FIN not yet acknowledged: simultaneous close. */
+        tcp_set_state(t, TCP_CLOSING);
+        break;
+    case TCP_FIN_WAIT_2:
+        tcp_enter_time_wait(t);
+        break;
+    default:
+        break;
+    }
+}
+
+static void data_input(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t seq,
+                       const uint8_t *data, uint32_t len, bool fin)
+{
+    struct net_stack *s = t->s;
+    if (len > 0) {
+        if (t->state != TCP_ESTABLISHED && t->state != TCP_FIN_WAIT_1 &&
+            t->state != TCP_FIN_WAIT_2) {
+            /* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer sent its
+             * FIN; data after it cannot happen and is ignored. */
+            return;
+        }
+        if (t->user_closed) {
+            /* Nobody will ever read it (RFC 9293 3.10.4 allows a RST
+             * here, and Linux sends one): tell the peer. */
+            NET_DROP(s, tcp_data_after_close, IP4_FMT ":%u", IP4_ARGS(t->raddr), t->rport);
+            tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, t->snd_nxt, 0, false);
+            tcp_drop(t, 0);
+            return;
+        }
+        bool had_gap = t->n_ooo > 0;
+        if (seq == t->rcv_nxt) {
+            uint32_t n = tcp_rcv_data(t, seq, data, len);
+            if (n > 0)
+                t->events |= TCP_EV_READABLE;
+            /* RFC 5681 4.2: ACK at once when a segment fills a hole, else
+             * at least every second segment, else after a short delay. */
+            if (had_gap || ++t->segs_unacked >= 2)
+                t->ack_now = true;
+            else
+                tcp_delack(t);
+        } else {
+            s->stats.tcp_ooo_in++;
+            tcp_rcv_data(t, seq, data, len);
+            t->ack_now = true; /* a duplicate ACK tells the sender at once */
+        }
+    }
+    if (fin) {
+        uint32_t fin_seq = seq + len;
+        if (fin_seq == t->rcv_nxt) {
+            fin_arrived(t);
+        } else if (seq_gt(fin_seq, t->rcv_nxt)) {
+            t->ooo_fin = true;
+            t->ooo_fin_seq = fin_seq;
+            t->ack_now = true;
+        }
+    }
+    if (t->ooo_fin && t->ooo_fin_seq == t->rcv_nxt && !t->fin_rcvd)
+        fin_arrived(t);
+    (void)seg;
+}
+
+/* ---- the ACK step (3.10.7.4, fifth) ----
+ * Returns false when the segment is to be dropped. */
+static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
+{
+    struct net_stack *s = t->s;
+    uint32_t ack = seg->ack;
+
+    if (t->state == TCP_SYN_RECEIVED) {
+        if (!(seq_lt(t->snd_una, ack) && seq_le(ack, t->snd_max))) {
+            tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, ack, 0, false);
+            return false;
+        }
+        if (tcp_established(t) != 0) {
+            tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, ack, 0, false);
+            tcp_drop(t, 0);
+            return false;
+        }
+        t->snd_wnd = seg->wnd << t->snd_wscale;
+        t->max_snd_wnd = t->snd_wnd;
+        t->snd_wl1 = seg->seq;
+        t->snd_wl2 = ack;
+        /* go on below: the ACK acknowledges our SYN */
+    }
+
+    /* RFC 5961 5.2: acceptable if SND.UNA - MAX.SND.WND <= SEG.ACK <=
+     * SND.NXT (SND.MAX here); otherwise drop and send an ACK. */
+    if (seq_gt(ack, t->snd_max) || seq_lt(ack, t->snd_una - t->max_snd_wnd)) {
+        NET_DROP(s, tcp_drop_bad_ack, "ack %u outside [%u, %u]", ack, t->snd_una - t->max_snd_wnd,
+                 t->snd_max);
+        t->ack_now = true;
+        return false;
+    }
+
+    uint32_t new_wnd = seg->wnd << t->snd_wscale;
+    if (seq_gt(ack, t->snd_una)) {
+        uint32_t acked = ack - t->snd_una;
+        uint32_t n = acked;
+        if (!t->syn_acked) { /* the SYN's sequence number */
+            t->syn_acked = true;
+            n--;
+        }
+        uint32_t data = n < t->snd.len ? n : t->snd.len;
+        if (t->has_bufs)
+            tcp_ring_drop(&t->snd, data);
+        bool fin_acked = n > data;
+        t->snd_una = ack;
+        if (seq_lt(t->snd_nxt, t->snd_una))
+            t->snd_nxt = t->snd_una;
+
+        if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
+            tcp_rtt_sample(t, mi_now() - t->rtt_start);
+            t->rtt_timing = false;
+        }
+        t->backoff = 0;
+        tcp_cc_new_ack(t, acked);
+        /* RFC 6298 5.2/5.3: stop the timer when all is acknowledged,
+         * restart it when new data is acknowledged. */
+        if (!t->persist) {
+            if (t->snd_una == t->snd_max)
+                tcp_rexmt_stop(t);
+            else
+                tcp_rexmt_arm(t);
+        }
+        if (t->want_writable && t->has_bufs && t->snd.cap - t->snd.len >= t->snd.cap / 4) {
+            t->want_writable = false;
+            t->events |= TCP_EV_WRITABLE;
+        }
+        if (fin_acked) {
+            switch (t->state) {
+            case TCP_FIN_WAIT_1:
+                tcp_set_state(t, TCP_FIN_WAIT_2);
+                if (!t->user) {
+                    t->close_at = mi_now() + (uint64_t)TCP_FIN_WAIT_2_S * MI_NSEC_PER_SEC;
+                    tcp_timer_update(t);
+                }
+                break;
+            case TCP_CLOSING:
+                tcp_enter_time_wait(t);
+                break;
+            case TCP_LAST_ACK:
+                tcp_drop(t, 0);
+                return false;
+            default:
+                break;
+            }
+        }
+    } else if (ack == t->snd_una && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
+               new_wnd == t->snd_wnd && t->snd_max != t->snd_una && !t->persist) {
+        /* A duplicate ACK as RFC 5681 2 defines it. */
+        tcp_cc_dupack(t);
+    }
+
+    /* Window update (3.10.7.4): only from a segment newer than the one
+     * that last set it, so reordered old segments cannot shrink it. */
+    if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_le(t->snd_wl2, ack))) {
+        t->snd_wnd = new_wnd;
+        t->snd_wl1 = seg->seq;
+        t->snd_wl2 = ack;
+        if (new_wnd > t->max_snd_wnd)
+            t->max_snd_wnd = new_wnd;
+        if (t->persist && new_wnd > 0) {
+            /* The window opened: leave persist, send normally. */
+            t->persist = false;
+            t->backoff = 0;
+            t->rexmt_at = 0;
+            if (t->snd_una != t->snd_max)
+                tcp_rexmt_arm(t);
+        }
+    }
+    return true;
+}
+
+/* ---- the synchronized states (3.10.7.4) ---- */
+
+static void conn_input(struct mi_tcp *t, struct tcp_seg *seg)
+{
+    struct net_stack *s = t->s;
+    uint32_t seq = seg->seq;
+    const uint8_t *data = seg->data;
+    uint32_t len = seg->len;
+    bool syn = seg->flags & TCP_SYN;
+    bool fin = seg->flags & TCP_FIN;
+
+    tcp_keep_touch(t);
+
+    /* A retransmitted SYN while our SYN-ACK is in flight: send it again.
+     * A SYN-ACK there (simultaneous open) carries the ACK we wait for:
+     * its SYN is old, the rest is processed (RFC 9293 3.10.7.4 "only the
+     * new parts are processed"). */
+    if (t->state == TCP_SYN_RECEIVED && syn && seq == t->irs && !(seg->flags & TCP_RST)) {
+        if (!(seg->flags & TCP_ACK)) {
+            tcp_send_syn(t);
+            return;
+        }
+        syn = false;
+        seq++;
+    }
+
+    /* first: sequence number acceptability. */
+    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t slen = len + syn + fin;
+    bool ok;
+    if (slen == 0)
+        ok =
+            wnd == 0 ? seq == t->rcv_nxt : seq_le(t->rcv_nxt, seq) && seq_lt(seq, t->rcv_nxt + wnd);
+    else if (wnd == 0)
+        ok = false;
+    else
+        ok = (seq_le(t->rcv_nxt, seq) && seq_lt(seq, t->rcv_nxt + wnd)) ||
+             (seq_le(t->rcv_nxt, seq + slen - 1) && seq_lt(seq + slen - 1, t->rcv_nxt + wnd));
+    if (!ok && wnd == 0 && seq == t->rcv_nxt && !syn) {
+        /* A zero window accepts no data, but the ACK, RST and window of a
+         * segment at RCV.NXT (a window probe) still count (3.10.7.4). */
+        ok = true;
+        len = 0;
+        fin = false;
+    }
+    if (!ok) {
+        if (seg->flags & TCP_RST)
+            return; /* RFC 5961 3.2: out-of-window RSTs are dropped silently */
+        if (t->state == TCP_TIME_WAIT && fin) {
+            /* The peer did not get our ACK of its FIN: acknowledge it
+             * again and restart the 2 MSL wait (3.10.7.4, eighth). */
+            t->close_at = mi_now() + 2ull * TCP_MSL_S * MI_NSEC_PER_SEC;
+        }
+        if (seq_lt(seq + slen, t->rcv_nxt) || (slen > 0 && seq_le(seq + slen, t->rcv_nxt)))
+            s->stats.tcp_dup_in++;
+        else
+            NET_DROP(s, tcp_drop_out_of_window, "seq %u len %u, window [%u, +%u)", seq, slen,
+                     t->rcv_nxt, wnd);
+        t->ack_now = true;
+        return;
+    }
+    /* Keep only the part inside the window. */
+    if (seq_lt(seq, t->rcv_nxt)) {
+        uint32_t d = t->rcv_nxt - seq;
+        if (syn) {
+            syn = false;
+            d--;
+            seq++;
+        }
+        if (d > len)
+            d = len;
+        data += d;
+        len -= d;
+        seq += d;
+    }
+    if (seq_gt(seq + len, t->rcv_nxt + wnd)) {
+        len = t->rcv_nxt + wnd - seq;
+        fin = false;
+    }
+
+    /* second: RST (RFC 5961 3.2: only an exact match resets; anything
+     * else in the window gets a challenge ACK). */
+    if (seg->flags & TCP_RST) {
+        if (seg->seq != t->rcv_nxt) {
+            challenge_ack(t);
+            return;
+        }
+        s->stats.tcp_rst_in++;
+        switch (t->state) {
+        case TCP_SYN_RECEIVED:
+            /* Passive: back to LISTEN, which for us means forgetting the
+             * half-open connection. Active: refused. */
+            tcp_drop(t, t->passive ? 0 : -ECONNREFUSED);
+            return;
+        case TCP_ESTABLISHED:
+        case TCP_FIN_WAIT_1:
+        case TCP_FIN_WAIT_2:
+        case TCP_CLOSE_WAIT:
+            tcp_drop(t, -ECONNRESET);
+            return;
+        default: /* CLOSING, LAST-ACK, TIME-WAIT */
+            tcp_drop(t, 0);
+            return;
+        }
+    }
+
+    /* fourth: a SYN in a synchronized state (RFC 5961 4.2): challenge
+     * ACK, whatever its sequence number. */
+    if (syn) {
+        if (t->state == TCP_SYN_RECEIVED && t->passive) {
+            tcp_drop(t, 0);
+            return;
+        }
+        challenge_ack(t);
+        return;
+    }
+
+    /* fifth: ACK. */
+    if (!(seg->flags & TCP_ACK))
+        return;
+    if (!ack_input(t, seg))
+        return;
+    if (t->state == TCP_CLOSED)
+        return;
+
+    /* sixth (URG) is not implemented: urgent data is delivered inline,
+     * the pointer ignored (RFC 6093 advises against new uses). */
+
+    /* seventh and eighth: text and FIN. */
+    data_input(t, seg, seq, data, len, fin);
+}
+
+void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, size_t len)
+{
+    s->stats.tcp_in++;
+    if (len < TCP_HLEN) {
+        NET_DROP(s, tcp_drop_bad_header, "%zu bytes", len);
+        return;
+    }
+    size_t off = (size_t)(p[12] >> 4) * 4;
+    if (off < TCP_HLEN || off > len) {
+        NET_DROP(s, tcp_drop_bad_header, "data offset %zu of %zu bytes", off, len);
+        return;
+    }
+    struct cksum c;
+    cksum_init(&c);
+    cksum_add_pseudo(&c, ip->src, ip->dst, IP_PROTO_TCP, (uint16_t)len);
+    cksum_add(&c, p, len);
+    if (cksum_finish(&c) != 0) {
+        NET_DROP(s, tcp_drop_checksum, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
+        return;
+    }
+    if (ip->to_broadcast || !s->configured || ip->dst != s->nif.address) {
+        /* RFC 9293 3.9.1: a SYN to a broadcast address is ignored; no
+         * TCP segment can belong to a broadcast connection. */
+        NET_DROP(s, tcp_drop_bad_addr, "to " IP4_FMT, IP4_ARGS(ip->dst));
+        return;
+    }
+    struct tcp_seg seg = {
+        .ip = ip,
+        .sport = get16(p),
+        .dport = get16(p + 2),
+        .seq = get32(p + 4),
+        .ack = get32(p + 8),
+        .flags = p[13] & 0x3f,
+        .wnd = get16(p + 14),
+        .opt = p + TCP_HLEN,
+        .optlen = off - TCP_HLEN,
+        .data = p + off,
+        .len = (uint32_t)(len - off),
+    };
+    /* Combinations no TCP sends; they probe for fingerprints. */
+    if ((seg.flags & TCP_SYN) && (seg.flags & (TCP_FIN | TCP_RST))) {
+        NET_DROP(s, tcp_drop_bad_flags, "flags 0x%02x from " IP4_FMT, seg.flags, IP4_ARGS(ip->src));
+        return;
+    }
+    if (seg.sport == 0 || seg.dport == 0) {
+        NET_DROP(s, tcp_drop_bad_header, "port 0 from " IP4_FMT, IP4_ARGS(ip->src));
+        return;
+    }
+
+    struct mi_tcp *t = tcp_lookup(s, ip->dst, seg.dport, ip->src, seg.sport);
+    if (t != NULL && t->state == TCP_TIME_WAIT && (seg.flags & TCP_SYN) && !(seg.flags & TCP_ACK) &&
+        seq_gt(seg.seq, t->rcv_nxt) && tcp_lookup_listener(s, ip->dst, seg.dport) != NULL) {
+        /* RFC 1122 4.2.2.13 (and RFC 6191): a new SYN with a higher
+         * sequence number may reopen a connection in TIME-WAIT. */
+        tcp_drop(t, 0);
+        tcp_notify(t);
+        t = NULL;
+    }
+    if (t == NULL) {
+        struct mi_tcp *l = tcp_lookup_listener(s, ip->dst, seg.dport);
+        if (l != NULL) {
+            listen_input(l, &seg);
+            return;
+        }
+        /* CLOSED (3.10.7.1). */
+        if (!(seg.flags & TCP_RST))
+            NET_DROP(s, tcp_drop_no_listener, "port %u from " IP4_FMT ":%u", seg.dport,
+                     IP4_ARGS(ip->src), seg.sport);
+        tcp_reset_reply(s, &seg);
+        return;
+    }
+
+    if (t->state == TCP_SYN_SENT)
+        syn_sent_input(t, &seg);
+    else
+        conn_input(t, &seg);
+
+    /* The application hears about it last, when the segment has been
+     * processed completely; then what it wrote, and the ACK, go out. */
+    tcp_notify(t);
+    if (!t->reaped && t->state != TCP_CLOSED) {
+        tcp_output(t);
+        tcp_timer_update(t);
+    }
+}

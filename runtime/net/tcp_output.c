@@ -1,0 +1,274 @@
+/* TCP output: building segments, and deciding what to send.
+ *
+ * The send policy (tcp_output): send new data while the usable window
+ * min(SND.WND, cwnd) - in flight allows, in segments of at most the
+ * peer's MSS. A segment smaller than the MSS goes out only when it carries
+ * everything queued, or when it is at least half the largest window the
+ * peer ever offered (sender-side silly window avoidance, RFC 9293
+ * 3.8.6.2.1). There is no Nagle delay (RFC 9293 3.7.4 makes it a SHOULD
+ * with an opt-out): writes made during one callback are coalesced by
+ * flushing once, from the loop, after the callback (tcp_output_soon).
+ * When the peer's window is closed and nothing is in flight, the persist
+ * timer takes over (tcp_timer.c). */
+#include <errno.h>
+#include <string.h>
+
+#include "checksum.h"
+#include "stack.h"
+
+uint32_t tcp_snd_data_start(const struct mi_tcp *t)
+{
+    return t->snd_una + (t->syn_acked ? 0 : 1);
+}
+
+uint32_t tcp_rcv_window(struct mi_tcp *t)
+{
+    uint32_t cap = t->has_bufs ? t->rcv.cap : MI_NET_TCP_RCVBUF;
+    uint32_t avail = t->has_bufs ? cap - t->rcv.len : cap;
+    uint32_t max = 65535u << (t->ws_ok ? t->rcv_wscale : 0);
+    if (avail > max)
+        avail = max;
+    uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    /* Receiver-side silly window avoidance (RFC 9293 3.8.6.2.2): move the
+     * right edge only by at least min(half the buffer, one MSS). */
+    uint32_t step = cap / 2 < t->rcv_mss ? cap / 2 : t->rcv_mss;
+    if (avail > cur && avail - cur < step)
+        return cur;
+    /* Never shrink the window (RFC 9293 3.8.6). */
+    return avail > cur ? avail : cur;
+}
+
+/* The window field of a non-SYN segment; remembers the right edge. */
+static uint16_t window_field(struct mi_tcp *t)
+{
+    uint32_t wnd = tcp_rcv_window(t);
+    uint8_t shift = t->ws_ok ? t->rcv_wscale : 0;
+    uint32_t field = wnd >> shift;
+    if (field > 65535)
+        field = 65535;
+    uint32_t edge = t->rcv_nxt + (field << shift);
+    if (seq_gt(edge, t->rcv_adv))
+        t->rcv_adv = edge;
+    return (uint16_t)field;
+}
+
+static int send_segment(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr,
+                        uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                        const uint8_t *opt, size_t optlen, const struct net_iov *data, int ndata)
+{
+    uint8_t h[TCP_HLEN + 40];
+    size_t hlen = TCP_HLEN + optlen;
+    size_t dlen = 0;
+    for (int i = 0; i < ndata; i++)
+        dlen += data[i].len;
+    put16(h, lport);
+    put16(h + 2, rport);
+    put32(h + 4, seq);
+    put32(h + 8, ack);
+    h[12] = (uint8_t)((hlen / 4) << 4);
+    h[13] = flags;
+    put16(h + 14, wnd);
+    put16(h + 16, 0);
+    put16(h + 18, 0); /* urgent pointer: never sent */
+    if (optlen > 0)
+        memcpy(h + TCP_HLEN, opt, optlen);
+
+    struct cksum c;
+    cksum_init(&c);
+    cksum_add_pseudo(&c, laddr, raddr, IP_PROTO_TCP, (uint16_t)(hlen + dlen));
+    cksum_add(&c, h, hlen);
+    for (int i = 0; i < ndata; i++)
+        cksum_add(&c, data[i].base, data[i].len);
+    put16(h + 16, cksum_finish(&c));
+
+    struct net_iov iov[3] = {{h, hlen}};
+    for (int i = 0; i < ndata; i++)
+        iov[1 + i] = data[i];
+    /* TCP never relies on fragmentation: segments fit the MSS, and DF is
+     * set as RFC 1191 hosts do. */
+    int r = ipv4_output(s, laddr, raddr, IP_PROTO_TCP, iov, 1 + ndata, IPV4_DF);
+    s->stats.tcp_out++;
+    if (flags & TCP_RST)
+        s->stats.tcp_rst_out++;
+    return r;
+}
+
+void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
+{
+    uint32_t start = tcp_snd_data_start(t);
+    struct net_iov data[2];
+    int n = 0;
+    uint8_t flags = TCP_ACK;
+    if (len > 0) {
+        n = tcp_ring_peek(&t->snd, seq - start, len, data);
+        if (seq + len == start + t->snd.len)
+            flags |= TCP_PSH;
+    }
+    if (fin)
+        flags |= TCP_FIN;
+    uint16_t wnd = window_field(t);
+    send_segment(t->s, t->laddr, t->lport, t->raddr, t->rport, seq, t->rcv_nxt, flags, wnd, NULL, 0,
+                 data, n);
+    /* Every segment carries the ACK: nothing is owed any more. */
+    t->ack_now = false;
+    t->delack_at = 0;
+    t->segs_unacked = 0;
+}
+
+void tcp_send_ack(struct mi_tcp *t)
+{
+    tcp_send_data(t, t->snd_nxt, 0, false);
+}
+
+void tcp_retransmit_first(struct mi_tcp *t)
+{
+    uint32_t start = tcp_snd_data_start(t);
+    uint32_t end = start + t->snd.len;
+    uint32_t seq = t->snd_una;
+    uint32_t avail = seq_lt(seq, end) ? end - seq : 0;
+    uint32_t len = avail < t->snd_mss ? avail : t->snd_mss;
+    /* The FIN was sent if SND.MAX went past the end of the data. */
+    bool fin = t->fin_queued && seq_gt(t->snd_max, end) && seq + len == end;
+    if (len == 0 && !fin)
+        return;
+    tcp_send_data(t, seq, len, fin);
+}
+
+void tcp_send_syn(struct mi_tcp *t)
+{
+    uint8_t opt[8];
+    size_t optlen;
+    uint8_t flags = TCP_SYN;
+    uint32_t ack = 0;
+    if (t->state == TCP_SYN_SENT) {
+        optlen = tcp_build_syn_options(opt, t->rcv_mss, t->rcv_wscale);
+    } else {
+        /* RFC 7323 2.2: the scale option goes in a SYN-ACK only if the
+         * SYN had one. */
+        optlen = tcp_build_syn_options(opt, t->rcv_mss, t->ws_ok ? t->rcv_wscale : -1);
+        flags |= TCP_ACK;
+        ack = t->rcv_nxt;
+    }
+    /* The window of a SYN is never scaled (RFC 7323 2.2). */
+    uint32_t wnd = tcp_rcv_window(t);
+    if (wnd > 65535)
+        wnd = 65535;
+    if (flags & TCP_ACK)
+        t->rcv_adv = t->rcv_nxt + wnd;
+    send_segment(t->s, t->laddr, t->lport, t->raddr, t->rport, t->iss, ack, flags, (uint16_t)wnd,
+                 opt, optlen, NULL, 0);
+}
+
+void tcp_send_rst(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
+                  uint32_t seq, uint32_t ack, bool with_ack)
+{
+    send_segment(s, laddr, lport, raddr, rport, seq, with_ack ? ack : 0,
+                 TCP_RST | (with_ack ? TCP_ACK : 0), 0, NULL, 0, NULL, 0);
+}
+
+void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg)
+{
+    /* RFC 9293 3.10.7.1: never answer a RST; if the segment has an ACK
+     * the reset takes its sequence number from it, otherwise it has
+     * sequence 0 and acknowledges everything the segment occupied. */
+    if (seg->flags & TCP_RST)
+        return;
+    if (seg->flags & TCP_ACK) {
+        tcp_send_rst(s, seg->ip->dst, seg->dport, seg->ip->src, seg->sport, seg->ack, 0, false);
+    } else {
+        uint32_t len = seg->len + !!(seg->flags & TCP_SYN) + !!(seg->flags & TCP_FIN);
+        tcp_send_rst(s, seg->ip->dst, seg->dport, seg->ip->src, seg->sport, 0, seg->seq + len,
+                     true);
+    }
+}
+
+void tcp_output(struct mi_tcp *t)
+{
+    net_list_del(&t->out_link);
+    switch (t->state) {
+    case TCP_ESTABLISHED:
+    case TCP_CLOSE_WAIT:
+    case TCP_FIN_WAIT_1:
+    case TCP_CLOSING:
+    case TCP_LAST_ACK:
+        break;
+    case TCP_FIN_WAIT_2:
+    case TCP_TIME_WAIT:
+        if (t->ack_now)
+            tcp_send_ack(t);
+        return;
+    default:
+        return;
+    }
+    if (!t->has_bufs) {
+        if (t->ack_now)
+            tcp_send_ack(t);
+        return;
+    }
+    uint32_t start = tcp_snd_data_start(t);
+    uint32_t end = start + t->snd.len;
+    while (!t->persist) {
+        uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+        uint32_t flight = t->snd_nxt - t->snd_una;
+        uint32_t usable = wnd > flight ? wnd - flight : 0;
+        uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
+        uint32_t len = unsent < usable ? unsent : usable;
+        if (len > t->snd_mss)
+            len = t->snd_mss;
+        /* The FIN follows the last byte; it is not limited by the window
+         * (a receiver takes it with a zero window when it is in order). */
+        bool fin = t->fin_queued && seq_le(t->snd_nxt, end) && t->snd_nxt + len == end;
+        if (len == 0 && !fin)
+            break;
+        if (len < t->snd_mss && len < unsent && len < t->max_snd_wnd / 2)
+            break;
+        if (len > 0 && !t->rtt_timing && seq_ge(t->snd_nxt, t->snd_max)) {
+            /* Time one segment of new data per round trip (RFC 6298 3). */
+            t->rtt_timing = true;
+            t->rtt_seq = t->snd_nxt;
+            t->rtt_start = mi_now();
+        }
+        tcp_send_data(t, t->snd_nxt, len, fin);
+        t->snd_nxt += len + (fin ? 1 : 0);
+        if (seq_gt(t->snd_nxt, t->snd_max))
+            t->snd_max = t->snd_nxt;
+        if (t->rexmt_at == 0)
+            tcp_rexmt_arm(t);
+        if (fin)
+            break;
+    }
+    /* Data waits, nothing is in flight, and the window does not let it
+     * go: only the persist timer will find out when it opens. */
+    if (!t->persist && t->snd_max == t->snd_una && seq_lt(t->snd_nxt, end)) {
+        t->persist = true;
+        t->backoff = 0;
+        tcp_rexmt_arm(t);
+    }
+    if (t->ack_now)
+        tcp_send_ack(t);
+    tcp_timer_update(t);
+}
+
+static void tcp_flush(void *arg)
+{
+    struct net_stack *s = arg;
+    s->tcp.flush_scheduled = false;
+    tcp_reap(s);
+    while (!net_list_empty(&s->tcp.output)) {
+        struct mi_tcp *t = net_container_of(s->tcp.output.next, struct mi_tcp, out_link);
+        tcp_output(t); /* takes t off the list */
+    }
+}
+
+void tcp_output_soon(struct mi_tcp *t)
+{
+    struct net_stack *s = t->s;
+    if (!net_list_linked(&t->out_link))
+        net_list_add_tail(&s->tcp.output, &t->out_link);
+    if (!s->tcp.flush_scheduled) {
+        if (mi_defer(tcp_flush, s) == 0)
+            s->tcp.flush_scheduled = true;
+        else
+            tcp_output(t);
+    }
+}

@@ -1,0 +1,1078 @@
+/* TCP of mirari's stack: two instances wired back to back on the fake
+ * wire (net_fake.h), or one instance against a scripted peer. Every
+ * transfer checks each byte against a pattern. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <mirari/net.h>
+#include <mirari/netstats.h>
+
+#include "net_fake.h"
+
+#define A_IP MI_IPV4(10, 0, 0, 1)
+#define B_IP MI_IPV4(10, 0, 0, 2)
+#define P_IP MI_IPV4(10, 0, 0, 9)
+#define MASK MI_IPV4(255, 255, 255, 0)
+
+/* ---- an application that sends a pattern and checks what it receives ---- */
+struct side {
+    mi_tcp *t;
+    uint64_t to_send, sent, received;
+    uint32_t seed_out, seed_in;
+    bool connected, eof, bad, closed, paused, shut, no_close, no_shut;
+    int err;
+    unsigned accepts;
+};
+
+static uint8_t pat(uint32_t seed, uint64_t i)
+{
+    uint64_t x = (i + seed) * 0x9e3779b97f4a7c15ull;
+    return (uint8_t)(x >> 56);
+}
+
+static void pump(struct side *sd)
+{
+    uint8_t buf[5000];
+    while (!sd->closed && sd->sent < sd->to_send) {
+        size_t n = sd->to_send - sd->sent < sizeof(buf) ? sd->to_send - sd->sent : sizeof(buf);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = pat(sd->seed_out, sd->sent + i);
+        ssize_t r = mi_tcp_write(sd->t, buf, n);
+        if (r < 0) {
+            if (r != -EAGAIN)
+                sd->err = (int)r;
+            return;
+        }
+        sd->sent += (uint64_t)r;
+        if ((size_t)r < n)
+            return;
+    }
+    if (!sd->closed && !sd->shut && !sd->no_shut && sd->sent == sd->to_send) {
+        sd->shut = true;
+        assert_int_equal(mi_tcp_shutdown(sd->t), 0);
+    }
+}
+
+static void maybe_close(struct side *sd)
+{
+    if (!sd->closed && !sd->no_close && sd->eof && sd->shut) {
+        sd->closed = true;
+        mi_tcp_close(sd->t, false);
+    }
+}
+
+static void drain(struct side *sd)
+{
+    uint8_t buf[7001];
+    while (!sd->closed) {
+        ssize_t r = mi_tcp_read(sd->t, buf, sizeof(buf));
+        if (r == -EAGAIN)
+            break;
+        if (r == 0) {
+            sd->eof = true;
+            break;
+        }
+        if (r < 0) {
+            sd->err = (int)r;
+            sd->closed = true;
+            mi_tcp_close(sd->t, false);
+            return;
+        }
+        for (ssize_t i = 0; i < r; i++)
+            if (buf[i] != pat(sd->seed_in, sd->received + (uint64_t)i))
+                sd->bad = true;
+        sd->received += (uint64_t)r;
+    }
+    maybe_close(sd);
+}
+
+static void on_readable(mi_tcp *t, void *arg)
+{
+    struct side *sd = arg;
+    (void)t;
+    if (!sd->paused)
+        drain(sd);
+}
+
+static void on_writable(mi_tcp *t, void *arg)
+{
+    (void)t;
+    pump(arg);
+    maybe_close(arg);
+}
+
+static void on_connect(mi_tcp *t, int err, void *arg)
+{
+    struct side *sd = arg;
+    (void)t;
+    sd->err = err;
+    if (err != 0) {
+        sd->closed = true; /* the runtime closes it */
+        return;
+    }
+    sd->connected = true;
+    pump(sd);
+}
+
+static const struct mi_tcp_callbacks side_cb = {
+    .on_connect = on_connect,
+    .on_readable = on_readable,
+    .on_writable = on_writable,
+};
+
+static void on_accept(mi_tcp *l, mi_tcp *conn, void *arg)
+{
+    struct side *sd = arg;
+    (void)l;
+    sd->accepts++;
+    sd->t = conn;
+    sd->connected = true;
+    mi_tcp_set_callbacks(conn, &side_cb, sd);
+    pump(sd);
+}
+
+static const struct mi_tcp_callbacks listen_cb = {.on_accept = on_accept};
+
+struct pair {
+    struct net_stack *a, *b;
+    mi_tcp *listener;
+    struct side client, server;
+};
+
+static void pair_setup(struct pair *p, uint64_t seed)
+{
+    memset(p, 0, sizeof(*p));
+    fake_reset(seed);
+    p->a = fake_stack_new(1, A_IP, MASK, 0);
+    p->b = fake_stack_new(2, B_IP, MASK, 0);
+}
+
+static void pair_listen(struct pair *p, uint16_t port)
+{
+    int err;
+    fake_use(p->b);
+    p->listener = mi_tcp_listen(MI_IPV4_ANY, port, &listen_cb, &p->server, &err);
+    assert_non_null(p->listener);
+    assert_int_equal(err, 0);
+}
+
+static void pair_connect(struct pair *p, uint16_t port)
+{
+    int err;
+    fake_use(p->a);
+    p->client.t = mi_tcp_connect(B_IP, port, &side_cb, &p->client, &err);
+    assert_non_null(p->client.t);
+    assert_int_equal(err, 0);
+}
+
+static void pair_teardown(struct pair *p)
+{
+    if (p->listener != NULL)
+        mi_tcp_close(p->listener, false);
+    fake_stack_free(p->a);
+    fake_stack_free(p->b);
+    fake_reset(0);
+}
+
+static bool both_closed(void *arg)
+{
+    struct pair *p = arg;
+    return p->client.closed && p->server.closed;
+}
+
+static void dump(const char *name, struct net_stack *s)
+{
+    fprintf(stderr, "%s: conns %zu tw %zu synq %zu user %zu\n", name, s->tcp.n_conns,
+            s->tcp.n_timewait, s->tcp.n_synq, s->tcp.n_user);
+    for (size_t i = 0; i < TCP_HASH_SIZE; i++)
+        for (struct net_list *l = s->tcp.hash[i].next; l != &s->tcp.hash[i]; l = l->next) {
+            struct mi_tcp *t = net_container_of(l, struct mi_tcp, hash_link);
+            fprintf(stderr,
+                    "  %u->%u state %d user %d una %u nxt %u max %u snd.len %u rcv.len %u rexmt "
+                    "%llu close %llu fin_q %d\n",
+                    t->lport, t->rport, t->state, t->user, t->snd_una, t->snd_nxt, t->snd_max,
+                    t->snd.len, t->rcv.len, (unsigned long long)t->rexmt_at,
+                    (unsigned long long)t->close_at, t->fin_queued);
+        }
+}
+
+static bool stacks_idle(void *arg)
+{
+    struct pair *p = arg;
+    return p->a->tcp.n_conns == 0 && p->b->tcp.n_conns == 0 && p->a->tcp.n_timewait == 0 &&
+           p->b->tcp.n_timewait == 0 && p->b->tcp.n_synq == 0;
+}
+
+/* Send `ab` bytes from A to B and `ba` from B to A, both close; check. */
+static void transfer(uint64_t seed, const struct fake_impair *imp, uint64_t ab, uint64_t ba)
+{
+    struct pair p;
+    pair_setup(&p, seed);
+    fake_impair(imp);
+    p.client.to_send = ab;
+    p.client.seed_out = 11;
+    p.client.seed_in = 22;
+    p.server.to_send = ba;
+    p.server.seed_out = 22;
+    p.server.seed_in = 11;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_closed, &p, SEC(3600)));
+    assert_int_equal(p.client.err, 0);
+    assert_int_equal(p.server.err, 0);
+    assert_false(p.client.bad);
+    assert_false(p.server.bad);
+    assert_int_equal(p.server.received, ab);
+    assert_int_equal(p.client.received, ba);
+    assert_int_equal(p.server.accepts, 1);
+    /* Both ends finish the closing handshake and TIME-WAIT, and every
+     * connection block is released. */
+    if (!fake_run_until(stacks_idle, &p, SEC(600))) {
+        dump("a", p.a);
+        dump("b", p.b);
+        fail();
+    }
+    if (imp != NULL && imp->loss_pct > 0)
+        assert_true(p.a->stats.tcp_retransmit + p.a->stats.tcp_fast_retransmit > 0);
+    pair_teardown(&p);
+}
+
+static void test_transfer_clean(void **state)
+{
+    (void)state;
+    transfer(1, NULL, 1 << 20, 1 << 20);
+}
+
+static void test_transfer_loss_5(void **state)
+{
+    (void)state;
+    struct fake_impair imp = {.loss_pct = 5, .delay_ns = MS(5)};
+    transfer(2, &imp, 1 << 20, 256 << 10);
+}
+
+static void test_transfer_loss_20(void **state)
+{
+    (void)state;
+    struct fake_impair imp = {.loss_pct = 20, .delay_ns = MS(2)};
+    for (uint64_t seed = 10; seed < 14; seed++)
+        transfer(seed, &imp, 300 << 10, 200 << 10);
+}
+
+static void test_transfer_reorder_dup_corrupt(void **state)
+{
+    (void)state;
+    struct fake_impair imp = {.dup_pct = 10,
+                              .reorder_pct = 20,
+                              .corrupt_pct = 5,
+                              .delay_ns = MS(10),
+                              .jitter_ns = MS(30)};
+    transfer(3, &imp, 1 << 20, 1 << 20);
+    struct fake_impair all = {.loss_pct = 10,
+                              .dup_pct = 10,
+                              .reorder_pct = 10,
+                              .corrupt_pct = 10,
+                              .delay_ns = MS(100),
+                              .jitter_ns = MS(50)};
+    transfer(4, &all, 256 << 10, 64 << 10);
+}
+
+static void test_window_scaling(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 5);
+    p.client.to_send = 1 << 20;
+    p.client.no_close = true;
+    p.server.seed_in = p.client.seed_out = 3;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    fake_run_for(MS(50));
+    /* Both sent the option: a 64 KiB buffer needs a shift of 1. */
+    assert_true(p.client.t->ws_ok);
+    assert_int_equal(p.client.t->rcv_wscale, 1);
+    assert_int_equal(p.client.t->snd_wscale, 1);
+    assert_true(p.client.t->max_snd_wnd > 65535);
+    fake_run_for(SEC(10));
+    assert_int_equal(p.server.received, 1 << 20);
+    assert_true(p.client.eof);
+    mi_tcp_close(p.client.t, false);
+    pair_teardown(&p);
+}
+
+/* ---- opening and closing ---- */
+
+static bool both_connected(void *arg)
+{
+    struct pair *p = arg;
+    return p->client.connected && p->server.connected;
+}
+
+static void test_simultaneous_open(void **state)
+{
+    (void)state;
+    struct pair p;
+    int err;
+    pair_setup(&p, 6);
+    p.client.to_send = p.server.to_send = 100000;
+    p.client.seed_out = p.server.seed_in = 1;
+    p.server.seed_out = p.client.seed_in = 2;
+    /* Each side actively opens towards the other's port at once. */
+    p.client.t = tcp_open(p.a, 5000, B_IP, 6000, &side_cb, &p.client, &err);
+    assert_non_null(p.client.t);
+    p.server.t = tcp_open(p.b, 6000, A_IP, 5000, &side_cb, &p.server, &err);
+    assert_non_null(p.server.t);
+    assert_true(fake_run_until(both_connected, &p, SEC(30)));
+    assert_true(fake_run_until(both_closed, &p, SEC(60)));
+    assert_int_equal(p.client.received, 100000);
+    assert_int_equal(p.server.received, 100000);
+    assert_false(p.client.bad || p.server.bad);
+    /* Both went through SYN-RECEIVED: no RST, no failure. */
+    assert_int_equal(p.a->stats.tcp_rst_out + p.b->stats.tcp_rst_out, 0);
+    assert_true(fake_run_until(stacks_idle, &p, SEC(300)));
+    pair_teardown(&p);
+}
+
+static void test_simultaneous_close(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 7);
+    p.client.no_close = p.server.no_close = true;
+    p.client.no_shut = p.server.no_shut = true;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_connected, &p, SEC(5)));
+    fake_run_for(SEC(1));
+    /* Both FINs cross on the wire: FIN-WAIT-1 -> CLOSING -> TIME-WAIT. */
+    assert_int_equal(mi_tcp_shutdown(p.client.t), 0);
+    assert_int_equal(mi_tcp_shutdown(p.server.t), 0);
+    assert_int_equal(p.client.t->state, TCP_FIN_WAIT_1);
+    fake_run_for(MS(500));
+    assert_int_equal(p.client.t->state, TCP_TIME_WAIT);
+    assert_int_equal(p.server.t->state, TCP_TIME_WAIT);
+    assert_true(p.client.eof && p.server.eof);
+    /* TIME-WAIT lasts 2 MSL, then the connection is CLOSED. */
+    fake_run_for(SEC(2 * TCP_MSL_S) - SEC(1));
+    assert_int_equal(p.client.t->state, TCP_TIME_WAIT);
+    fake_run_for(SEC(2));
+    assert_int_equal(p.client.t->state, TCP_CLOSED);
+    assert_int_equal(p.server.t->state, TCP_CLOSED);
+    assert_int_equal(mi_tcp_read(p.client.t, &p, 1), 0);
+    mi_tcp_close(p.client.t, false);
+    mi_tcp_close(p.server.t, false);
+    fake_run_for(MS(1));
+    assert_true(stacks_idle(&p));
+    pair_teardown(&p);
+}
+
+static void test_half_close(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 8);
+    p.client.to_send = 0; /* shuts down at once, then only reads */
+    p.server.to_send = 200000;
+    p.server.seed_out = p.client.seed_in = 9;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_closed, &p, SEC(60)));
+    assert_int_equal(p.client.received, 200000);
+    assert_false(p.client.bad);
+    pair_teardown(&p);
+}
+
+static void test_connect_refused(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 9);
+    pair_connect(&p, 81); /* nobody listens */
+    fake_run_for(SEC(2));
+    assert_int_equal(p.client.err, -ECONNREFUSED);
+    assert_true(p.client.closed);
+    assert_int_equal(p.b->stats.tcp_drop_no_listener, 1);
+    assert_int_equal(p.b->stats.tcp_rst_out, 1);
+    assert_true(stacks_idle(&p));
+    pair_teardown(&p);
+}
+
+static void test_connect_timeout(void **state)
+{
+    (void)state;
+    struct pair p;
+    int err;
+    pair_setup(&p, 10);
+    fake_use(p.a);
+    /* Nobody has 10.0.0.77: ARP and SYNs go unanswered. */
+    p.client.t = mi_tcp_connect(MI_IPV4(10, 0, 0, 77), 80, &side_cb, &p.client, &err);
+    assert_non_null(p.client.t);
+    fake_run_for(SEC(30));
+    assert_int_equal(p.client.err, 0);
+    fake_run_for(SEC(600));
+    assert_int_equal(p.client.err, -ETIMEDOUT);
+    assert_true(p.a->stats.tcp_retransmit >= TCP_SYN_RETRIES);
+    assert_true(p.a->stats.arp_drop_unresolved > 0);
+    assert_true(stacks_idle(&p));
+    pair_teardown(&p);
+}
+
+static void test_retransmission_timeout(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 11);
+    p.client.to_send = 1 << 20;
+    p.client.no_close = true;
+    struct fake_impair slow = {.delay_ns = MS(10)};
+    fake_impair(&slow);
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_connected, &p, SEC(5)));
+    fake_run_for(MS(20));
+    /* The peer vanishes: every frame is lost from now on. */
+    struct fake_impair dead = {.loss_pct = 100};
+    fake_impair(&dead);
+    uint64_t rexmit0 = p.a->stats.tcp_retransmit;
+    fake_run_for(SEC(60));
+    assert_int_equal(p.client.err, 0);
+    /* Backoff: the gaps double, so after a minute only a handful went. */
+    assert_true(p.a->stats.tcp_retransmit - rexmit0 < 10);
+    fake_run_for(SEC(3600));
+    assert_int_equal(p.client.err, -ETIMEDOUT);
+    assert_int_equal(p.a->stats.tcp_retransmit - rexmit0, TCP_DATA_RETRIES);
+    assert_true(p.a->stats.tcp_timeout >= 1);
+    fake_impair(NULL);
+    pair_teardown(&p);
+}
+
+static void test_zero_window(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 12);
+    p.client.to_send = 512 << 10;
+    p.client.seed_out = p.server.seed_in = 4;
+    p.server.paused = true; /* the receiver does not read */
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    fake_run_for(SEC(600));
+    /* The sender filled the receiver's buffer and its own, then probed the
+     * closed window for ten minutes without giving up. */
+    assert_int_equal(p.client.err, 0);
+    assert_true(p.client.t->persist);
+    assert_true(p.a->stats.tcp_zero_window_probe >= 5);
+    assert_int_equal(p.a->stats.tcp_timeout, 0);
+    /* Full, but for the byte a scaled window cannot express. */
+    assert_true(p.server.t->rcv.len >= MI_NET_TCP_RCVBUF - 1);
+    /* Probes back off to at most a minute: not hundreds. */
+    assert_true(p.a->stats.tcp_zero_window_probe < 40);
+    p.server.paused = false;
+    drain(&p.server);
+    assert_true(fake_run_until(both_closed, &p, SEC(120)));
+    assert_int_equal(p.server.received, 512 << 10);
+    assert_false(p.server.bad);
+    pair_teardown(&p);
+}
+
+static void test_close_with_unread_data_resets(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 13);
+    p.client.to_send = 1000;
+    p.client.no_close = true;
+    p.client.no_shut = p.server.no_shut = true;
+    p.server.paused = true;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    fake_run_for(SEC(1));
+    assert_int_equal(p.server.t->rcv.len, 1000);
+    /* RFC 2525 2.17: closing with unread data sends a RST. */
+    mi_tcp_close(p.server.t, false);
+    p.server.closed = true;
+    fake_run_for(SEC(1));
+    assert_int_equal(p.b->stats.tcp_rst_out, 1);
+    drain(&p.client);
+    assert_int_equal(p.client.err, -ECONNRESET);
+    assert_true(fake_run_until(stacks_idle, &p, SEC(10)));
+    pair_teardown(&p);
+}
+
+static void test_abort(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 14);
+    p.client.no_close = p.server.no_close = true;
+    p.client.no_shut = p.server.no_shut = true;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_connected, &p, SEC(5)));
+    mi_tcp_close(p.client.t, true);
+    p.client.closed = true;
+    fake_run_for(SEC(1));
+    assert_int_equal(p.server.err, -ECONNRESET);
+    assert_int_equal(p.b->stats.tcp_rst_in, 1);
+    assert_true(stacks_idle(&p));
+    pair_teardown(&p);
+}
+
+static void test_data_after_close_resets(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 15);
+    p.client.no_close = true;
+    p.client.no_shut = p.server.no_shut = true;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_connected, &p, SEC(5)));
+    fake_run_for(SEC(1));
+    /* The server closes (FIN); the client keeps sending. */
+    mi_tcp_close(p.server.t, false);
+    p.server.closed = true;
+    fake_run_for(SEC(1));
+    assert_true(p.client.eof);
+    assert_true(mi_tcp_write(p.client.t, "more", 4) == 4);
+    fake_run_for(SEC(1));
+    assert_int_equal(p.b->stats.tcp_data_after_close, 1);
+    drain(&p.client);
+    assert_int_equal(p.client.err, -ECONNRESET);
+    pair_teardown(&p);
+}
+
+/* ---- many connections ---- */
+
+#define NCONN 200
+struct many {
+    struct side c[NCONN], s[NCONN];
+    int accepted;
+};
+static struct many many;
+
+static void many_accept(mi_tcp *l, mi_tcp *conn, void *arg)
+{
+    struct many *m = arg;
+    (void)l;
+    struct side *sd = &m->s[m->accepted++];
+    sd->t = conn;
+    sd->connected = true;
+    sd->to_send = 10000;
+    /* The client's port tells which client this is. */
+    mi_ipv4 a;
+    uint16_t port;
+    mi_tcp_peer(conn, &a, &port);
+    sd->seed_out = port;
+    sd->seed_in = port + 1u;
+    mi_tcp_set_callbacks(conn, &side_cb, sd);
+    pump(sd);
+}
+
+static bool many_done(void *arg)
+{
+    struct many *m = arg;
+    for (int i = 0; i < NCONN; i++)
+        if (!m->c[i].closed)
+            return false;
+    return true;
+}
+
+static void test_many_connections(void **state)
+{
+    (void)state;
+    struct net_stack *a, *b;
+    int err;
+    fake_reset(16);
+    a = fake_stack_new(1, A_IP, MASK, 0);
+    b = fake_stack_new(2, B_IP, MASK, 0);
+    memset(&many, 0, sizeof(many));
+    static const struct mi_tcp_callbacks lcb = {.on_accept = many_accept};
+    fake_use(b);
+    mi_tcp *l = mi_tcp_listen(MI_IPV4_ANY, 7, &lcb, &many, &err);
+    assert_non_null(l);
+    fake_use(a);
+    for (int i = 0; i < NCONN; i++) {
+        struct side *sd = &many.c[i];
+        sd->to_send = 10000;
+        sd->t = mi_tcp_connect(B_IP, 7, &side_cb, sd, &err);
+        assert_non_null(sd->t);
+        uint16_t port;
+        mi_tcp_local(sd->t, NULL, &port);
+        sd->seed_out = port + 1u;
+        sd->seed_in = port;
+    }
+    assert_int_equal(a->tcp.n_conns, NCONN);
+    assert_true(fake_run_until(many_done, &many, SEC(120)));
+    assert_int_equal(many.accepted, NCONN);
+    for (int i = 0; i < NCONN; i++) {
+        assert_int_equal(many.c[i].received, 10000);
+        assert_false(many.c[i].bad);
+        assert_int_equal(many.c[i].err, 0);
+    }
+    mi_tcp_close(l, false);
+    fake_run_for(SEC(200));
+    assert_int_equal(a->tcp.n_conns + b->tcp.n_conns, 0);
+    fake_stack_free(a);
+    fake_stack_free(b);
+    fake_reset(0);
+}
+
+/* ---- a scripted peer, for segments a correct TCP would not send ---- */
+
+struct peer {
+    struct fake_tap *tap;
+    struct net_stack *s;
+    uint16_t port;
+    uint32_t iss, snd_nxt, rcv_nxt;
+};
+
+static void peer_send(struct peer *p, uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
+                      size_t len)
+{
+    uint8_t f[2048];
+    struct fake_tcp h = {
+        .sport = p->port, .dport = 80, .seq = seq, .ack = ack, .flags = flags, .wnd = 65535};
+    size_t n = fake_build_tcp(f, p->s->mac, p->tap->mac, P_IP, A_IP, &h, data, len);
+    fake_tap_send(p->tap, f, n);
+}
+
+/* The last TCP segment the tap received from the stack, or false. */
+static bool peer_last(struct peer *p, struct fake_parsed *out)
+{
+    for (size_t i = p->tap->n; i-- > 0;)
+        if (fake_parse(p->tap->frames[i], p->tap->lens[i], out) && out->proto == IP_PROTO_TCP &&
+            out->src == A_IP)
+            return true;
+    return false;
+}
+
+static size_t peer_count(struct peer *p)
+{
+    size_t n = 0;
+    struct fake_parsed x;
+    for (size_t i = 0; i < p->tap->n; i++)
+        if (fake_parse(p->tap->frames[i], p->tap->lens[i], &x) && x.proto == IP_PROTO_TCP &&
+            x.src == A_IP)
+            n++;
+    return n;
+}
+
+static struct side peer_server;
+
+/* A (the stack) listens on 80; the peer completes a handshake. */
+static void peer_connect(struct peer *p, uint64_t seed)
+{
+    int err;
+    memset(p, 0, sizeof(*p));
+    memset(&peer_server, 0, sizeof(peer_server));
+    peer_server.no_close = peer_server.no_shut = true;
+    fake_reset(seed);
+    p->s = fake_stack_new(1, A_IP, MASK, 0);
+    p->tap = fake_tap_new(9, P_IP, NULL, NULL);
+    p->port = 40000;
+    fake_use(p->s);
+    mi_tcp *l = mi_tcp_listen(MI_IPV4_ANY, 80, &listen_cb, &peer_server, &err);
+    assert_non_null(l);
+    p->iss = 1000;
+    peer_send(p, p->iss, 0, TCP_SYN, NULL, 0);
+    fake_run_for(MS(10));
+    struct fake_parsed r;
+    assert_true(peer_last(p, &r));
+    assert_int_equal(r.tcp.flags, TCP_SYN | TCP_ACK);
+    assert_int_equal(r.tcp.ack, p->iss + 1);
+    p->snd_nxt = p->iss + 1;
+    p->rcv_nxt = r.tcp.seq + 1;
+    peer_send(p, p->snd_nxt, p->rcv_nxt, TCP_ACK, NULL, 0);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.accepts, 1);
+    assert_int_equal(peer_server.t->state, TCP_ESTABLISHED);
+    fake_tap_clear(p->tap);
+    /* Keep the listener on the stack's list; freed with the stack. */
+}
+
+static void peer_done(struct peer *p)
+{
+    fake_stack_free(p->s);
+    fake_reset(0);
+}
+
+static void test_rst_exact_resets(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 20);
+    peer_send(&p, p.snd_nxt, 0, TCP_RST, NULL, 0);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.err, -ECONNRESET);
+    assert_int_equal(p.s->stats.tcp_rst_in, 1);
+    assert_int_equal(peer_count(&p), 0); /* nothing answers a RST */
+    peer_done(&p);
+}
+
+static void test_rst_in_window_challenged(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 21);
+    /* RFC 5961 3.2: in the window but not RCV.NXT: challenge ACK. */
+    peer_send(&p, p.snd_nxt + 1000, 0, TCP_RST, NULL, 0);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.err, 0);
+    assert_int_equal(peer_server.t->state, TCP_ESTABLISHED);
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.flags, TCP_ACK);
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    assert_int_equal(p.s->stats.tcp_challenge_ack, 1);
+    /* The peer (a real one) answers the challenge with the right RST. */
+    peer_send(&p, r.tcp.ack, 0, TCP_RST, NULL, 0);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.err, -ECONNRESET);
+    peer_done(&p);
+}
+
+static void test_rst_out_of_window_ignored(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 22);
+    peer_send(&p, p.snd_nxt + 0x40000000u, 0, TCP_RST, NULL, 0);
+    peer_send(&p, p.snd_nxt - 10, 0, TCP_RST, NULL, 0);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.err, 0);
+    assert_int_equal(peer_count(&p), 0); /* silently */
+    assert_int_equal(peer_server.t->state, TCP_ESTABLISHED);
+    peer_done(&p);
+}
+
+static void test_syn_in_established_challenged(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 23);
+    /* RFC 5961 4.2: a SYN, in window or not, gets a challenge ACK. */
+    peer_send(&p, p.snd_nxt + 5, 0, TCP_SYN, NULL, 0);
+    fake_run_for(MS(10));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.flags, TCP_ACK);
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    assert_int_equal(peer_server.t->state, TCP_ESTABLISHED);
+    assert_int_equal(p.s->stats.tcp_challenge_ack, 1);
+    peer_done(&p);
+}
+
+static void test_challenge_ack_rate_limited(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 24);
+    for (int i = 0; i < 100; i++)
+        peer_send(&p, p.snd_nxt + 100 + (uint32_t)i, 0, TCP_RST, NULL, 0);
+    fake_run_for(MS(100));
+    assert_int_equal(p.s->stats.tcp_challenge_ack, TCP_CHALLENGE_BURST);
+    assert_int_equal(p.s->stats.tcp_challenge_limited, 100 - TCP_CHALLENGE_BURST);
+    assert_int_equal(peer_server.t->state, TCP_ESTABLISHED);
+    peer_done(&p);
+}
+
+static void test_bad_ack_and_old_data(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 25);
+    peer_server.paused = true;
+    /* RFC 5961 5.2: an ACK of data never sent is dropped with an ACK. */
+    peer_send(&p, p.snd_nxt, p.rcv_nxt + 5000, TCP_ACK, "x", 1);
+    fake_run_for(MS(10));
+    assert_int_equal(p.s->stats.tcp_drop_bad_ack, 1);
+    assert_int_equal(peer_server.received, 0);
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    /* Data entirely before RCV.NXT: a duplicate, answered with an ACK. */
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK, "abc", 3);
+    fake_run_for(MS(100));
+    assert_int_equal(peer_server.t->rcv.len, 3);
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK, "abc", 3);
+    fake_run_for(MS(10));
+    assert_int_equal(p.s->stats.tcp_dup_in, 1);
+    assert_int_equal(peer_server.t->rcv.len, 3);
+    /* Beyond the window: an ACK, no data taken. */
+    peer_send(&p, p.snd_nxt + 3 + 200000, p.rcv_nxt, TCP_ACK, "zz", 2);
+    fake_run_for(MS(10));
+    assert_int_equal(p.s->stats.tcp_drop_out_of_window, 1);
+    assert_int_equal(peer_server.t->rcv.len, 3);
+    peer_done(&p);
+}
+
+static void test_out_of_order_reassembly(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 26);
+    peer_server.seed_in = 0;
+    uint8_t d[3000];
+    for (size_t i = 0; i < sizeof(d); i++)
+        d[i] = pat(0, i);
+    /* Segments 3, 2 (overlapping 3), 1: nothing readable until 1. */
+    peer_send(&p, p.snd_nxt + 2000, p.rcv_nxt, TCP_ACK, d + 2000, 1000);
+    peer_send(&p, p.snd_nxt + 900, p.rcv_nxt, TCP_ACK, d + 900, 1500);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.received, 0);
+    assert_int_equal(p.s->stats.tcp_ooo_in, 2);
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r)); /* duplicate ACKs, at once */
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK | TCP_FIN, d, 900);
+    fake_run_for(MS(10));
+    /* The FIN came with segment 1 but after the hole: it waits for 3000. */
+    peer_send(&p, p.snd_nxt + 3000, p.rcv_nxt, TCP_ACK | TCP_FIN, NULL, 0);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.received, 3000);
+    assert_false(peer_server.bad);
+    assert_true(peer_server.eof);
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt + 3001);
+    peer_done(&p);
+}
+
+static void test_ooo_ranges_bounded(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 27);
+    /* Many separate holes: only MI_NET_TCP_OOO_RANGES are kept. */
+    for (uint32_t i = 0; i < 40; i++)
+        peer_send(&p, p.snd_nxt + 100 + i * 20, p.rcv_nxt, TCP_ACK, "0123456789", 10);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.t->n_ooo, MI_NET_TCP_OOO_RANGES);
+    assert_int_equal(p.s->stats.tcp_drop_ooo_full, 40 - MI_NET_TCP_OOO_RANGES);
+    peer_done(&p);
+}
+
+static void test_time_wait_reacks_fin(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 28);
+    /* The stack closes first: FIN-WAIT-1. */
+    mi_tcp_close(peer_server.t, false);
+    fake_run_for(MS(10));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_true(r.tcp.flags & TCP_FIN);
+    uint32_t fin_seq = r.tcp.seq;
+    /* The peer acknowledges and sends its own FIN: TIME-WAIT. */
+    peer_send(&p, p.snd_nxt, fin_seq + 1, TCP_ACK | TCP_FIN, NULL, 0);
+    fake_run_for(MS(10));
+    mi_tcp *t = tcp_lookup(p.s, A_IP, 80, P_IP, p.port);
+    assert_non_null(t);
+    assert_int_equal(t->state, TCP_TIME_WAIT);
+    assert_false(t->has_bufs); /* nobody holds it: no buffers */
+    fake_tap_clear(p.tap);
+    /* 50 s later the peer's FIN comes again (our ACK was lost): it is
+     * acknowledged and the 2 MSL wait starts over. */
+    fake_run_for(SEC(50));
+    peer_send(&p, p.snd_nxt, fin_seq + 1, TCP_ACK | TCP_FIN, NULL, 0);
+    fake_run_for(MS(10));
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.flags, TCP_ACK);
+    assert_int_equal(r.tcp.ack, p.snd_nxt + 1);
+    fake_run_for(SEC(2 * TCP_MSL_S) - SEC(5));
+    assert_non_null(tcp_lookup(p.s, A_IP, 80, P_IP, p.port));
+    fake_run_for(SEC(10));
+    assert_null(tcp_lookup(p.s, A_IP, 80, P_IP, p.port));
+    assert_int_equal(p.s->tcp.n_timewait, 0);
+    peer_done(&p);
+}
+
+static void test_time_wait_reopened_by_new_syn(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 29);
+    mi_tcp_close(peer_server.t, false);
+    fake_run_for(MS(10));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    peer_send(&p, p.snd_nxt, r.tcp.seq + 1, TCP_ACK | TCP_FIN, NULL, 0);
+    fake_run_for(MS(10));
+    assert_int_equal(p.s->tcp.n_timewait, 1);
+    /* RFC 1122 4.2.2.13: a SYN above RCV.NXT starts a new connection. */
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt + 100000, 0, TCP_SYN, NULL, 0);
+    fake_run_for(MS(10));
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.flags, TCP_SYN | TCP_ACK);
+    assert_int_equal(p.s->tcp.n_timewait, 0);
+    peer_done(&p);
+}
+
+static void test_syn_flood_cookies(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 30);
+    /* A flood of SYNs that never complete. */
+    for (uint32_t i = 0; i < 2000; i++) {
+        p.port = (uint16_t)(1024 + i);
+        peer_send(&p, 7777 * i, 0, TCP_SYN, NULL, 0);
+    }
+    fake_run_for(MS(50));
+    assert_int_equal(p.s->tcp.n_synq, MI_NET_TCP_MAX_SYN_QUEUE);
+    assert_int_equal(p.s->stats.tcp_syn_queue_full, 2000 - MI_NET_TCP_MAX_SYN_QUEUE);
+    /* A real client still gets in, through a cookie. */
+    struct net_stack *b = fake_stack_new(2, B_IP, MASK, 0);
+    struct side c = {.to_send = 100000, .seed_out = 5, .no_close = true};
+    peer_server.t = NULL;
+    peer_server.seed_in = 5;
+    peer_server.no_close = peer_server.no_shut = false;
+    peer_server.shut = false;
+    peer_server.to_send = 0;
+    int err;
+    fake_use(b);
+    c.t = mi_tcp_connect(A_IP, 80, &side_cb, &c, &err);
+    assert_non_null(c.t);
+    fake_run_for(SEC(5));
+    assert_int_equal(p.s->stats.tcp_syncookie_ok, 1);
+    assert_int_equal(peer_server.received, 100000);
+    assert_false(peer_server.bad);
+    assert_true(c.eof);
+    assert_false(c.t->ws_ok); /* cookies carry no window scale */
+    mi_tcp_close(c.t, false);
+    /* The half-open connections time out: the queue empties. */
+    fake_run_for(SEC(200));
+    assert_int_equal(p.s->tcp.n_synq, 0);
+    fake_stack_free(b);
+    peer_done(&p);
+}
+
+static void test_keepalive(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 31);
+    p.client.no_close = p.server.no_close = true;
+    p.client.no_shut = p.server.no_shut = true;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_connected, &p, SEC(5)));
+    assert_int_equal(mi_tcp_keepalive(p.client.t, 10, 5, 3), 0);
+    /* The peer answers: the connection survives any idle time. */
+    fake_run_for(SEC(100));
+    assert_int_equal(p.client.err, 0);
+    assert_true(p.a->stats.tcp_keepalive >= 8);
+    /* The peer dies: 3 unanswered probes and the connection is dropped. */
+    struct fake_impair dead = {.loss_pct = 100};
+    fake_impair(&dead);
+    fake_run_for(SEC(10 + 5 * 4));
+    assert_int_equal(p.client.err, -ETIMEDOUT);
+    fake_impair(NULL);
+    pair_teardown(&p);
+}
+
+static void test_api_errors(void **state)
+{
+    (void)state;
+    struct pair p;
+    int err;
+    pair_setup(&p, 32);
+    pair_listen(&p, 80);
+    fake_use(p.b);
+    assert_null(mi_tcp_listen(MI_IPV4_ANY, 80, &listen_cb, NULL, &err));
+    assert_int_equal(err, -EADDRINUSE);
+    assert_null(mi_tcp_listen(MI_IPV4(10, 9, 9, 9), 81, &listen_cb, NULL, &err));
+    assert_int_equal(err, -EADDRNOTAVAIL);
+    char c;
+    assert_int_equal(mi_tcp_read(p.listener, &c, 1), -ENOTCONN);
+    assert_int_equal(mi_tcp_write(p.listener, &c, 1), -ENOTCONN);
+    /* No route: off-link without a gateway. */
+    assert_null(mi_tcp_connect(MI_IPV4(192, 168, 1, 1), 80, &side_cb, NULL, &err));
+    assert_int_equal(err, -EHOSTUNREACH);
+    assert_null(mi_tcp_connect(B_IP, 80, &side_cb, NULL, &err));
+    assert_int_equal(err, -ENETUNREACH); /* ourselves: no loopback */
+    pair_teardown(&p);
+}
+
+static void test_writev(void **state)
+{
+    (void)state;
+    struct pair p;
+    pair_setup(&p, 33);
+    p.server.seed_in = 77;
+    p.client.no_shut = p.server.no_shut = true;
+    p.server.paused = true;
+    pair_listen(&p, 80);
+    pair_connect(&p, 80);
+    assert_true(fake_run_until(both_connected, &p, SEC(5)));
+    uint8_t a[100], b[200];
+    for (int i = 0; i < 100; i++)
+        a[i] = pat(77, (uint64_t)i);
+    for (int i = 0; i < 200; i++)
+        b[i] = pat(77, 100 + (uint64_t)i);
+    struct mi_iovec iov[3] = {{a, 100}, {NULL, 0}, {b, 200}};
+    assert_int_equal(mi_tcp_writev(p.client.t, iov, 3), 300);
+    assert_int_equal(mi_tcp_writev(p.client.t, iov, 0), -EINVAL);
+    fake_run_for(SEC(1));
+    drain(&p.server);
+    assert_int_equal(p.server.received, 300);
+    assert_false(p.server.bad);
+    /* A full send queue: a short count, then -EAGAIN, then on_writable. */
+    static uint8_t big[MI_NET_TCP_SNDBUF];
+    struct mi_iovec biov[1] = {{big, sizeof(big)}};
+    p.server.paused = true;
+    p.server.seed_in = 0;
+    ssize_t n = mi_tcp_writev(p.client.t, biov, 1);
+    assert_true(n > 0 && n <= MI_NET_TCP_SNDBUF);
+    if (n == MI_NET_TCP_SNDBUF)
+        n = mi_tcp_writev(p.client.t, biov, 1);
+    assert_int_equal(mi_tcp_writev(p.client.t, biov, 1), -EAGAIN);
+    assert_true(p.client.t->want_writable);
+    pair_teardown(&p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transfer_clean),
+        cmocka_unit_test(test_transfer_loss_5),
+        cmocka_unit_test(test_transfer_loss_20),
+        cmocka_unit_test(test_transfer_reorder_dup_corrupt),
+        cmocka_unit_test(test_window_scaling),
+        cmocka_unit_test(test_simultaneous_open),
+        cmocka_unit_test(test_simultaneous_close),
+        cmocka_unit_test(test_half_close),
+        cmocka_unit_test(test_connect_refused),
+        cmocka_unit_test(test_connect_timeout),
+        cmocka_unit_test(test_retransmission_timeout),
+        cmocka_unit_test(test_zero_window),
+        cmocka_unit_test(test_close_with_unread_data_resets),
+        cmocka_unit_test(test_abort),
+        cmocka_unit_test(test_data_after_close_resets),
+        cmocka_unit_test(test_many_connections),
+        cmocka_unit_test(test_rst_exact_resets),
+        cmocka_unit_test(test_rst_in_window_challenged),
+        cmocka_unit_test(test_rst_out_of_window_ignored),
+        cmocka_unit_test(test_syn_in_established_challenged),
+        cmocka_unit_test(test_challenge_ack_rate_limited),
+        cmocka_unit_test(test_bad_ack_and_old_data),
+        cmocka_unit_test(test_out_of_order_reassembly),
+        cmocka_unit_test(test_ooo_ranges_bounded),
+        cmocka_unit_test(test_time_wait_reacks_fin),
+        cmocka_unit_test(test_time_wait_reopened_by_new_syn),
+        cmocka_unit_test(test_syn_flood_cookies),
+        cmocka_unit_test(test_keepalive),
+        cmocka_unit_test(test_api_errors),
+        cmocka_unit_test(test_writev),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
