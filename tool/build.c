@@ -35,15 +35,17 @@ static bool needs_configure(const struct session *s)
     return stale;
 }
 
-/* make -C _build [-q] V=n -jN */
+/* make -C APPDIR -f _build/Makefile [-q] V=n -jN: from the app's
+ * directory, so the compiler names the app's files as the user does. */
 static int make(const struct session *s, bool question)
 {
     char jobs[32], v[8];
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     snprintf(jobs, sizeof jobs, "-j%ld", n > 0 ? n : 1);
     snprintf(v, sizeof v, "V=%d", verbosity);
-    char *argv[] = {"make", "--no-print-directory", "-r", "-C", s->builddir, jobs,
-                    v,      question ? "-q" : NULL, NULL};
+    char *argv[] = {"make", "--no-print-directory", "-r", "-C", s->appdir,
+                    "-f",   "_build/Makefile",      jobs, v,    question ? "-q" : NULL,
+                    NULL};
     /* The make command itself is shown with -v only when it builds. */
     int saved = verbosity;
     if (question)

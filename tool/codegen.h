@@ -1,5 +1,5 @@
 /* What configure writes into _build/: the glue main.c, stores.S (the
- * packed stores, included with .incbin) and the Makefile. Each is a pure
+ * packed stores, included with .incbin), the Makefile and sources.mk. Each is a pure
  * function of the checked configuration, returning the file's text, so
  * tests can compile the output directly. */
 #ifndef MIRARI_TOOL_CODEGEN_H
@@ -23,15 +23,17 @@ char *gen_main_c(const struct codegen *g);
 /* NULL when the app has no store. */
 char *gen_stores_s(const struct codegen *g);
 char *gen_makefile(const struct codegen *g);
+/* _build/sources.mk: APP_OBJS, one object per source of the app. */
+char *gen_sources_mk(const struct codegen *g);
 /* The files that building with that Makefile can create, relative to the
  * app's directory (for the manifest that clean goes by). */
 void gen_outputs(const struct codegen *g, struct strlist *out);
 
 /* The image's name: mir-NAME plus the target's suffix. */
 char *image_name(const char *app, const struct target *t);
-/* An object name in _build for a source of the app ("app/hello.o"). */
+/* The object of a source of the app ("_build/app/hello.o"). */
 char *object_name(const char *source);
-/* A store's directory as seen from _build/ (where make runs). */
-char *store_dir_from_build(const struct store *s);
+/* A store's directory as make sees it (from the app's directory). */
+char *store_dir_for_make(const struct store *s);
 
 #endif

@@ -28,7 +28,10 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
     char *main_c = gen_main_c(g);
     char *stores = gen_stores_s(g);
     char *makefile = gen_makefile(g);
+    char *sources = gen_sources_mk(g);
     int rc = emit(s, "main.c", main_c, written);
+    if (rc == EXIT_OK)
+        rc = emit(s, "sources.mk", sources, written);
     if (rc == EXIT_OK && stores)
         rc = emit(s, "stores.S", stores, written);
     if (rc == EXIT_OK)
@@ -36,6 +39,7 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
     free(main_c);
     free(stores);
     free(makefile);
+    free(sources);
     if (rc == EXIT_OK) {
         char *stamp = session_stamp(s);
         char *text = state_text(s, stamp);
@@ -48,10 +52,16 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
 
 int configure_app(struct session *s)
 {
-    int rc = target_available(s);
+    /* Dependencies are checked even when the target is missing, so that one
+     * run reports every problem; nothing is installed for nothing then. */
+    int target_rc = target_available(s);
     char *cflags = NULL, *libs = NULL;
+    const char *dont = target_rc != EXIT_OK ? "not installing for a target that is missing"
+                       : s->cli->no_install ? "--no-install was given"
+                                            : NULL;
+    int rc = deps_resolve(&s->cfg, dont, &cflags, &libs);
     if (rc == EXIT_OK)
-        rc = deps_resolve(&s->cfg, s->cli->no_install, &cflags, &libs);
+        rc = target_rc;
     if (rc == EXIT_OK && make_dirs(s->builddir) < 0) {
         errorf("%s: %s", s->builddir, strerror(errno));
         rc = EXIT_FAIL;

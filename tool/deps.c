@@ -134,12 +134,13 @@ static void check_module(const struct app_config *cfg, const struct conf_item *i
                    opam_note);
     else
         conf_error(d, cfg->conf, it,
-                   "%s is not a pkg-config module but a Debian package; expected it under "
-                   "packages, and its pkg-config module here",
-                   name);
+                   "%s is not a pkg-config module; there is a Debian package of that name (if "
+                   "you meant it, list it under packages and its pkg-config module here); %s: "
+                   "expected pkg-config modules",
+                   name, opam_note);
 }
 
-static int install(const struct strlist *missing, bool no_install)
+static int install(const struct strlist *missing, const char *dont)
 {
     bool root = geteuid() == 0;
     char *cmd = apt_command(missing, root);
@@ -147,9 +148,9 @@ static int install(const struct strlist *missing, bool no_install)
     for (size_t i = 0; i < missing->n; i++)
         sb_printf(&names, "%s%s", i ? ", " : "", missing->v[i]);
     int rc = EXIT_FAIL;
-    if (no_install || !root) {
-        errorf("Debian packages not installed: %s%s; install them with:\n  %s", sb_str(&names),
-               no_install ? " (and --no-install was given)" : "", cmd);
+    if (dont || !root) {
+        errorf("Debian packages not installed: %s (%s); install them with:\n  %s", sb_str(&names),
+               dont ? dont : "mirari installs them only when run as root", cmd);
     } else {
         say("installing Debian packages: %s", cmd);
         setenv("DEBIAN_FRONTEND", "noninteractive", 1);
@@ -194,7 +195,7 @@ static int pkgconfig_flags(const struct app_config *cfg, const char *what, char 
     return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-int deps_resolve(const struct app_config *cfg, bool no_install, char **cflags, char **libs)
+int deps_resolve(const struct app_config *cfg, const char *dont_install, char **cflags, char **libs)
 {
     *cflags = xstrdup("");
     *libs = xstrdup("");
@@ -203,7 +204,7 @@ int deps_resolve(const struct app_config *cfg, bool no_install, char **cflags, c
     int rc = EXIT_OK;
     /* Install first: the modules named in depends may come with them. */
     if (ps.d.total == 0 && ps.missing.n)
-        rc = install(&ps.missing, no_install);
+        rc = install(&ps.missing, dont_install);
     if (rc == EXIT_OK)
         each_name(cfg, "depends", check_module, &ps.d);
     diag_print(&ps.d, stderr);

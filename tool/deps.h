@@ -10,10 +10,13 @@
 
 #include "check.h"
 
-/* Satisfy packages, then resolve depends. Returns EXIT_OK with the flags
- * in *cflags and *libs (allocated, possibly empty), EXIT_USAGE when a name
- * is wrong, EXIT_FAIL when packages are missing and not installed. */
-int deps_resolve(const struct app_config *cfg, bool no_install, char **cflags, char **libs);
+/* Satisfy packages, then resolve depends. Missing packages are installed
+ * with apt-get when running as root, unless dont_install gives the reason
+ * not to (printed with the apt-get command). Returns EXIT_OK with the
+ * flags in *cflags and *libs (allocated, possibly empty), EXIT_USAGE when
+ * a name is wrong, EXIT_FAIL when packages are missing and not installed. */
+int deps_resolve(const struct app_config *cfg, const char *dont_install, char **cflags,
+                 char **libs);
 
 /* Whether a name that no tool knows looks like an ocamlfind library
  * ("cohttp.syntax", "lwt.unix": a dot followed by letters only). */

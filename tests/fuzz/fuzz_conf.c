@@ -47,6 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(gen_main_c(&g));
         free(gen_stores_s(&g));
         free(gen_makefile(&g));
+        free(gen_sources_mk(&g));
         struct strlist out = {0};
         gen_outputs(&g, &out);
         sl_free(&out);

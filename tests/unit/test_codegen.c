@@ -125,8 +125,9 @@ static void test_main_http_stores(void **state)
     char *stores = gen_stores_s(&g);
     write_text("stores.S", stores);
     free(stores);
-    write_text("fs-static.img", "0123456789");
-    write_text("fs-my-templates.img", "abc");
+    assert_int_equal(sh("mkdir -p _build"), 0);
+    write_text("_build/fs-static.img", "0123456789");
+    write_text("_build/fs-my-templates.img", "abc");
     assert_int_equal(sh("cc -c stores.S -o stores.o"), 0);
     assert_int_equal(sh("nm stores.o | grep -q ' R mi_store_my_templates_start'"), 0);
     assert_int_equal(sh("nm stores.o | grep -q ' R mi_store_static_end'"), 0);
@@ -150,7 +151,7 @@ static void test_hostile_values(void **state)
 {
     static const char *const hostile[] = {
         "\"; int evil; \"", "back\\slash\\",    "?\?/ trigraph ?\?=", "*/ /* comment",
-        "line\nbreak\r",    "\x01\x7f\x80\xff", "\\x41\\101",       "%s%n",
+        "line\nbreak\r",    "\x01\x7f\x80\xff", "\\x41\\101",         "%s%n",
     };
     for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
         struct parsed p;
@@ -259,15 +260,26 @@ static void test_makefile(void **state)
     assert_non_null(strstr(mk, "TARGET_MK := $(MIRARI_LIBDIR)/unix-socket.mk"));
     assert_non_null(strstr(mk, "MIRARI_CC := clang"));
     assert_non_null(strstr(mk, "APP_CFLAGS := -I/usr/include/x \\#"));
-    assert_non_null(strstr(mk, "APP_OBJS := app/a.o app/main.o"));
-    assert_non_null(strstr(mk, "pack '../my files' $@"));
+    assert_non_null(strstr(mk, "include _build/sources.mk"));
+    char *srcs = gen_sources_mk(&g);
+    assert_non_null(strstr(srcs, "APP_OBJS := _build/app/a.o _build/app/main.o\n"));
+    assert_non_null(strstr(mk, "pack 'my files' $@"));
     assert_non_null(strstr(mk, "pack '/srv/it'\\''s $$here' $@"));
-    assert_non_null(strstr(mk, "IMAGE := ../mir-hello"));
-    /* make itself reads it: print the variables. */
-    write_text("Makefile", mk);
+    assert_non_null(strstr(mk, "IMAGE := mir-hello"));
+    /* make itself reads it, from the app's directory, and from _build/
+     * through the trampoline. */
+    assert_int_equal(sh("mkdir -p _build"), 0);
+    write_text("_build/Makefile", mk);
+    write_text("_build/sources.mk", srcs);
+    free(srcs);
     write_text("unix-socket.mk", "MIRARI_CC := cc\n");
-    assert_int_equal(sh("make -s -f Makefile TARGET_MK=unix-socket.mk -p -n all 2>/dev/null | "
-                        "grep -q '^APP_OBJS := app/a.o app/main.o'"),
+    write_text("a.c", "");
+    write_text("main.c", "");
+    assert_int_equal(sh("make -s -f _build/Makefile TARGET_MK=unix-socket.mk -p -n all "
+                        "2>/dev/null | grep -q '^APP_OBJS := _build/app/a.o _build/app/main.o'"),
+                     0);
+    assert_int_equal(sh("make -s -C _build TARGET_MK=\"$PWD/unix-socket.mk\" -n all 2>&1 | "
+                        "grep -q -- '-c a.c -o _build/app/a.o'"),
                      0);
     free(mk);
 
