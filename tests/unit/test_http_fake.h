@@ -94,7 +94,7 @@ bool mi_timer_armed(const mi_timer *t)
 }
 
 /* Move the clock forward, firing due timers in deadline order. */
-static void fake_advance(uint64_t ns)
+static inline void fake_advance(uint64_t ns)
 {
     uint64_t end = fake_clock + ns;
     for (;;) {
@@ -232,7 +232,7 @@ void mi_tcp_local(const mi_tcp *t, mi_ipv4 *addr, uint16_t *port)
 }
 
 /* The client side. */
-static mi_tcp *fake_connect(mi_tcp *listener, size_t window)
+static inline mi_tcp *fake_connect(mi_tcp *listener, size_t window)
 {
     mi_tcp *t = calloc(1, sizeof *t);
     t->window = window;
@@ -242,7 +242,7 @@ static mi_tcp *fake_connect(mi_tcp *listener, size_t window)
     return t;
 }
 
-static void fake_send(mi_tcp *t, const void *data, size_t len)
+static inline void fake_send(mi_tcp *t, const void *data, size_t len)
 {
     if (t->closed)
         return; /* nobody listens any more */
@@ -253,12 +253,12 @@ static void fake_send(mi_tcp *t, const void *data, size_t len)
         t->cb.on_readable(t, t->arg);
 }
 
-static void fake_send_str(mi_tcp *t, const char *s)
+static inline void fake_send_str(mi_tcp *t, const char *s)
 {
     fake_send(t, s, strlen(s));
 }
 
-static void fake_eof(mi_tcp *t)
+static inline void fake_eof(mi_tcp *t)
 {
     t->rx_eof = true;
     if (!t->closed && t->cb.on_readable != NULL)
@@ -266,7 +266,7 @@ static void fake_eof(mi_tcp *t)
 }
 
 /* The client reads everything sent so far, making room in the window. */
-static void fake_drain(mi_tcp *t)
+static inline void fake_drain(mi_tcp *t)
 {
     t->pending = 0;
     if (t->want_writable && !t->closed) {
@@ -277,7 +277,7 @@ static void fake_drain(mi_tcp *t)
 }
 
 /* NUL-terminated copy of what the server sent (the caller frees). */
-static char *fake_output(const mi_tcp *t)
+static inline char *fake_output(const mi_tcp *t)
 {
     char *s = malloc(t->tx_len + 1);
     if (t->tx_len > 0)
@@ -286,7 +286,7 @@ static char *fake_output(const mi_tcp *t)
     return s;
 }
 
-static void fake_reset(void)
+static inline void fake_reset(void)
 {
     while (fake_all != NULL) {
         mi_tcp *t = fake_all;

@@ -1,0 +1,1 @@
+fuzz_kvimage_SRC := runtime/kv/image.c runtime/kv/registry.c

@@ -1,0 +1,1 @@
+fuzz_path_SRC := runtime/kv/normalise.c
