@@ -39,8 +39,9 @@ pvh_start32:
 	movl $__bss_start, %edi
 	movl $__bss_end, %ecx
 	subl %edi, %ecx
+	shrl $2, %ecx               /* the linker script aligns both ends to 8 */
 	xorl %eax, %eax
-	rep stosb
+	rep stosl
 	movl %esi, boot_tsc
 	movl %ebp, boot_tsc + 4
 

@@ -48,20 +48,41 @@ static bool clip(const struct pagealloc *pa, uint64_t addr, size_t n, size_t *fi
     return true;
 }
 
+/* Set [a, b) to v, a word at a time where the range covers whole words
+ * (the boot-time release of all RAM is then quick even when emulated). */
+static void set_range(struct pagealloc *pa, size_t a, size_t b, bool v)
+{
+    size_t i = a;
+    while (i < b) {
+        if (i % 64 == 0 && b - i >= 64) {
+            uint64_t *w = &pa->bits[i / 64];
+            size_t in_use = (size_t)__builtin_popcountll(*w);
+            if (v) {
+                pa->nfree -= 64 - in_use;
+                *w = ~0ull;
+            } else {
+                pa->nfree += in_use;
+                *w = 0;
+            }
+            i += 64;
+        } else {
+            set(pa, i++, v);
+        }
+    }
+}
+
 void pa_release(struct pagealloc *pa, uint64_t addr, size_t n)
 {
     size_t a, b;
     if (clip(pa, addr, n, &a, &b))
-        for (size_t i = a; i < b; i++)
-            set(pa, i, false);
+        set_range(pa, a, b, false);
 }
 
 void pa_claim(struct pagealloc *pa, uint64_t addr, size_t n)
 {
     size_t a, b;
     if (clip(pa, addr, n, &a, &b))
-        for (size_t i = a; i < b; i++)
-            set(pa, i, true);
+        set_range(pa, a, b, true);
 }
 
 static bool all(const struct pagealloc *pa, uint64_t addr, size_t n, bool want_used)

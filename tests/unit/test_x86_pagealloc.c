@@ -101,11 +101,16 @@ static void matches_a_model(void **state)
         used[i] = true;
     srand(7);
     for (int step = 0; step < 5000; step++) {
-        int op = rand() % 3, i = rand() % N, n = 1 + rand() % 9;
-        if (op == 0) {
+        /* Mostly short runs; some long enough for whole-word updates. */
+        int op = rand() % 3, i = rand() % N, n = 1 + rand() % (rand() % 4 ? 9 : 150);
+        if (op == 0 && rand() % 2) {
             pa_release(&pa, (uint64_t)i * PG, (size_t)n);
             for (int k = i; k < i + n && k < N; k++)
                 used[k] = false;
+        } else if (op == 0) {
+            pa_claim(&pa, (uint64_t)i * PG, (size_t)n);
+            for (int k = i; k < i + n && k < N; k++)
+                used[k] = true;
         } else if (op == 1) {
             uint64_t a = pa_alloc(&pa, (size_t)n);
             /* The model's highest free run of n pages. */
