@@ -8,7 +8,7 @@
 const struct target targets[] = {
     {"unix-socket", "socket", "--socket", "unix-socket.mk", "", "unix", run_socket,
      "a Linux process on host sockets (default)"},
-    {"unix-direct", "unix", "--unix", "unix-direct.mk", "", "unix", NULL,
+    {"unix-direct", "unix", "--unix", "unix-direct.mk", "", "unix", run_direct,
      "a Linux process with mirari's TCP/IP stack on a tap device"},
     {"qemu", NULL, NULL, "qemu.mk", ".pvh", NULL, run_qemu,
      "a PVH kernel under QEMU (KVM when available)"},
