@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 #include <time.h>
 
 static int failures;
@@ -150,6 +151,14 @@ int main(void)
     check(jumped == 7, "setjmp/longjmp");
 
     check(getenv("HOME") == NULL, "empty environment");
+
+    /* A system call the kernel does not know: -ENOSYS, reported on the
+     * console once however often it is made. */
+    errno = 0;
+    long r1 = syscall(999);
+    int e1 = errno;
+    long r2 = syscall(999);
+    check(r1 == -1 && e1 == ENOSYS && r2 == -1 && errno == ENOSYS, "unknown system call: ENOSYS");
 
     printf("%d checks failed\n", failures);
     return failures ? 1 : 0;
