@@ -66,10 +66,11 @@ static void set_state(struct net_stack *s, enum dhcp_state st)
 }
 
 /* RFC 2131 4.1: randomised exponential backoff, 4 s doubling to 64 s,
- * plus or minus one second. */
+ * plus or minus one second; called after the tries-th transmission. */
 static uint64_t backoff(struct net_stack *s)
 {
-    unsigned n = s->dhcp.tries < 5 ? s->dhcp.tries : 4;
+    unsigned sent = s->dhcp.tries > 0 ? s->dhcp.tries - 1 : 0;
+    unsigned n = sent < 4 ? sent : 4;
     uint32_t in[2] = {s->dhcp.xid, s->dhcp.tries};
     int64_t jitter_ms = (int64_t)(net_hash(s, in, sizeof(in)) % 2001) - 1000;
     return (uint64_t)((int64_t)SEC(4u << n) + jitter_ms * (int64_t)MI_NSEC_PER_MSEC);
