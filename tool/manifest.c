@@ -144,7 +144,8 @@ int clean_app(const char *appdir, int *removed, struct strlist *kept)
                build, strerror(errno));
         rc = -1;
     } else {
-        qsort(entries.v, entries.n, sizeof *entries.v, deeper_first);
+        if (entries.n > 1)
+            qsort(entries.v, entries.n, sizeof *entries.v, deeper_first);
         for (size_t i = 0; i < entries.n; i++)
             if (manifest_entry_ok(entries.v[i]) && !str_ends(entries.v[i], "/"))
                 remove_file(appdir, entries.v[i], removed);

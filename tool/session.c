@@ -46,7 +46,8 @@ static int list_files(const char *dir, const char *suffix, struct strlist *out)
         free(p);
     }
     closedir(d);
-    qsort(out->v, out->n, sizeof *out->v, cmp_str);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof *out->v, cmp_str);
     return 0;
 }
 

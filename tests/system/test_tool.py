@@ -1,0 +1,486 @@
+"""The mirari command end to end, as a user drives it: the installed tool
+configures, builds, runs and cleans real applications on the default target
+(unix-socket), and reports mistakes with the right exit status and a
+FILE:LINE: KEY: message."""
+
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILD
+
+
+def mi(mirari, *args, cwd, env=None, timeout=300):
+    """Run the tool; the completed process (text output)."""
+    return subprocess.run([str(mirari), *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def ok(mirari, *args, cwd, **kw):
+    r = mi(mirari, *args, cwd=cwd, **kw)
+    assert r.returncode == 0, f"mirari {' '.join(map(str, args))}: {r.stdout}{r.stderr}"
+    return r
+
+
+def snapshot(root):
+    """Every file below root with its contents."""
+    return {p.relative_to(root): p.read_bytes() for p in Path(root).rglob("*") if p.is_file()}
+
+
+def make_app(root, conf, **files):
+    """An app directory: NAME.conf (conf is the text, named app.conf unless
+    a `conf_name` file is given) plus C files and others."""
+    root.mkdir(parents=True, exist_ok=True)
+    name = files.pop("conf_name", "app.conf")
+    (root / name).write_text(conf)
+    for fname, text in files.items():
+        (root / fname.replace("__", ".")).write_text(text)
+    return root
+
+
+HELLO_C = """#include <stdio.h>
+#include <mirari/mirari.h>
+int hello_main(void) { printf("hello, %s\\n", mi_app_name()); return 0; }
+"""
+
+
+# ---- the hello example, end to end -------------------------------------------
+
+def test_hello_example_end_to_end(mirari, app_copy):
+    app = app_copy("hello")
+    before = snapshot(app)
+
+    r = ok(mirari, "configure", cwd=app)
+    assert "configured app for unix-socket" in r.stdout
+    for f in ("main.c", "Makefile", "sources.mk", "configuration", "manifest"):
+        assert (app / "_build" / f).is_file()
+
+    r = ok(mirari, "build", cwd=app)
+    m = re.search(r"built mir-app \(unix-socket, (\d+) bytes\)", r.stdout)
+    assert m, r.stdout
+    assert int(m.group(1)) == (app / "mir-app").stat().st_size
+    assert "CC    hello.c" in r.stdout
+
+    r = ok(mirari, "run", cwd=app)
+    assert "Hello from app" in r.stderr
+    assert "is up to date" in r.stdout
+
+    # A second build does nothing and says so.
+    mtime = (app / "mir-app").stat().st_mtime_ns
+    r = ok(mirari, "build", cwd=app)
+    assert re.search(r"mir-app is up to date \(unix-socket, \d+ bytes\)", r.stdout)
+    assert "CC" not in r.stdout and "LD" not in r.stdout
+    assert (app / "mir-app").stat().st_mtime_ns == mtime
+
+    r = ok(mirari, "clean", cwd=app)
+    assert re.search(r"removed \d+ files", r.stdout)
+    assert snapshot(app) == before
+    assert not (app / "_build").exists()
+    r = ok(mirari, "clean", cwd=app)
+    assert "nothing to clean" in r.stdout
+
+
+def test_build_configures_first_and_again_on_change(mirari, tmp_path):
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C)
+    r = ok(mirari, "build", cwd=app)
+    assert "configured app" in r.stdout and "built mir-app" in r.stdout
+
+    # A change of the .conf configures again; only the glue is recompiled.
+    with open(app / "app.conf", "a") as f:
+        f.write("log-level: debug\n")
+    r = ok(mirari, "build", cwd=app)
+    assert "configured app" in r.stdout
+    assert "CC    _build/main.c" in r.stdout
+    assert "CC    hello.c" not in r.stdout
+    assert '{"log-level", "debug"}' in (app / "_build/main.c").read_text()
+
+    # An edited source is recompiled alone; a new one is picked up.
+    time.sleep(0.01)
+    (app / "hello.c").write_text(HELLO_C + "/* edited */\n")
+    r = ok(mirari, "build", cwd=app)
+    assert "CC    hello.c" in r.stdout and "configured" not in r.stdout
+    (app / "extra.c").write_text("int extra_value = 1;\n")
+    r = ok(mirari, "build", cwd=app)
+    assert "CC    extra.c" in r.stdout and "CC    hello.c" not in r.stdout
+
+
+def test_command_line_keys_are_remembered(mirari, tmp_path):
+    app = make_app(tmp_path / "a", "main-noip: hello_main\nlog-level: info\n", hello__c=HELLO_C)
+    ok(mirari, "configure", "--log-level=debug", cwd=app)
+    assert "arg --log-level=debug" in (app / "_build/configuration").read_text()
+    assert '{"log-level", "debug"}' in (app / "_build/main.c").read_text()
+
+    # build and run without keys keep them: nothing to configure again.
+    r = ok(mirari, "build", cwd=app)
+    assert "configured" not in r.stdout
+    r = ok(mirari, "-v", "run", cwd=app)
+    assert "./mir-app --log-level=debug" in r.stderr
+    assert "hello, app" in r.stdout
+
+    # Keys given to build replace the recorded ones; extra boot arguments
+    # after -- come last.
+    r = ok(mirari, "build", "--log-level", "warn", cwd=app)
+    assert "configured" in r.stdout
+    assert '{"log-level", "warn"}' in (app / "_build/main.c").read_text()
+    r = ok(mirari, "-v", "run", "--", "--log-level=error", cwd=app)
+    assert "./mir-app --log-level=warn --log-level=error" in r.stderr
+
+    # configure without keys goes back to the file.
+    ok(mirari, "configure", cwd=app)
+    assert '{"log-level", "info"}' in (app / "_build/main.c").read_text()
+
+
+def test_user_main_c_and_makefile_survive(mirari, tmp_path):
+    """A user's own main.c is compiled like any other source (the generated
+    one is _build/main.c); their Makefile is never touched."""
+    main_c = HELLO_C.replace("hello, %s", "from the user's main.c: %s")
+    makefile = "all:\n\t@echo the user's own Makefile\n"
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", main__c=main_c,
+                   Makefile=makefile, notes__txt="mine\n")
+    (app / "_build").mkdir()
+    (app / "_build" / "keep.txt").write_text("the user's file in _build\n")
+    ok(mirari, "configure", cwd=app)
+    r = ok(mirari, "run", cwd=app)
+    assert "from the user's main.c: app" in r.stdout
+    assert (app / "_build/app/main.o").is_file() and (app / "_build/main.o").is_file()
+    r = ok(mirari, "clean", cwd=app)
+    assert "kept _build/keep.txt" in r.stderr
+    assert (app / "main.c").read_text() == main_c
+    assert (app / "Makefile").read_text() == makefile
+    assert (app / "notes.txt").read_text() == "mine\n"
+    assert sorted(p.name for p in (app / "_build").iterdir()) == ["keep.txt"]
+    assert not (app / "mir-app").exists()
+
+
+def test_compiler_errors_are_shown_unchanged(mirari, tmp_path):
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C,
+                   broken__c="int broken = ;\n")
+    r = mi(mirari, "build", cwd=app)
+    assert r.returncode == 1
+    assert re.search(r"^broken\.c:1:\d+: error:", r.stderr, re.M), r.stderr
+    assert "building mir-app failed" in r.stderr
+
+
+# ---- running: exit status and signals ----------------------------------------
+
+def test_run_exit_status(mirari, tmp_path):
+    app = make_app(tmp_path / "three", "main-noip: three_main\n",
+                   three__c="int three_main(void) { return 3; }\n")
+    assert mi(mirari, "run", cwd=app).returncode == 3
+
+    app = make_app(tmp_path / "killed", "main-noip: die_main\n",
+                   die__c="#include <signal.h>\nint die_main(void) { raise(SIGKILL); return 0; }\n")
+    r = mi(mirari, "run", cwd=app)
+    assert r.returncode == 128 + signal.SIGKILL
+    assert "mir-app was killed by signal 9" in r.stderr
+
+
+# "sleeper ready" comes from a timer: the loop is running then, with its
+# signal handling set up.
+SLEEPER_C = """#include <mirari/mirari.h>
+static mi_timer soon, late;
+static void too_late(mi_timer *x, void *a) { (void)x; (void)a; mi_exit(9); }
+static void ready(mi_timer *x, void *a)
+{
+    (void)x;
+    (void)a;
+    mi_info("sleeper ready");
+    mi_timer_init(&late, too_late, NULL);
+    mi_timer_after(&late, 120 * MI_NSEC_PER_SEC);
+}
+int sleeper_main(void)
+{
+    mi_timer_init(&soon, ready, NULL);
+    mi_timer_after(&soon, MI_NSEC_PER_MSEC);
+    return 0;
+}
+"""
+
+
+def wait_for_line(proc, text, timeout=60):
+    """Read proc's stderr until a line contains text."""
+    end = time.monotonic() + timeout
+    seen = ""
+    while time.monotonic() < end:
+        ready, _, _ = select.select([proc.stderr], [], [], 1)
+        if ready:
+            line = proc.stderr.readline()
+            seen += line
+            if text in line:
+                return seen
+            if not line and proc.poll() is not None:
+                break
+    raise AssertionError(f"no {text!r} in: {seen}")
+
+
+@pytest.mark.parametrize("how", ["mirari alone", "process group"])
+def test_run_forwards_signals(mirari, tmp_path, how):
+    app = make_app(tmp_path / "s", "main-noip: sleeper_main\n", sleeper__c=SLEEPER_C)
+    ok(mirari, "build", cwd=app)
+    proc = subprocess.Popen([str(mirari), "run"], cwd=app, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_for_line(proc, "sleeper ready")
+        if how == "mirari alone":
+            proc.send_signal(signal.SIGTERM)  # as a supervisor would
+            expected, name = 128 + signal.SIGTERM, "SIGTERM"
+        else:
+            os.killpg(proc.pid, signal.SIGINT)  # as Ctrl-C in a terminal
+            expected, name = 128 + signal.SIGINT, "SIGINT"
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == expected
+    assert f"stopping on {name}" in err
+
+
+# ---- stores --------------------------------------------------------------------
+
+STORE_C = """#include <stdio.h>
+#include <mirari/mirari.h>
+int list_main(void)
+{
+    const mi_kv *kv = mi_kv_open("my-files");
+    if (!kv)
+        return 1;
+    for (size_t i = 0; i < mi_kv_count(kv); i++) {
+        mi_kv_entry e;
+        mi_kv_at(kv, i, &e);
+        printf("%s=%.*s\\n", e.key, (int)e.size, (const char *)e.data);
+    }
+    return 0;
+}
+"""
+
+
+def test_store_directory_with_awkward_names(mirari, tmp_path):
+    """A store directory whose names hold blanks, quotes, $, :, # and =:
+    packed, repacked when a file changes or appears, untouched otherwise."""
+    app = make_app(tmp_path / "my app", "main-noip: list_main\nfs-my-files: the files\n",
+                   list__c=STORE_C)
+    files = app / "the files"
+    (files / "sub dir").mkdir(parents=True)
+    (files / "it's $HOME").write_text("one")
+    (files / "sub dir" / "a:b#c=d").write_text("two")
+    r = ok(mirari, "run", cwd=app)
+    assert "it's $HOME=one" in r.stdout
+    assert "sub dir/a:b#c=d=two" in r.stdout
+
+    r = ok(mirari, "build", cwd=app)
+    assert "up to date" in r.stdout
+
+    time.sleep(0.01)
+    (files / "sub dir" / "a:b#c=d").write_text("changed")
+    r = ok(mirari, "build", cwd=app)
+    assert "PACK" in r.stdout and "built" in r.stdout
+    (files / "new file").write_text("three")
+    r = ok(mirari, "run", cwd=app)
+    assert "a:b#c=d=changed" in r.stdout and "new file=three" in r.stdout
+    assert "up to date" in ok(mirari, "build", cwd=app).stdout
+
+    # A directory named on the command line, relative to where mirari runs.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x").write_text("from the command line")
+    r = ok(mirari, "run", "--fs-my-files=../other", cwd=app)
+    assert "x=from the command line" in r.stdout
+
+
+# ---- configuration errors --------------------------------------------------------
+
+def test_bad_conf_reports_every_error_with_file_and_line(mirari, tmp_path):
+    app = make_app(tmp_path / "a", "# comment\nmain-noip: hello_main\nhttp-port: 99999\n"
+                   "htp-port: 80\nip-address: 10.0.0.1\nip-use-dhcp: maybe\n",
+                   hello__c=HELLO_C)
+    r = mi(mirari, "configure", cwd=app)
+    assert r.returncode == 2
+    err = r.stderr
+    assert 'app.conf:3: http-port: "99999" is not a port number; expected a number from 1 ' \
+           'to 65535' in err
+    assert "app.conf:4: htp-port: unknown key; did you mean http-port?" in err
+    assert 'app.conf:6: ip-use-dhcp: "maybe" is not a boolean' in err
+    assert "app.conf:3: http-port: only a main-http application serves HTTP" in err
+    assert not (app / "_build").exists()
+
+    r = mi(mirari, "build", "--http-port=0", cwd=app)
+    assert r.returncode == 2
+    assert 'command line: --http-port: "0" is not a port number' in r.stderr
+
+    (app / "app.conf").write_text("main-noip: hello_main\nfs-static: missing\n")
+    r = mi(mirari, "configure", cwd=app)
+    assert r.returncode == 2
+    assert "app.conf:2: fs-static: directory missing not found" in r.stderr
+
+
+def test_seed_example_names_each_opam_package(mirari, tmp_path, repo):
+    """The original README's app.conf parses; configure then explains that
+    its OCaml/OPAM names are not Debian packages or pkg-config modules."""
+    seed = (repo / "tests/fuzz/corpus/conf/seed-readme.conf").read_text()
+    app = make_app(tmp_path / "www" / "app", seed, dispatch__c="")
+    (tmp_path / "www" / "files").mkdir()
+    (tmp_path / "www" / "tmpl").mkdir()
+    r = mi(mirari, "configure", cwd=app)
+    assert r.returncode == 2
+    for name, line in [("cohttp.syntax", 42), ("uri", 42), ("re", 42), ("cow.syntax", 42),
+                       ("mirage-net", 43), ("cow", 43)]:
+        key = "depends" if line == 42 else "packages"
+        assert re.search(rf"^app\.conf:{line}: {key}: {re.escape(name)} is not ", r.stderr,
+                         re.M), (name, r.stderr)
+    assert "OCaml/OPAM packages" in r.stderr
+    assert "app.conf:48: note: compiler: 4.01.0dev+mirage-xen" in r.stderr
+    assert "the OCaml compiler part does not apply" in r.stderr
+
+
+# ---- the command line -------------------------------------------------------------
+
+def test_command_line_errors_and_help(mirari, tmp_path):
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C)
+    for args, text in [(["frobnicate"], "unknown command"),
+                       ([], "no command"),
+                       (["configure", "--htp-port=1"], "did you mean --http-port?"),
+                       (["configure", "--http-port"], "needs a value"),
+                       (["configure", "-t", "vmware"], 'unknown target "vmware"'),
+                       (["configure", "--xen", "--unix"], "different targets"),
+                       (["configure", "-f"], "needs a value"),
+                       (["build", "--", "x"], "after -- are for run"),
+                       (["clean", "--http-port=8080"], "takes no operands and no keys")]:
+        r = mi(mirari, *args, cwd=app)
+        assert r.returncode == 2, (args, r.stderr)
+        assert text in r.stderr, (args, r.stderr)
+
+    r = ok(mirari, "--help", cwd=app)
+    assert "usage: mirari" in r.stdout and "--http-port=PORT" in r.stdout
+    assert "unix-socket" in r.stdout
+    for cmd in ("configure", "build", "run", "clean"):
+        r = ok(mirari, cmd, "--help", cwd=app)
+        assert f"usage: mirari {cmd}" in r.stdout
+    r = ok(mirari, "help", "run", cwd=app)
+    assert "usage: mirari run" in r.stdout
+    assert re.match(r"mirari \d+\.\d+\.\d+$", ok(mirari, "--version", cwd=app).stdout.strip())
+
+
+def test_discovery(mirari, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = mi(mirari, "configure", cwd=empty)
+    assert r.returncode == 2 and "no *.conf file" in r.stderr
+
+    two = make_app(tmp_path / "two", "main-noip: hello_main\n", conf_name="a.conf",
+                   hello__c=HELLO_C)
+    (two / "b.conf").write_text("main-noip: hello_main\n")
+    r = mi(mirari, "configure", cwd=two)
+    assert r.returncode == 2 and "2 .conf files" in r.stderr and "a.conf, b.conf" in r.stderr
+
+    # -f chooses; the app's name is the file's name without .conf.
+    r = ok(mirari, "build", "-f", "b.conf", cwd=two)
+    assert "built mir-b " in r.stdout
+    # -f from another directory: the app and its _build stay with the file.
+    r = ok(mirari, "run", "-f", two / "a.conf", cwd=tmp_path)
+    assert "hello, a" in r.stdout
+    assert (two / "mir-a").is_file() and not (tmp_path / "_build").exists()
+
+
+# ---- targets, compilers, dependencies ------------------------------------------------
+
+def test_target_not_installed(mirari, prefix, tmp_path):
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C)
+    missing = [t for t in ("xen", "unix-direct", "qemu")
+               if not (prefix / "lib/mirari" / f"{t}.mk").exists()]
+    if not missing:
+        pytest.skip("every target is installed in this build")
+    r = mi(mirari, "build", "-t", missing[0], cwd=app)
+    assert r.returncode == 1
+    assert f"target {missing[0]} is not available yet in this mirari build" in r.stderr
+
+
+def test_compiler_key(mirari, tmp_path):
+    app = make_app(tmp_path / "a", "main-noip: hello_main\ncompiler: cc\n", hello__c=HELLO_C)
+    r = ok(mirari, "-v", "build", cwd=app)
+    assert re.search(r"^cc .* -c hello\.c -o _build/app/hello\.o$", r.stdout, re.M), r.stdout
+    # The seed's OPAM switch for unix keeps a unix target and says so.
+    (app / "app.conf").write_text("main-noip: hello_main\ncompiler: 4.00.1+mirage-unix\n")
+    r = ok(mirari, "build", cwd=app)
+    assert "the OCaml compiler part does not apply" in r.stderr
+    assert "(unix-socket, " in r.stdout
+
+
+SECCOMP_C = """#include <stdio.h>
+#include <seccomp.h>
+int v_main(void)
+{
+    const struct scmp_version *v = seccomp_version();
+    printf("libseccomp %u\\n", v->major);
+    return 0;
+}
+"""
+
+
+def test_depends_and_packages(mirari, tmp_path):
+    if subprocess.run(["pkg-config", "--exists", "libseccomp"]).returncode != 0:
+        pytest.skip("libseccomp-dev is not installed")
+    app = make_app(tmp_path / "a", "main-noip: v_main\ndepends: libseccomp\npackages: make\n",
+                   v__c=SECCOMP_C)
+    r = ok(mirari, "run", cwd=app)
+    assert re.search(r"libseccomp \d+", r.stdout)
+    assert "-lseccomp" in (app / "_build/Makefile").read_text()
+
+    (app / "app.conf").write_text("main-noip: v_main\ndepends: no-such-module-xyz\n")
+    r = mi(mirari, "configure", cwd=app)
+    assert r.returncode == 2
+    assert "app.conf:2: depends: no-such-module-xyz is not a pkg-config module" in r.stderr
+
+    if subprocess.run(["apt-cache", "show", "hello"], capture_output=True).returncode != 0:
+        return  # no apt lists on this machine: nothing installable to name
+    if subprocess.run(["dpkg-query", "-W", "hello"], capture_output=True).returncode == 0:
+        return
+    (app / "app.conf").write_text("main-noip: v_main\npackages: hello\n")
+    r = mi(mirari, "configure", "--no-install", cwd=app)
+    assert r.returncode == 1
+    assert "apt-get install -y hello" in r.stderr
+
+
+def test_not_root_prints_the_apt_command(mirari, prefix, tmp_path):
+    """As an ordinary user, a missing package is an error that shows the
+    exact command to run."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root to switch to an ordinary user")
+    if subprocess.run(["apt-cache", "show", "hello"], capture_output=True).returncode != 0 or \
+            subprocess.run(["dpkg-query", "-W", "hello"], capture_output=True).returncode == 0:
+        pytest.skip("needs a Debian package known to apt and not installed (hello)")
+    # Somewhere an ordinary user can read the tool and write the app.
+    shared = Path(tempfile.mkdtemp(prefix="mirari-user-"))
+    try:
+        shutil.copytree(prefix, shared / "prefix", symlinks=True)
+        app = make_app(shared / "app", "main-noip: hello_main\npackages: hello\n",
+                       hello__c=HELLO_C)
+        for p in [shared, *shared.rglob("*")]:
+            p.chmod(0o777 if p.is_dir() else 0o755)
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                            str(shared / "prefix/bin/mirari"), "configure"],
+                           cwd=app, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 1, r.stderr
+        assert "sudo apt-get install -y hello" in r.stderr
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_runtime_found_from_the_build_tree_and_prefix_override(tmp_path):
+    """The tool of the build tree finds the runtime next to it; MIRARI_PREFIX
+    overrides that, and a wrong one is a clear error."""
+    tool = BUILD / "bin" / "mirari"
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C)
+    ok(tool, "configure", cwd=app)
+    assert f"MIRARI_PREFIX := {BUILD.resolve()}\n" in (app / "_build/Makefile").read_text()
+    r = mi(tool, "configure", cwd=app, env={**os.environ, "MIRARI_PREFIX": str(tmp_path)})
+    assert r.returncode == 1
+    assert "cannot find mirari's runtime" in r.stderr and "MIRARI_PREFIX" in r.stderr
