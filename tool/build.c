@@ -20,16 +20,25 @@ char *image_path(const struct session *s)
 }
 
 /* Configure again unless _build/ was written for exactly this
- * configuration and still holds its Makefile. */
+ * configuration and still holds what configure wrote. */
 static bool needs_configure(const struct session *s)
 {
     struct state st;
     if (state_read(s->builddir, &st) < 0)
         return true;
     char *stamp = session_stamp(s);
-    char *makefile = path_join(s->builddir, "Makefile");
-    bool stale = strcmp(stamp, st.stamp) != 0 || !is_file(makefile);
-    free(makefile);
+    bool stale = strcmp(stamp, st.stamp) != 0;
+    static const char *const written[] = {"Makefile", "sources.mk", "main.c"};
+    for (size_t i = 0; i < sizeof written / sizeof written[0] && !stale; i++) {
+        char *path = path_join(s->builddir, written[i]);
+        stale = !is_file(path);
+        free(path);
+    }
+    if (!stale && s->cfg.nstores) {
+        char *path = path_join(s->builddir, "stores.S");
+        stale = !is_file(path);
+        free(path);
+    }
     free(stamp);
     state_free(&st);
     return stale;

@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "../../tool/cli.h"
+#include "../../tool/deps.h"
 #include "../../tool/target.h"
 
 /* Parse a NULL-terminated list after "mirari". */
@@ -148,6 +150,35 @@ static void test_target_table(void **state)
     assert_non_null(target_find("unix-socket")->run);
 }
 
+/* How seed-style and Debian names are told apart, and the command a user
+ * is given for missing packages. */
+static void test_dependency_names(void **state)
+{
+    assert_true(looks_like_ocamlfind("cohttp.syntax"));
+    assert_true(looks_like_ocamlfind("lwt.unix"));
+    assert_false(looks_like_ocamlfind("glib-2.0"));
+    assert_false(looks_like_ocamlfind("gtk+-3.0"));
+    assert_false(looks_like_ocamlfind("uri"));
+    assert_false(looks_like_ocamlfind(".hidden"));
+    assert_true(debian_name_ok("libssl-dev"));
+    assert_true(debian_name_ok("g++"));
+    assert_true(debian_name_ok("libstdc++6"));
+    assert_false(debian_name_ok("Mirage"));
+    assert_false(debian_name_ok("a"));
+    assert_false(debian_name_ok("-x"));
+    assert_false(debian_name_ok("cohttp_lwt"));
+    struct strlist missing = {0};
+    sl_add(&missing, "hello");
+    sl_add(&missing, "libssl-dev");
+    char *cmd = apt_command(&missing, true);
+    assert_string_equal(cmd, "apt-get install -y hello libssl-dev");
+    free(cmd);
+    cmd = apt_command(&missing, false);
+    assert_string_equal(cmd, "sudo apt-get install -y hello libssl-dev");
+    free(cmd);
+    sl_free(&missing);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_targets),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_target_table),
+        cmocka_unit_test(test_dependency_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
