@@ -36,7 +36,17 @@ endif
 
 objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-$(BUILD)/obj/%.o: %.c
+# Objects and target descriptions depend on the flags they were made with:
+# the stamp changes (and they are rebuilt) when CC, OPT or SANITIZE do.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_ID := CC=$(CC) OPT=$(OPT) SANITIZE=$(SANITIZE)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FLAGS_ID)' | cmp -s - $@ || echo '$(FLAGS_ID)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -98,6 +108,7 @@ $(TOOL): $(TOOL_OBJS) $(call objs,$(TOOL_SHARED))
 	$(CC) $(BASE_LDFLAGS) -o $@ $^
 
 include $(wildcard mk/*.mk tests/unit/*.mk tests/fuzz/*.mk)
+$(TARGET_MKS): $(FLAGS_STAMP)
 
 .PHONY: all
 all: $(TOOL) $(RUNTIME_LIBS) $(TARGET_MKS) $(BUILD_HEADERS)

@@ -27,7 +27,11 @@ def repo():
 def prefix(tmp_path_factory):
     """`make install PREFIX=...` of the build under test, once per session."""
     dest = tmp_path_factory.mktemp("prefix")
-    sanitize = "1" if (BUILD / "obj").exists() and BUILD.name == "check" else "0"
+    # Install with the flags the build was made with (Makefile's .flags
+    # stamp), so nothing is rebuilt differently on the way.
+    stamp = BUILD / ".flags"
+    flags = stamp.read_text() if stamp.exists() else ""
+    sanitize = "1" if "SANITIZE=1" in flags else "0"
     subprocess.run(
         ["make", "-s", "-C", str(REPO), f"BUILD={BUILD}", f"SANITIZE={sanitize}",
          "install", f"PREFIX={dest}"],
