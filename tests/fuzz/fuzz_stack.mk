@@ -1,0 +1,2 @@
+# The whole own stack, fed arbitrary frames (see the comment in fuzz_stack.c).
+fuzz_stack_SRC := $(NET_SRC) tests/unit/net_fake.c
