@@ -76,7 +76,8 @@ struct mi_http_limits {
     size_t max_header_bytes; /* request line + headers; 431 beyond (414 for the URI) */
     size_t max_uri_bytes;    /* 414 beyond */
     size_t max_body_bytes;   /* 413 beyond */
-    uint64_t idle_timeout_ns;    /* keep-alive connection with no request */
+    uint64_t idle_timeout_ns;    /* keep-alive connection with no request; also a
+                                  * client that stops reading its response */
     uint64_t request_timeout_ns; /* a request not complete after this: 408 */
     size_t max_connections;
 };

@@ -67,9 +67,11 @@ struct mi_http_conn {
     struct mi_http_buf body; /* a copied response body */
 
     struct mi_http_exchange x;
-    bool peer_eof; /* the client sent FIN: answer what is there, then close */
-    bool busy;     /* inside the connection's pump: no re-entry, no free */
-    bool closed;   /* released; freed once not busy and the exchange is done */
+    bool peer_eof;   /* the client sent FIN: answer what is there, then close */
+    bool busy;       /* inside the connection's pump: no re-entry, no free */
+    bool closed;     /* released; freed once not busy and the exchange is done */
+    bool deferred;   /* a resume is queued with mi_defer: not freed before it runs */
+    unsigned served; /* requests answered in the current turn (fairness) */
 };
 
 /* server.c: send the response the exchange describes, then go on with

@@ -5,9 +5,9 @@
  *
  * Requests are read into a per-connection buffer and parsed in place
  * (parser.c); the application gets the exchange and finishes it now or
- * later; the response head is formatted into a second buffer, small
- * bodies are copied behind it so that a response is one write, large
- * ones are written straight from where they live (a store image). While
+ * later; the response head is formatted into a second buffer and goes
+ * out with the body in one gathered write (mi_tcp_writev), the body
+ * straight from where it lives (a store image: never copied). While
  * a request is with the application or its response is being written,
  * the connection reads nothing more: pipelined requests wait in the
  * buffer or in the socket (backpressure), and are answered in order.
@@ -28,10 +28,12 @@
 #include "http/date.h"
 #include "http/parser.h"
 
-#define IN_INITIAL  2048
-#define SMALL_BODY  4096 /* bodies up to this go out in the same write as the head */
+#define IN_INITIAL  1024
 #define LINGER_NS   (2 * MI_NSEC_PER_SEC)
 #define CHUNK_SLACK 16384 /* chunk-size lines and trailers in flight */
+/* Requests answered for one connection before the others get a turn: a
+ * client pipelining without end must not keep the loop to itself. */
+#define MAX_PER_TURN 64
 
 struct mi_http_server {
     mi_tcp *listener;
@@ -102,7 +104,7 @@ static void conn_close(struct mi_http_conn *c, bool abort)
     }
     mi_timer_stop(&c->timer);
     c->closed = true;
-    if (!c->busy && !c->x.active)
+    if (!c->busy && !c->x.active && !c->deferred)
         conn_free(c);
 }
 
@@ -110,7 +112,7 @@ static void conn_close(struct mi_http_conn *c, bool abort)
 static bool leave(struct mi_http_conn *c)
 {
     c->busy = false;
-    if (c->closed && !c->x.active) {
+    if (c->closed && !c->x.active && !c->deferred) {
         conn_free(c);
         return false;
     }
@@ -142,21 +144,30 @@ static int write_blocked(struct mi_http_conn *c, ssize_t n)
     return -1;
 }
 
-/* Send what is queued. 1 all sent, 0 waiting for on_writable, -1 closed. */
+/* Send what is queued: the head from c->out, then the body from where it
+ * lives, in one gathered write when both are pending. 1 all sent, 0
+ * waiting for on_writable, -1 closed. */
 static int flush(struct mi_http_conn *c)
 {
-    while (c->out_sent < c->out.len) {
-        ssize_t n = mi_tcp_write(c->tcp, c->out.p + c->out_sent, c->out.len - c->out_sent);
+    while (c->out_sent < c->out.len || c->tail_len > 0) {
+        size_t head = c->out.len - c->out_sent;
+        ssize_t n;
+        if (head > 0 && c->tail_len > 0) {
+            struct mi_iovec iov[2] = {{c->out.p + c->out_sent, head}, {c->tail, c->tail_len}};
+            n = mi_tcp_writev(c->tcp, iov, 2);
+        } else if (head > 0) {
+            n = mi_tcp_write(c->tcp, c->out.p + c->out_sent, head);
+        } else {
+            n = mi_tcp_write(c->tcp, c->tail, c->tail_len);
+        }
         if (n <= 0)
             return write_blocked(c, n);
-        c->out_sent += (size_t)n;
-    }
-    while (c->tail_len > 0) {
-        ssize_t n = mi_tcp_write(c->tcp, c->tail, c->tail_len);
-        if (n <= 0)
-            return write_blocked(c, n);
-        c->tail += n;
-        c->tail_len -= (size_t)n;
+        size_t k = (size_t)n < head ? (size_t)n : head;
+        c->out_sent += k;
+        if ((size_t)n > k) {
+            c->tail += (size_t)n - k;
+            c->tail_len -= (size_t)n - k;
+        }
     }
     c->out.len = c->out_sent = 0;
     return 1;
@@ -197,12 +208,11 @@ static int build_response(struct mi_http_conn *c)
      * a HEAD response has the length without the body (§9.3.2). */
     bool bodiless = status == 204 || status == 304;
     bool send_body = !bodiless && c->req.method_id != MI_HTTP_HEAD && blen > 0;
-    bool copy_body = send_body && blen <= SMALL_BODY;
     x->close |= !c->req.keep_alive || c->peer_eof || c->srv->closing;
 
     const char *reason = mi_http_reason(status);
     size_t rlen = strlen(reason);
-    if (mi_http_buf_reserve(&c->out, 160 + rlen + c->hdr.len + (copy_body ? blen : 0)) < 0)
+    if (mi_http_buf_reserve(&c->out, 160 + rlen + c->hdr.len) < 0)
         return -1;
     char *p = c->out.p + c->out.len;
     p = PUT_LIT(p, "HTTP/1.1 ");
@@ -224,9 +234,7 @@ static int build_response(struct mi_http_conn *c)
     else if (c->req.minor == 0)
         p = PUT_LIT(p, "Connection: keep-alive\r\n");
     p = PUT_LIT(p, "\r\n");
-    if (copy_body)
-        p = put(p, body, blen);
-    else if (send_body) {
+    if (send_body) {
         c->tail = body;
         c->tail_len = blen;
     }
@@ -339,6 +347,7 @@ static void refuse(struct mi_http_conn *c, int status, const char *why)
 static void dispatch(struct mi_http_conn *c)
 {
     stats.requests++;
+    c->served++;
     c->state = MI_CONN_DISPATCH;
     c->deadline = UINT64_MAX; /* the application takes its time */
     mi_http_exchange *x = &c->x;
@@ -527,10 +536,27 @@ static bool read_some(struct mi_http_conn *c)
     return false;
 }
 
-/* Read and answer requests until the connection has to wait. */
+static void resume(void *arg)
+{
+    struct mi_http_conn *c = arg;
+    c->deferred = false;
+    c->busy = true;
+    run(c);
+    leave(c);
+}
+
+/* Read and answer requests until the connection has to wait, or has had
+ * its turn: then the rest waits for a deferred call, after the others. */
 static void run(struct mi_http_conn *c)
 {
+    c->served = 0;
     while (!c->closed && (c->state == MI_CONN_HEAD || c->state == MI_CONN_BODY)) {
+        if (c->served >= MAX_PER_TURN && !c->deferred) {
+            if (mi_defer(resume, c) == 0) {
+                c->deferred = true;
+                return;
+            }
+        }
         if (advance(c))
             continue;
         if (!read_some(c))
@@ -543,8 +569,8 @@ static void run(struct mi_http_conn *c)
 static void on_readable(mi_tcp *t, void *arg)
 {
     struct mi_http_conn *c = arg;
-    if (c->busy)
-        return;
+    if (c->busy || c->deferred)
+        return; /* the queued resume reads */
     c->busy = true;
     if (c->state == MI_CONN_LINGER)
         drain(c);

@@ -146,9 +146,12 @@ static void finish_held(void)
     }
 }
 
+/* What the client got starts like a response (it may be cut short by a
+ * small window the client never emptied). */
 static void check_output(const mi_tcp *t)
 {
-    if (t->tx_len > 0 && (t->tx_len < 9 || memcmp(t->tx, "HTTP/1.1 ", 9) != 0))
+    size_t n = t->tx_len < 9 ? t->tx_len : 9;
+    if (n > 0 && memcmp(t->tx, "HTTP/1.1 ", n) != 0)
         abort();
 }
 

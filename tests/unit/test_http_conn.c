@@ -172,8 +172,10 @@ static void test_keep_alive(void **state)
     (void)state;
     start(NULL);
     mi_tcp *t = fake_connect(listener, 1 << 20);
+    size_t writes = fake_writev_calls;
     fake_send_str(t, "GET /a?x=1 HTTP/1.1\r\nHost: h\r\n\r\n");
     fake_send_str(t, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+    assert_int_equal(fake_writev_calls, writes + 2); /* head and body in one write each */
     struct resp r[4];
     assert_int_equal(responses(t, r, 4, NULL), 2);
     assert_int_equal(r[0].status, 200);
@@ -539,6 +541,40 @@ static void test_backpressure(void **state)
     assert_memory_equal(r[2].body, "GET /third", 10);
 }
 
+/* A client pipelining without end gets its turn, then the others theirs. */
+static void test_fair_turns(void **state)
+{
+    (void)state;
+    start(NULL);
+    mi_tcp *greedy = fake_connect(listener, 1 << 20);
+    mi_tcp *other = fake_connect(listener, 1 << 20);
+    static char batch[200 * 40];
+    size_t n = 0;
+    for (int i = 0; i < 200; i++)
+        n += (size_t)snprintf(batch + n, sizeof batch - n, "GET /%03d HTTP/1.1\r\nHost: h\r\n\r\n",
+                              i);
+    fake_hold_deferred = true;
+    fake_send(greedy, batch, n);
+    struct resp *r = calloc(201, sizeof *r);
+    assert_int_equal(responses(greedy, r, 201, NULL), 64); /* one turn */
+    fake_send_str(other, "GET /other HTTP/1.1\r\nHost: h\r\n\r\n");
+    assert_int_equal(responses(other, r, 2, NULL), 1); /* served meanwhile */
+    fake_run_deferred(); /* its next turns */
+    assert_int_equal(responses(greedy, r, 201, NULL), 200);
+    for (int i = 0; i < 200; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "GET /%03d", i);
+        assert_memory_equal(r[i].body, want, strlen(want));
+    }
+    /* closing the server with a turn pending: freed when it comes */
+    fake_send(greedy, batch, n);
+    mi_http_server_close(srv);
+    srv = NULL;
+    fake_run_deferred();
+    assert_true(greedy->closed);
+    free(r);
+}
+
 static void test_half_close(void **state)
 {
     (void)state;
@@ -632,6 +668,7 @@ int main(void)
         T(test_refusals),
         T(test_timeouts),
         T(test_backpressure),
+        T(test_fair_turns),
         T(test_half_close),
         T(test_errors_from_socket),
         T(test_max_connections),

@@ -93,6 +93,40 @@ bool mi_timer_armed(const mi_timer *t)
     return t->slot != 0;
 }
 
+/* Deferred calls, run as the real loop does: after the current callback. */
+static struct {
+    void (*fn)(void *);
+    void *arg;
+} fake_deferred[4096];
+static size_t fake_ndeferred;
+static bool fake_hold_deferred; /* a test looks at the state in between */
+
+int mi_defer(void (*fn)(void *arg), void *arg)
+{
+    if (fake_ndeferred == sizeof fake_deferred / sizeof fake_deferred[0])
+        return -ENOMEM;
+    fake_deferred[fake_ndeferred].fn = fn;
+    fake_deferred[fake_ndeferred].arg = arg;
+    fake_ndeferred++;
+    return 0;
+}
+
+static inline void fake_run_deferred(void)
+{
+    while (fake_ndeferred > 0) {
+        void (*fn)(void *) = fake_deferred[0].fn;
+        void *arg = fake_deferred[0].arg;
+        memmove(fake_deferred, fake_deferred + 1, --fake_ndeferred * sizeof fake_deferred[0]);
+        fn(arg);
+    }
+}
+
+static inline void fake_loop_tail(void)
+{
+    if (!fake_hold_deferred)
+        fake_run_deferred();
+}
+
 /* Move the clock forward, firing due timers in deadline order. */
 static inline void fake_advance(uint64_t ns)
 {
@@ -109,6 +143,7 @@ static inline void fake_advance(uint64_t ns)
             fake_clock = first->deadline;
         mi_timer_stop(first);
         first->fn(first, first->arg);
+        fake_loop_tail();
     }
     fake_clock = end;
 }
@@ -205,6 +240,28 @@ ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len)
     return (ssize_t)n;
 }
 
+static size_t fake_writev_calls;
+
+/* Like the real ones: the concatenation, as one write would take it. */
+ssize_t mi_tcp_writev(mi_tcp *t, const struct mi_iovec *iov, int n)
+{
+    if (n <= 0 || n > MI_IOV_MAX)
+        abort();
+    fake_writev_calls++;
+    ssize_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (iov[i].len == 0)
+            continue;
+        ssize_t k = mi_tcp_write(t, iov[i].base, iov[i].len);
+        if (k < 0)
+            return total > 0 ? total : k;
+        total += k;
+        if ((size_t)k < iov[i].len)
+            break;
+    }
+    return total;
+}
+
 int mi_tcp_shutdown(mi_tcp *t)
 {
     t->shut = true;
@@ -239,6 +296,7 @@ static inline mi_tcp *fake_connect(mi_tcp *listener, size_t window)
     t->next_all = fake_all;
     fake_all = t;
     listener->cb.on_accept(listener, t, listener->arg);
+    fake_loop_tail();
     return t;
 }
 
@@ -251,6 +309,7 @@ static inline void fake_send(mi_tcp *t, const void *data, size_t len)
     t->rx_len += len;
     if (t->cb.on_readable != NULL)
         t->cb.on_readable(t, t->arg);
+    fake_loop_tail();
 }
 
 static inline void fake_send_str(mi_tcp *t, const char *s)
@@ -263,6 +322,7 @@ static inline void fake_eof(mi_tcp *t)
     t->rx_eof = true;
     if (!t->closed && t->cb.on_readable != NULL)
         t->cb.on_readable(t, t->arg);
+    fake_loop_tail();
 }
 
 /* The client reads everything sent so far, making room in the window. */
@@ -274,6 +334,7 @@ static inline void fake_drain(mi_tcp *t)
         if (t->cb.on_writable != NULL)
             t->cb.on_writable(t, t->arg);
     }
+    fake_loop_tail();
 }
 
 /* NUL-terminated copy of what the server sent (the caller frees). */
@@ -296,6 +357,8 @@ static inline void fake_reset(void)
         free(t);
     }
     fake_ntimers = 0;
+    fake_ndeferred = 0;
+    fake_hold_deferred = false;
     fake_listen_error = 0;
 }
 
