@@ -7,6 +7,7 @@
 
 #include <mirari/http.h>
 #include <mirari/kv.h>
+#include <mirari/log.h>
 
 #include "http/conn.h"
 #include "http/date.h"
@@ -201,6 +202,13 @@ static void redirect_dir(mi_http_exchange *x, const char *prefix, size_t plen, c
 
 void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix)
 {
+    if (kv == NULL) {
+        /* mi_kv_open() found no such store: the application's mistake,
+         * not the client's */
+        mi_error("http: mi_http_serve_kv without a store (check the fs-NAME in app.conf)");
+        page(x, 500);
+        return;
+    }
     enum mi_http_method m = x->c->req.method_id;
     if (m != MI_HTTP_GET && m != MI_HTTP_HEAD) {
         header(x, "Allow", "GET, HEAD", 9);

@@ -559,7 +559,7 @@ static void test_fair_turns(void **state)
     assert_int_equal(responses(greedy, r, 201, NULL), 64); /* one turn */
     fake_send_str(other, "GET /other HTTP/1.1\r\nHost: h\r\n\r\n");
     assert_int_equal(responses(other, r, 2, NULL), 1); /* served meanwhile */
-    fake_run_deferred(); /* its next turns */
+    fake_run_deferred();                               /* its next turns */
     assert_int_equal(responses(greedy, r, 201, NULL), 200);
     for (int i = 0; i < 200; i++) {
         char want[32];

@@ -93,7 +93,9 @@ static int cleanup(void **state)
 static void app(mi_http_exchange *x)
 {
     mi_str p = mi_http_path(x);
-    if (p.n >= 7 && memcmp(p.p, "/static", 7) == 0)
+    if (p.n == 8 && memcmp(p.p, "/nostore", 8) == 0)
+        mi_http_serve_kv(x, NULL, "/"); /* a store name the app got wrong */
+    else if (p.n >= 7 && memcmp(p.p, "/static", 7) == 0)
         mi_http_serve_kv(x, &store, "/static/");
     else
         mi_http_serve_kv(x, &store, "/");
@@ -244,6 +246,8 @@ static void test_directories(void **state)
     request(&r, "GET", "/missing", NULL);
     assert_int_equal(r.status, 404);
     assert_non_null(strstr(r.body, "404 Not Found"));
+    request(&r, "GET", "/nostore", NULL);
+    assert_int_equal(r.status, 500);
     free(r.raw);
 }
 
