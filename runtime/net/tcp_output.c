@@ -117,7 +117,12 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
 
 void tcp_send_ack(struct mi_tcp *t)
 {
-    tcp_send_data(t, t->snd_nxt, 0, false);
+    /* SND.MAX, not SND.NXT: after a timeout SND.NXT is pulled back, and a
+     * bare ACK with a sequence number below the peer's RCV.NXT would be
+     * unacceptable to it (RFC 9293 3.10.7.4) and its acknowledgment lost;
+     * when both ends are retransmitting that is a deadlock. BSD does the
+     * same. */
+    tcp_send_data(t, t->snd_max, 0, false);
 }
 
 void tcp_retransmit_first(struct mi_tcp *t)
@@ -208,7 +213,13 @@ void tcp_output(struct mi_tcp *t)
     uint32_t start = tcp_snd_data_start(t);
     uint32_t end = start + t->snd.len;
     while (!t->persist) {
-        uint32_t wnd = t->snd_wnd < t->cwnd ? t->snd_wnd : t->cwnd;
+        /* Limited Transmit (RFC 3042): the first two duplicate ACKs each
+         * let one new segment go beyond cwnd, so that a small window still
+         * produces the three duplicates fast retransmit needs. */
+        uint32_t cwnd = t->cwnd;
+        if (!t->in_recovery && t->dupacks > 0)
+            cwnd += (t->dupacks < 2 ? t->dupacks : 2) * (uint32_t)t->snd_mss;
+        uint32_t wnd = t->snd_wnd < cwnd ? t->snd_wnd : cwnd;
         uint32_t flight = t->snd_nxt - t->snd_una;
         uint32_t usable = wnd > flight ? wnd - flight : 0;
         uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;

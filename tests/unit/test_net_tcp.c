@@ -264,6 +264,8 @@ static void test_transfer_loss_20(void **state)
     struct fake_impair imp = {.loss_pct = 20, .delay_ns = MS(2)};
     for (uint64_t seed = 10; seed < 14; seed++)
         transfer(seed, &imp, 300 << 10, 200 << 10);
+    struct fake_impair sub_ms = {.loss_pct = 20, .delay_ns = 500000};
+    transfer(1, &sub_ms, 1 << 20, 1 << 20);
 }
 
 static void test_transfer_reorder_dup_corrupt(void **state)
@@ -917,6 +919,38 @@ static void test_time_wait_reopened_by_new_syn(void **state)
     peer_done(&p);
 }
 
+static void test_bare_ack_carries_snd_max(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 34);
+    static uint8_t d[3000];
+    assert_int_equal(mi_tcp_write(peer_server.t, d, sizeof(d)), sizeof(d));
+    fake_run_for(MS(10));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    uint32_t snd_max = r.tcp.seq + (uint32_t)r.len; /* the initial window's worth */
+    assert_int_equal(snd_max, peer_server.t->snd_max);
+    assert_true(seq_gt(snd_max, p.rcv_nxt + TCP_DEFAULT_MSS));
+    /* No ACK comes: after the timeout SND.NXT is pulled back to SND.UNA
+     * and one segment is sent again. */
+    fake_run_for(SEC(2));
+    assert_true(p.s->stats.tcp_retransmit >= 1);
+    assert_true(seq_lt(peer_server.t->snd_nxt, peer_server.t->snd_max));
+    /* Data out of order makes the stack ACK at once. That bare ACK must
+     * carry SND.MAX: the peer has all 3000 bytes (RCV.NXT there is past
+     * SND.NXT here), and a segment below its RCV.NXT would be dropped as
+     * old, its acknowledgment with it (a deadlock when both ends are
+     * retransmitting). */
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt + 100, p.rcv_nxt, TCP_ACK, "x", 1);
+    fake_run_for(MS(1));
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.len, 0);
+    assert_int_equal(r.tcp.seq, snd_max);
+    peer_done(&p);
+}
+
 static void test_syn_flood_cookies(void **state)
 {
     (void)state;
@@ -1069,6 +1103,7 @@ int main(void)
         cmocka_unit_test(test_ooo_ranges_bounded),
         cmocka_unit_test(test_time_wait_reacks_fin),
         cmocka_unit_test(test_time_wait_reopened_by_new_syn),
+        cmocka_unit_test(test_bare_ack_carries_snd_max),
         cmocka_unit_test(test_syn_flood_cookies),
         cmocka_unit_test(test_keepalive),
         cmocka_unit_test(test_api_errors),
