@@ -8,6 +8,7 @@ Everything runs in namespaces made by conftest's `netns` fixture, which
 deletes them (and kills what runs in them) after each test."""
 
 import ctypes
+import errno
 import hashlib
 import os
 import re
@@ -124,8 +125,16 @@ def relay_argv(tap, image, args, impair=()):
 def echo_transfer(netns_name, addr, port, data, timeout=600):
     """Send data to a TCP echo server while reading it back; the bytes
     received and the seconds it took."""
-    with in_netns(netns_name):
-        s = socket.create_connection((addr, port), timeout=timeout)
+    # Under heavy loss the kernel's ARP may give up ("no route to host"):
+    # a client tries again, as any would.
+    for attempt in range(5):
+        try:
+            with in_netns(netns_name):
+                s = socket.create_connection((addr, port), timeout=timeout)
+            break
+        except OSError as e:
+            if e.errno != errno.EHOSTUNREACH or attempt == 4:
+                raise
     got = bytearray()
     t0 = time.monotonic()
 
