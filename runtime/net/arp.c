@@ -265,7 +265,7 @@ static void arp_timer_fn(mi_timer *timer, void *arg)
         if ((e->state != ARP_INCOMPLETE && e->state != ARP_PROBE) || e->deadline > now)
             continue;
         if (e->tries >= ARP_RETRIES) {
-            mi_debug("net: arp: " IP4_FMT " does not answer", IP4_ARGS(e->ip));
+            mi_debug("net: arp " IP4_FMT " does not answer", IP4_ARGS(e->ip));
             free_entry(s, e, true);
         } else {
             send_request(s, e);
