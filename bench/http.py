@@ -147,6 +147,9 @@ def main():
             sys.exit(f"bench/http.py: {tool} is missing: apt-get install wrk nginx-light")
     with tempfile.TemporaryDirectory(prefix="mirari-bench-") as t:
         tmp = Path(t)
+        # nginx's worker drops root for nobody: it must be able to read the
+        # files (TemporaryDirectory is 0700).
+        os.chmod(tmp, 0o755)
         site = make_site(tmp)
         mport, nport = free_port(), free_port()
         servers = {}

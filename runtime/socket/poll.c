@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -39,6 +40,14 @@ int mi_sock_setup(void)
     epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0)
         return -errno;
+
+    /* Each connection is a descriptor: a server should not fail at the
+     * default soft limit of 1024 when the hard limit allows more. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     /* A write to a connection the peer reset must return EPIPE, not kill
      * the process (writes also pass MSG_NOSIGNAL; this covers the rest). */
