@@ -223,6 +223,7 @@ static pid_t dnsmasq_start(const char *tap, const char *dir, mi_ipv4 host, mi_ip
                     "--port=0",
                     "--no-resolv",
                     "--no-hosts",
+                    "--no-ping",
                     "--dhcp-authoritative",
                     range,
                     leases,

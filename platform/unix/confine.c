@@ -62,6 +62,7 @@ static const int sanitizer_allowed[] = {
     SCMP_SYS(dup2),       SCMP_SYS(dup3),
     SCMP_SYS(ioctl),      SCMP_SYS(uname),
     SCMP_SYS(nanosleep),  SCMP_SYS(sched_getaffinity),
+    SCMP_SYS(fcntl),      SCMP_SYS(getppid),
 };
 #endif
 
