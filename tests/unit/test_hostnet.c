@@ -1,0 +1,130 @@
+/* tool/hostnet.c, the parts that need no privileges: MIRARI_TAP_ADDRESS
+ * parsing, the range dnsmasq leases from, the default address given to an
+ * app, and opening a tap that cannot exist (an error, not a crash). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../tool/hostnet.h"
+
+static void test_cidr(void **state)
+{
+    (void)state;
+    mi_ipv4 a, m;
+    assert_int_equal(hostnet_parse_cidr("10.0.0.1/24", &a, &m), 0);
+    assert_int_equal(a, MI_IPV4(10, 0, 0, 1));
+    assert_int_equal(m, MI_IPV4(255, 255, 255, 0));
+    assert_int_equal(hostnet_parse_cidr("192.168.7.9", &a, &m), 0); /* /24 by default */
+    assert_int_equal(m, MI_IPV4(255, 255, 255, 0));
+    assert_int_equal(hostnet_parse_cidr("172.16.0.1/12", &a, &m), 0);
+    assert_int_equal(m, MI_IPV4(255, 240, 0, 0));
+    assert_int_equal(hostnet_parse_cidr("10.1.2.3/30", &a, &m), 0);
+    assert_int_equal(m, MI_IPV4(255, 255, 255, 252));
+    /* A prefix that leaves no room for the host and a guest, or none. */
+    const char *bad[] = {"10.0.0.1/31", "10.0.0.1/7", "10.0.0.1/", "10.0.0.1/24x",
+                         "10.0.0/24",   "",           "tap0",      "10.0.0.256/24"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(hostnet_parse_cidr(bad[i], &a, &m), -1);
+}
+
+static void test_dhcp_range(void **state)
+{
+    (void)state;
+    mi_ipv4 f, l;
+    /* The upper half, without the broadcast address. */
+    hostnet_dhcp_range(MI_IPV4(10, 0, 0, 1), MI_IPV4(255, 255, 255, 0), &f, &l);
+    assert_int_equal(f, MI_IPV4(10, 0, 0, 128));
+    assert_int_equal(l, MI_IPV4(10, 0, 0, 254));
+    /* A host inside that half: the range starts above it. */
+    hostnet_dhcp_range(MI_IPV4(10, 0, 0, 200), MI_IPV4(255, 255, 255, 0), &f, &l);
+    assert_int_equal(f, MI_IPV4(10, 0, 0, 201));
+    assert_int_equal(l, MI_IPV4(10, 0, 0, 254));
+    /* A /29: .4 to .6 (.7 is the broadcast address), or above the host. */
+    hostnet_dhcp_range(MI_IPV4(10, 9, 8, 1), MI_IPV4(255, 255, 255, 248), &f, &l);
+    assert_int_equal(f, MI_IPV4(10, 9, 8, 4));
+    assert_int_equal(l, MI_IPV4(10, 9, 8, 6));
+    hostnet_dhcp_range(MI_IPV4(10, 9, 8, 5), MI_IPV4(255, 255, 255, 248), &f, &l);
+    assert_int_equal(f, MI_IPV4(10, 9, 8, 6));
+    assert_int_equal(l, MI_IPV4(10, 9, 8, 6));
+}
+
+static void test_boot_value_last_wins(void **state)
+{
+    (void)state;
+    char *args[] = {"--ip-address=10.0.0.5", "--ip-address-x=1", "ip-address=9",
+                    "--ip-address=10.0.0.6", NULL};
+    assert_string_equal(hostnet_boot_value(args, "ip-address"), "10.0.0.6");
+    assert_null(hostnet_boot_value(args, "ip-netmask"));
+}
+
+static struct hostnet net(bool dhcp, bool has_address)
+{
+    struct hostnet hn = {.fd = -1, .dhcp = dhcp, .has_address = has_address};
+    assert_int_equal(hostnet_parse_cidr("10.7.0.1/16", &hn.host, &hn.mask), 0);
+    return hn;
+}
+
+static void test_default_address(void **state)
+{
+    (void)state;
+    struct strlist l = {0};
+    struct hostnet hn = net(false, false);
+    hostnet_default_address(&hn, &l);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.v[0], "--ip-address=10.7.0.2");
+    assert_string_equal(l.v[1], "--ip-netmask=255.255.0.0");
+    assert_string_equal(l.v[2], "--ip-gateway=10.7.0.1");
+    char *none[] = {NULL};
+    assert_int_equal(hostnet_guest_address(&hn, none), MI_IPV4(10, 7, 0, 2));
+    sl_free(&l);
+
+    /* DHCP or an address of the app's own: nothing added. */
+    hn = net(true, false);
+    hostnet_default_address(&hn, &l);
+    assert_int_equal(l.n, 0);
+    assert_int_equal(hostnet_guest_address(&hn, none), 0);
+    hn = net(false, true);
+    hostnet_default_address(&hn, &l);
+    assert_int_equal(l.n, 0);
+    char *own[] = {"--ip-address=10.7.3.4", NULL};
+    assert_int_equal(hostnet_guest_address(&hn, own), MI_IPV4(10, 7, 3, 4));
+    hostnet_close(&hn); /* nothing open: a no-op */
+    hostnet_close(&hn);
+}
+
+static void test_open_reads_the_app_keys(void **state)
+{
+    (void)state;
+    /* A name longer than an interface name can be fails before any
+     * system call, after reading the keys. */
+    char *args[] = {"--ip-use-dhcp=false", "--ip-use-dhcp=true", NULL};
+    struct hostnet hn;
+    verbosity = 0;
+    unsetenv("MIRARI_TAP_ADDRESS");
+    assert_int_equal(hostnet_open(&hn, args, "a-very-long-tap-name", false, NULL), HOSTNET_FAILED);
+    assert_true(hn.dhcp);
+    assert_false(hn.has_address);
+    assert_int_equal(hn.fd, -1);
+    hostnet_close(&hn);
+    setenv("MIRARI_TAP_ADDRESS", "10.0.0.1/33", 1);
+    assert_int_equal(hostnet_open(&hn, args, "t0", false, NULL), HOSTNET_FAILED);
+    hostnet_close(&hn);
+    unsetenv("MIRARI_TAP_ADDRESS");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cidr),
+        cmocka_unit_test(test_dhcp_range),
+        cmocka_unit_test(test_boot_value_last_wins),
+        cmocka_unit_test(test_default_address),
+        cmocka_unit_test(test_open_reads_the_app_keys),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
