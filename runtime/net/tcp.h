@@ -11,6 +11,7 @@
  *   tcp_options.c  MSS and window scale options (RFC 7323)
  *   tcp_buf.c      send and receive rings, out-of-order ranges
  *   tcp_syncookie.c  SYN cookies when the SYN queue is full
+ *   tcp_sack.c     SACK scoreboard and hole retransmission (RFC 2018, 6675)
  *
  * Names follow the RFC: SND.UNA is snd_una, RCV.NXT is rcv_nxt, and so on.
  * One addition from BSD: SND.MAX (snd_max), the highest sequence number
@@ -110,6 +111,7 @@ struct mi_tcp {
     bool rtt_timing;    /* rtt_seq is being timed (Karn: never a retransmission) */
     bool ws_ok;         /* both sides sent window scale */
     bool syn_acked;     /* our SYN is acknowledged: SND.UNA is a data sequence number */
+    bool sack_ok;       /* both sides sent SACK-permitted (RFC 2018) */
     bool cookie;        /* established from a SYN cookie */
     bool reaped;
     int err; /* -ECONNRESET, -ETIMEDOUT, ... once the connection failed */
@@ -155,6 +157,16 @@ struct mi_tcp {
     uint8_t n_ooo;
     bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
     uint32_t ooo_fin_seq;
+    uint32_t sack_recent; /* a byte of the latest out-of-order segment: its block goes first */
+
+    /* The sender's SACK scoreboard: sorted, disjoint ranges above
+     * SND.UNA the peer has (RFC 2018), and in recovery how far holes have
+     * been retransmitted. */
+    struct {
+        uint32_t start, end;
+    } sacked[MI_NET_TCP_OOO_RANGES];
+    uint8_t n_sacked;
+    uint32_t rexmit_hi;
 
     /* Listener only. */
     uint16_t synq; /* half-open connections it owns */
@@ -210,6 +222,15 @@ struct tcp_seg {
 struct tcp_syn_opts {
     uint16_t mss; /* 0 when absent */
     int wscale;   /* -1 when absent */
+    bool sack_ok; /* SACK-permitted (RFC 2018) */
+};
+
+/* SACK blocks (RFC 2018) found in a segment: at most 4 fit. */
+struct tcp_sack_blocks {
+    uint8_t n;
+    struct {
+        uint32_t start, end;
+    } b[4];
 };
 
 struct net_stack;
@@ -261,8 +282,20 @@ void tcp_send_ack(struct mi_tcp *t);
 /* Send len bytes of the send queue starting at sequence seq (a
  * retransmission or a probe) without moving SND.NXT. */
 void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin);
-/* Send again the first unacknowledged segment (data and/or FIN). */
-void tcp_retransmit_first(struct mi_tcp *t);
+/* Send again the first unacknowledged segment (data and/or FIN, never
+ * beyond SND.MAX); returns the sequence space it covered. */
+uint32_t tcp_retransmit_first(struct mi_tcp *t);
+/* In recovery with SACK: send again the next hole (unSACKed data below
+ * the highest SACKed byte) from RETRANSMIT.HI on; false when none is left. */
+bool tcp_retransmit_hole(struct mi_tcp *t);
+/* The SACK information of an acceptable ACK: update the scoreboard.
+ * Returns true when it SACKed data not SACKed before (RFC 6675's
+ * definition of a duplicate acknowledgment). */
+bool tcp_sack_update(struct mi_tcp *t, const struct tcp_sack_blocks *sb);
+/* Forget scoreboard ranges at or below SND.UNA (or all of it). */
+void tcp_sack_prune(struct mi_tcp *t, bool all);
+/* The scoreboard says the first unacknowledged segment is lost. */
+bool tcp_sack_lost(const struct mi_tcp *t);
 void tcp_send_rst(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
                   uint32_t seq, uint32_t ack, bool with_ack);
 /* The RST answering a segment that belongs to no connection
@@ -291,9 +324,18 @@ uint32_t tcp_flight(const struct mi_tcp *t);
 
 /* tcp_options.c */
 void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *out);
-/* Writes the SYN options (MSS, and window scale unless wscale < 0) into
- * out (at most 8 bytes); returns their length, a multiple of 4. */
-size_t tcp_build_syn_options(uint8_t *out, uint16_t mss, int wscale);
+/* Writes the SYN options (MSS, window scale unless wscale < 0,
+ * SACK-permitted if sack) into out (at most 12 bytes); returns their
+ * length, a multiple of 4. */
+size_t tcp_build_syn_options(uint8_t *out, uint16_t mss, int wscale, bool sack);
+/* The SACK blocks of any segment's options. */
+void tcp_parse_sack(const uint8_t *opt, size_t len, struct tcp_sack_blocks *out);
+/* The SACK option to send now (receiver side), into out (at most 36
+ * bytes): the out-of-order ranges, the most recent first. 0 if none. */
+size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out);
+/* Largest payload of the next segment: the MSS less the options it will
+ * carry (RFC 9293 3.7.1: the MSS counts data only). */
+uint32_t tcp_seg_max(const struct mi_tcp *t);
 /* The receive window shift that lets MI_NET_TCP_RCVBUF be advertised. */
 uint8_t tcp_our_wscale(void);
 

@@ -76,9 +76,12 @@ void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked)
             t->dupacks = 0;
         } else {
             /* Partial acknowledgment (step 4): retransmit the next hole,
-             * deflate by what was acknowledged, add back one MSS. */
-            tcp_retransmit_first(t);
-            t->s->stats.tcp_fast_retransmit++;
+             * deflate by what was acknowledged, add back one MSS. With
+             * SACK, the next hole not yet sent again. */
+            if (!seq_gt(t->rexmit_hi, t->snd_una) || !tcp_retransmit_hole(t)) {
+                t->rexmit_hi = t->snd_una + tcp_retransmit_first(t);
+                t->s->stats.tcp_fast_retransmit++;
+            }
             t->cwnd = t->cwnd > acked ? t->cwnd - acked : 0;
             if (acked >= mss)
                 t->cwnd += mss;
@@ -102,16 +105,19 @@ void tcp_cc_dupack(struct mi_tcp *t)
     if (t->dupacks < 255)
         t->dupacks++;
     if (t->in_recovery) {
-        t->cwnd += mss; /* RFC 6582 3.2 step 3: inflate for each segment that left */
+        /* A segment left the network: send a missing one in its place if
+         * SACK shows one, else inflate (RFC 6582 3.2 step 3). */
+        if (!tcp_retransmit_hole(t))
+            t->cwnd += mss;
         return;
     }
     /* RFC 6582 3.2 step 2: not again for data sent before the last
      * recovery or timeout ended. */
-    if (t->dupacks != 3 || seq_lt(t->snd_una, t->recover))
+    if ((t->dupacks < 3 && !tcp_sack_lost(t)) || seq_lt(t->snd_una, t->recover))
         return;
     t->recover = t->snd_max;
     t->ssthresh = half_flight(t);
-    tcp_retransmit_first(t);
+    t->rexmit_hi = t->snd_una + tcp_retransmit_first(t);
     t->s->stats.tcp_fast_retransmit++;
     t->cwnd = t->ssthresh + 3 * mss;
     t->in_recovery = true;
@@ -129,4 +135,6 @@ void tcp_cc_timeout(struct mi_tcp *t)
     t->in_recovery = false;
     t->dupacks = 0;
     t->recover = t->snd_max; /* RFC 6582 4: no fast retransmit for these */
+    tcp_sack_prune(t, true);
+    t->rexmit_hi = t->snd_una;
 }

@@ -31,6 +31,7 @@ static void apply_syn_options(struct mi_tcp *t, const struct tcp_seg *seg)
     if (mss < 64) /* nonsense values would make segments of a few bytes */
         mss = 64;
     t->snd_mss = mss;
+    t->sack_ok = o.sack_ok;
     if (o.wscale >= 0) {
         t->ws_ok = true;
         t->snd_wscale = (uint8_t)o.wscale;
@@ -284,6 +285,7 @@ static void data_input(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t seq
                 tcp_delack(t);
         } else {
             s->stats.tcp_ooo_in++;
+            t->sack_recent = seq;
             tcp_rcv_data(t, seq, data, len);
             t->ack_now = true; /* a duplicate ACK tells the sender at once */
         }
@@ -337,6 +339,13 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
     }
 
     uint32_t new_wnd = seg->wnd << t->snd_wscale;
+    struct tcp_sack_blocks sb = {0};
+    bool sack_new = false;
+    if (t->sack_ok && seg->optlen > 0) {
+        tcp_parse_sack(seg->opt, seg->optlen, &sb);
+        if (sb.n > 0)
+            sack_new = tcp_sack_update(t, &sb);
+    }
     if (seq_gt(ack, t->snd_una)) {
         uint32_t acked = ack - t->snd_una;
         uint32_t n = acked;
@@ -351,6 +360,7 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
         t->snd_una = ack;
         if (seq_lt(t->snd_nxt, t->snd_una))
             t->snd_nxt = t->snd_una;
+        tcp_sack_prune(t, false);
 
         if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
             tcp_rtt_sample(t, mi_now() - t->rtt_start);
@@ -389,9 +399,11 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
                 break;
             }
         }
-    } else if (ack == t->snd_una && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-               new_wnd == t->snd_wnd && t->snd_max != t->snd_una && !t->persist) {
-        /* A duplicate ACK as RFC 5681 2 defines it. */
+    } else if (ack == t->snd_una && t->snd_max != t->snd_una && !t->persist &&
+               (sack_new || (sb.n == 0 && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
+                             new_wnd == t->snd_wnd))) {
+        /* A duplicate ACK: one that SACKs new data (RFC 6675 2), or
+         * without SACK blocks as RFC 5681 2 defines it. */
         tcp_cc_dupack(t);
     }
 

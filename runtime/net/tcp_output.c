@@ -21,6 +21,12 @@ uint32_t tcp_snd_data_start(const struct mi_tcp *t)
     return t->snd_una + (t->syn_acked ? 0 : 1);
 }
 
+uint32_t tcp_seg_max(const struct mi_tcp *t)
+{
+    uint8_t opt[40];
+    return t->snd_mss - (uint32_t)tcp_build_sack(t, opt);
+}
+
 uint32_t tcp_rcv_window(struct mi_tcp *t)
 {
     uint32_t cap = t->has_bufs ? t->rcv.cap : MI_NET_TCP_RCVBUF;
@@ -106,9 +112,13 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
     }
     if (fin)
         flags |= TCP_FIN;
+    uint8_t opt[40];
+    size_t optlen = tcp_build_sack(t, opt);
+    if (len + optlen > t->snd_mss)
+        optlen = 0; /* callers size data with tcp_seg_max; never exceed the MSS */
     uint16_t wnd = window_field(t);
-    send_segment(t->s, t->laddr, t->lport, t->raddr, t->rport, seq, t->rcv_nxt, flags, wnd, NULL, 0,
-                 data, n);
+    send_segment(t->s, t->laddr, t->lport, t->raddr, t->rport, seq, t->rcv_nxt, flags, wnd, opt,
+                 optlen, data, n);
     /* Every segment carries the ACK: nothing is owed any more. */
     t->ack_now = false;
     t->delack_at = 0;
@@ -125,32 +135,37 @@ void tcp_send_ack(struct mi_tcp *t)
     tcp_send_data(t, t->snd_max, 0, false);
 }
 
-void tcp_retransmit_first(struct mi_tcp *t)
+uint32_t tcp_retransmit_first(struct mi_tcp *t)
 {
     uint32_t start = tcp_snd_data_start(t);
     uint32_t end = start + t->snd.len;
+    /* Only what was sent before: bytes beyond SND.MAX would be new data
+     * the rest of the sender does not know went out. */
+    uint32_t sent_end = seq_lt(t->snd_max, end) ? t->snd_max : end;
     uint32_t seq = t->snd_una;
-    uint32_t avail = seq_lt(seq, end) ? end - seq : 0;
-    uint32_t len = avail < t->snd_mss ? avail : t->snd_mss;
+    uint32_t avail = seq_lt(seq, sent_end) ? sent_end - seq : 0;
+    uint32_t max = tcp_seg_max(t);
+    uint32_t len = avail < max ? avail : max;
     /* The FIN was sent if SND.MAX went past the end of the data. */
     bool fin = t->fin_queued && seq_gt(t->snd_max, end) && seq + len == end;
     if (len == 0 && !fin)
-        return;
+        return 0;
     tcp_send_data(t, seq, len, fin);
+    return len + (fin ? 1 : 0);
 }
 
 void tcp_send_syn(struct mi_tcp *t)
 {
-    uint8_t opt[8];
+    uint8_t opt[12];
     size_t optlen;
     uint8_t flags = TCP_SYN;
     uint32_t ack = 0;
     if (t->state == TCP_SYN_SENT) {
-        optlen = tcp_build_syn_options(opt, t->rcv_mss, t->rcv_wscale);
+        optlen = tcp_build_syn_options(opt, t->rcv_mss, t->rcv_wscale, true);
     } else {
-        /* RFC 7323 2.2: the scale option goes in a SYN-ACK only if the
-         * SYN had one. */
-        optlen = tcp_build_syn_options(opt, t->rcv_mss, t->ws_ok ? t->rcv_wscale : -1);
+        /* RFC 7323 2.2, RFC 2018 2: the scale and SACK-permitted options
+         * go in a SYN-ACK only if the SYN had them. */
+        optlen = tcp_build_syn_options(opt, t->rcv_mss, t->ws_ok ? t->rcv_wscale : -1, t->sack_ok);
         flags |= TCP_ACK;
         ack = t->rcv_nxt;
     }
@@ -212,6 +227,7 @@ void tcp_output(struct mi_tcp *t)
     }
     uint32_t start = tcp_snd_data_start(t);
     uint32_t end = start + t->snd.len;
+    uint32_t seg_max = tcp_seg_max(t);
     while (!t->persist) {
         /* Limited Transmit (RFC 3042): the first two duplicate ACKs each
          * let one new segment go beyond cwnd, so that a small window still
@@ -224,14 +240,14 @@ void tcp_output(struct mi_tcp *t)
         uint32_t usable = wnd > flight ? wnd - flight : 0;
         uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
         uint32_t len = unsent < usable ? unsent : usable;
-        if (len > t->snd_mss)
-            len = t->snd_mss;
+        if (len > seg_max)
+            len = seg_max;
         /* The FIN follows the last byte; it is not limited by the window
          * (a receiver takes it with a zero window when it is in order). */
         bool fin = t->fin_queued && seq_le(t->snd_nxt, end) && t->snd_nxt + len == end;
         if (len == 0 && !fin)
             break;
-        if (len < t->snd_mss && len < unsent && len < t->max_snd_wnd / 2)
+        if (len < seg_max && len < unsent && len < t->max_snd_wnd / 2)
             break;
         if (len > 0 && !t->rtt_timing && seq_ge(t->snd_nxt, t->snd_max)) {
             /* Time one segment of new data per round trip (RFC 6298 3). */

@@ -126,14 +126,7 @@ static void rexmt_timeout(struct mi_tcp *t)
     s->stats.tcp_retransmit++;
     /* Go back to SND.UNA: one segment now (cwnd is one MSS), the rest as
      * ACKs open the window again. */
-    tcp_retransmit_first(t);
-    uint32_t end = tcp_snd_data_start(t) + t->snd.len;
-    uint32_t len = seq_lt(t->snd_una, end) ? end - t->snd_una : 0;
-    if (len > t->snd_mss)
-        len = t->snd_mss;
-    t->snd_nxt = t->snd_una + len;
-    if (t->fin_queued && seq_gt(t->snd_max, end) && t->snd_nxt == end)
-        t->snd_nxt++; /* the FIN went with it */
+    t->snd_nxt = t->snd_una + tcp_retransmit_first(t);
     tcp_rexmt_arm(t);
 }
 
@@ -151,8 +144,8 @@ static void persist_timeout(struct mi_tcp *t)
         uint32_t len = end - t->snd_nxt;
         if (len > t->snd_wnd)
             len = t->snd_wnd;
-        if (len > t->snd_mss)
-            len = t->snd_mss;
+        if (len > tcp_seg_max(t))
+            len = tcp_seg_max(t);
         tcp_send_data(t, t->snd_nxt, len, false);
         t->snd_nxt += len;
         if (seq_gt(t->snd_nxt, t->snd_max))

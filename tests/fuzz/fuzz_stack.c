@@ -120,7 +120,7 @@ static void setup(void)
     listener = mi_tcp_listen(MI_IPV4_ANY, 80, &listen_cb, NULL, &err);
     echo = mi_udp_bind(MI_IPV4_ANY, 7, udp_echo, NULL, &err);
     /* The handshake of the established connection. */
-    static const uint8_t mss[] = {2, 4, 5, 180, 1, 3, 3, 7};
+    static const uint8_t mss[] = {2, 4, 5, 180, 1, 3, 3, 7, 1, 1, 4, 2}; /* MSS, WS, SACK-ok */
     send_tcp(P_PORT, P_ISN, 0, TCP_SYN, 65535, mss, sizeof(mss), NULL, 0);
     fake_run_for(MS(1));
     our_iss = 0;

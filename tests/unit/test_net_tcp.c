@@ -297,8 +297,9 @@ static void test_window_scaling(void **state)
     pair_listen(&p, 80);
     pair_connect(&p, 80);
     fake_run_for(MS(50));
-    /* Both sent the option: a 64 KiB buffer needs a shift of 1. */
+    /* Both sent the options: a 64 KiB buffer needs a shift of 1. */
     assert_true(p.client.t->ws_ok);
+    assert_true(p.client.t->sack_ok);
     assert_int_equal(p.client.t->rcv_wscale, 1);
     assert_int_equal(p.client.t->snd_wscale, 1);
     assert_true(p.client.t->max_snd_wnd > 65535);
@@ -636,12 +637,24 @@ struct peer {
     uint32_t iss, snd_nxt, rcv_nxt;
 };
 
+/* What the scripted peer puts in its segments (tests may change them
+ * before peer_connect). */
+static uint16_t peer_wnd = 65535;
+static const uint8_t *peer_opt;
+static size_t peer_optlen;
+
 static void peer_send(struct peer *p, uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
                       size_t len)
 {
     uint8_t f[2048];
-    struct fake_tcp h = {
-        .sport = p->port, .dport = 80, .seq = seq, .ack = ack, .flags = flags, .wnd = 65535};
+    struct fake_tcp h = {.sport = p->port,
+                         .dport = 80,
+                         .seq = seq,
+                         .ack = ack,
+                         .flags = flags,
+                         .wnd = peer_wnd,
+                         .opt = peer_opt,
+                         .optlen = peer_optlen};
     size_t n = fake_build_tcp(f, p->s->mac, p->tap->mac, P_IP, A_IP, &h, data, len);
     fake_tap_send(p->tap, f, n);
 }
@@ -704,6 +717,9 @@ static void peer_done(struct peer *p)
 {
     fake_stack_free(p->s);
     fake_reset(0);
+    peer_wnd = 65535;
+    peer_opt = NULL;
+    peer_optlen = 0;
 }
 
 static void test_rst_exact_resets(void **state)
@@ -951,6 +967,106 @@ static void test_bare_ack_carries_snd_max(void **state)
     peer_done(&p);
 }
 
+static void test_retransmission_stays_below_snd_max(void **state)
+{
+    (void)state;
+    struct peer p;
+    /* A 400-byte window: one 400-byte segment goes, the rest waits. */
+    peer_wnd = 400;
+    peer_connect(&p, 35);
+    static uint8_t d[3000];
+    assert_int_equal(mi_tcp_write(peer_server.t, d, sizeof(d)), sizeof(d));
+    fake_run_for(MS(10));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.len, 400);
+    uint32_t snd_max = peer_server.t->snd_max;
+    /* The timeout sends the same 400 bytes again, not a full MSS that
+     * would reach past SND.MAX into data never sent. */
+    fake_tap_clear(p.tap);
+    fake_run_for(SEC(2));
+    assert_true(p.s->stats.tcp_retransmit >= 1);
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.seq, p.rcv_nxt);
+    assert_int_equal(r.len, 400);
+    assert_int_equal(peer_server.t->snd_max, snd_max);
+    peer_done(&p);
+}
+
+static const uint8_t sack_syn_opts[] = {2, 4, 0x05, 0xb4,
+                                        1, 1, 4,    2}; /* MSS 1460, SACK-permitted */
+
+static void test_sack_blocks_sent(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 36);
+    peer_opt = NULL;
+    peer_optlen = 0;
+    assert_true(peer_server.t->sack_ok);
+    peer_server.paused = true;
+    /* Two out-of-order segments: the ACK for the second lists its block
+     * first (RFC 2018 4), then the other. */
+    peer_send(&p, p.snd_nxt + 1000, p.rcv_nxt, TCP_ACK, "aaaaaaaaaa", 10);
+    peer_send(&p, p.snd_nxt + 3000, p.rcv_nxt, TCP_ACK, "bbbbbbbbbb", 10);
+    fake_run_for(MS(10));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    struct tcp_sack_blocks sb;
+    tcp_parse_sack(r.tcp.opt, r.tcp.optlen, &sb);
+    assert_int_equal(sb.n, 2);
+    assert_int_equal(sb.b[0].start, p.snd_nxt + 3000);
+    assert_int_equal(sb.b[0].end, p.snd_nxt + 3010);
+    assert_int_equal(sb.b[1].start, p.snd_nxt + 1000);
+    assert_int_equal(sb.b[1].end, p.snd_nxt + 1010);
+    peer_done(&p);
+}
+
+static void test_sack_drives_fast_retransmit(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 37);
+    peer_opt = NULL;
+    peer_optlen = 0;
+    static uint8_t d[20000];
+    assert_int_equal(mi_tcp_write(peer_server.t, d, sizeof(d)), sizeof(d));
+    fake_run_for(MS(1));
+    uint32_t s1 = p.rcv_nxt, mss = 1460;
+    /* The initial window went (3 segments); acknowledge the first. */
+    peer_send(&p, p.snd_nxt, s1 + mss, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_true(seq_ge(peer_server.t->snd_max, s1 + 5 * mss));
+    /* Segment 2 is lost; 3 to 5 arrived. The peer says so in a segment
+     * that also carries data: not a duplicate ACK for RFC 5681, but it
+     * SACKs new data (RFC 6675), and three segments' worth are SACKed. */
+    uint8_t sack[12] = {1, 1, 5, 10};
+    put32(sack + 4, s1 + 2 * mss);
+    put32(sack + 8, s1 + 5 * mss);
+    peer_opt = sack;
+    peer_optlen = sizeof(sack);
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt, s1 + mss, TCP_ACK, "data", 4);
+    p.snd_nxt += 4;
+    fake_run_for(MS(1));
+    assert_int_equal(p.s->stats.tcp_fast_retransmit, 1);
+    assert_true(peer_server.t->in_recovery);
+    bool resent = false;
+    struct fake_parsed r;
+    for (size_t i = 0; i < p.tap->n; i++)
+        if (fake_parse(p.tap->frames[i], p.tap->lens[i], &r) && r.proto == IP_PROTO_TCP &&
+            r.tcp.seq == s1 + mss && r.len == mss)
+            resent = true;
+    assert_true(resent);
+    assert_int_equal(p.s->stats.tcp_retransmit, 0); /* no timeout needed */
+    peer_done(&p);
+}
+
 static void test_syn_flood_cookies(void **state)
 {
     (void)state;
@@ -1104,6 +1220,9 @@ int main(void)
         cmocka_unit_test(test_time_wait_reacks_fin),
         cmocka_unit_test(test_time_wait_reopened_by_new_syn),
         cmocka_unit_test(test_bare_ack_carries_snd_max),
+        cmocka_unit_test(test_retransmission_stays_below_snd_max),
+        cmocka_unit_test(test_sack_blocks_sent),
+        cmocka_unit_test(test_sack_drives_fast_retransmit),
         cmocka_unit_test(test_syn_flood_cookies),
         cmocka_unit_test(test_keepalive),
         cmocka_unit_test(test_api_errors),
