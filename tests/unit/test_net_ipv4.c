@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <mirari/net.h>
+#include <mirari/netstats.h>
 
 #include "net/checksum.h"
 #include "net_fake.h"
@@ -539,6 +540,37 @@ static void test_udp_large_between_stacks(void **state)
     fake_reset(0);
 }
 
+static void test_counters_readable(void **state)
+{
+    (void)state;
+    struct world w;
+    setup(&w);
+    struct fake_ip bad = {.src = P_IP, .dst = S_IP, .proto = IP_PROTO_UDP, .bad_checksum = true};
+    uint8_t d[64];
+    size_t n = udp_payload(d, 1, 7, "x", 1);
+    for (int i = 0; i < 3; i++)
+        send_ip(&w, &bad, d, n);
+    fake_run_for(MS(1));
+    /* The application reads the counters of the interface... */
+    struct mi_net_stats st;
+    assert_int_equal(mi_net_stats_get(&st), 0);
+    assert_int_equal(st.ip_drop_bad_checksum, 3);
+    assert_true(st.eth_in >= 3);
+    /* ...or has them formatted, the non-zero ones only. */
+    char buf[4096];
+    size_t len = mi_net_stats_format(buf, sizeof(buf));
+    assert_int_equal(len, strlen(buf));
+    assert_non_null(strstr(buf, "ip_drop_bad_checksum 3\n"));
+    assert_null(strstr(buf, "tcp_drop_checksum"));
+    /* Truncated like snprintf: the length it would have had. */
+    char small[16];
+    assert_int_equal(mi_net_stats_format(small, sizeof(small)), len);
+    assert_int_equal(strlen(small), sizeof(small) - 1);
+    mi_net_stats_log();
+    teardown(&w);
+    assert_int_equal(mi_net_stats_get(&st), -ENODEV); /* no interface */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -552,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_reassembly_memory_bounded),
         cmocka_unit_test(test_port_unreachable_and_rate_limit),
         cmocka_unit_test(test_udp_large_between_stacks),
+        cmocka_unit_test(test_counters_readable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
