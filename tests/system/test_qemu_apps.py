@@ -22,10 +22,14 @@ pytestmark = pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None,
                                 reason="qemu-system-x86_64 is not installed")
 
 MACHINES = ["microvm", "pc"]
+# QEMU's user-mode network: run as root in the host's namespace, mirari
+# would otherwise make a tap there (test_qemu_tap.py tests taps inside
+# namespaces of its own).
+USER_NET = {"MIRARI_QEMU_NET": "user"}
 
 
 def run(mirari, app, *args, env=None, timeout=120):
-    e = dict(os.environ, **(env or {}))
+    e = dict(os.environ, **USER_NET, **(env or {}))
     return subprocess.run([str(mirari), *args], cwd=app, capture_output=True, text=True,
                           timeout=timeout, env=e, stdin=subprocess.DEVNULL)
 
@@ -98,7 +102,8 @@ class Unikernel:
         self.log = open(log, "w")
         self.proc = subprocess.Popen([str(mirari), "run", "-t", "qemu"], cwd=app,
                                      stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, env=dict(os.environ, **env))
+                                     stdin=subprocess.DEVNULL,
+                                     env=dict(os.environ, **USER_NET, **env))
 
     def wait_for(self, text, timeout=60):
         deadline = time.monotonic() + timeout
@@ -198,6 +203,7 @@ def test_ctrl_c_on_a_terminal_stops_qemu(mirari, app_copy):
     if pid == 0:
         os.chdir(app)
         os.environ["MIRARI_QEMU_HTTP_PORT"] = str(port)
+        os.environ.update(USER_NET)
         os.execv(str(mirari), [str(mirari), "run", "-t", "qemu"])
     out, status, qemus = b"", None, []
     try:
