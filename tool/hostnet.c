@@ -179,7 +179,7 @@ static int tap_configure(const char *name, mi_ipv4 addr, mi_ipv4 mask)
 int hostnet_open(struct hostnet *hn, char **boot_args, const char *given, bool probe,
                  const char **why)
 {
-    *hn = (struct hostnet){.fd = -1};
+    *hn = (struct hostnet){.fd = -1, .boot_args = boot_args};
     const char *dhcp = hostnet_boot_value(boot_args, "ip-use-dhcp");
     hn->dhcp = dhcp && strcmp(dhcp, "true") == 0;
     hn->has_address = hostnet_boot_value(boot_args, "ip-address") != NULL;
@@ -256,24 +256,13 @@ static pid_t dnsmasq_start(const char *tap, const char *dir, mi_ipv4 host, mi_ip
     char *iface = xasprintf("--interface=%s", tap);
     char *leases = xasprintf("--dhcp-leasefile=%s/leases", dir);
     char *pidf = xasprintf("--pid-file=%s/dnsmasq.pid", dir);
-    char *argv[] = {(char *)prog,
-                    "--keep-in-foreground",
-                    "--conf-file=/dev/null",
-                    iface,
-                    "--bind-interfaces",
-                    "--except-interface=lo",
-                    "--port=0",
-                    "--no-resolv",
-                    "--no-hosts",
-                    "--no-ping", /* no 3 s ICMP probe before each lease */
-                    "--dhcp-authoritative",
-                    range,
-                    leases,
-                    pidf,
-                    "--user=root",
-                    "--log-facility=-",
-                    "--quiet-dhcp",
-                    NULL};
+    char *argv[] = {(char *)prog, "--keep-in-foreground", "--conf-file=/dev/null", iface,
+                    "--bind-interfaces", "--except-interface=lo", "--port=0", "--no-resolv",
+                    "--no-hosts", "--no-ping", /* no 3 s ICMP probe before each lease */
+                    "--dhcp-authoritative", range, leases, pidf, "--user=root",
+                    /* No change of group either: that would clear the
+                     * parent-death signal (prctl(2)). */
+                    "--group=root", "--log-facility=-", "--quiet-dhcp", NULL};
     if (verbosity >= 2) {
         char *line = cmd_line(argv);
         fprintf(stderr, "%s\n", line);
@@ -393,12 +382,20 @@ int hostnet_start_dhcp(struct hostnet *hn)
 
 void hostnet_default_address(const struct hostnet *hn, struct strlist *out)
 {
-    if (hn->dhcp || hn->has_address)
+    if (hn->dhcp)
         return;
-    char *a = fmt_ip(hn->host + 1), *m = fmt_ip(hn->mask), *g = fmt_ip(hn->host);
-    sl_addf(out, "--ip-address=%s", a);
-    sl_addf(out, "--ip-netmask=%s", m);
-    sl_addf(out, "--ip-gateway=%s", g);
+    mi_ipv4 guest = hostnet_guest_address(hn, hn->boot_args);
+    /* An address of the app's own outside the host's subnet: its own
+     * business (it may have a gateway there). */
+    if (guest == 0 || (guest & hn->mask) != (hn->host & hn->mask))
+        return;
+    char *a = fmt_ip(guest), *m = fmt_ip(hn->mask), *g = fmt_ip(hn->host);
+    if (!hn->has_address)
+        sl_addf(out, "--ip-address=%s", a);
+    if (!hostnet_boot_value(hn->boot_args, "ip-netmask"))
+        sl_addf(out, "--ip-netmask=%s", m);
+    if (!hostnet_boot_value(hn->boot_args, "ip-gateway"))
+        sl_addf(out, "--ip-gateway=%s", g);
     free(a), free(m), free(g);
 }
 

@@ -15,7 +15,8 @@
  *              would break the host's own routing to it.
  *   addresses  an app with neither ip-use-dhcp nor ip-address is given
  *              the host address + 1, the host's netmask and the host as
- *              gateway (hostnet_default_address).
+ *              gateway; one whose address is in the host's subnet, the
+ *              netmask and gateway it does not set (hostnet_default_address).
  *   DHCP       with ip-use-dhcp: true, dnsmasq serves that tap alone (no
  *              DNS), a range of the host's subnet, its lease file and pid
  *              file in a private temporary directory.
@@ -42,6 +43,7 @@ struct hostnet {
     bool dhcp;          /* the app configures itself by DHCP (dnsmasq serves it) */
     bool has_address;   /* the app has a static ip-address of its own */
     mi_ipv4 host, mask; /* the host side's address and netmask */
+    char **boot_args;   /* the app's, as given to hostnet_open */
     pid_t dnsmasq;      /* 0 when not running */
     char *dir;          /* dnsmasq's temporary directory, or NULL */
 };
@@ -68,8 +70,8 @@ int hostnet_open(struct hostnet *hn, char **boot_args, const char *given, bool p
 /* Start dnsmasq when the app uses DHCP; 0, or -1 after a message. */
 int hostnet_start_dhcp(struct hostnet *hn);
 
-/* Append the boot arguments of the default address (--ip-address=,
- * --ip-netmask=, --ip-gateway=) when the app has no address and no DHCP. */
+/* Append the boot arguments (--ip-address=, --ip-netmask=, --ip-gateway=)
+ * of the defaults above that the app does not set itself. */
 void hostnet_default_address(const struct hostnet *hn, struct strlist *out);
 
 /* The unikernel's address when known before it boots (static), else 0. */

@@ -7,16 +7,32 @@
  *   machine      microvm (virtio-mmio, the fastest to start) unless
  *                MIRARI_QEMU_MACHINE says pc or q35 (virtio-pci).
  *   memory       the memory: key, else xl-memory, else 32 MiB.
- *   network      none for a main-noip app; otherwise QEMU's user-mode
- *                network (no privileges) with the app's address (10.0.2.15
- *                when it configures none), and for
- *                main-http a forward from 127.0.0.1:<http-port> to the
- *                unikernel. MIRARI_QEMU_NET=tap:IFNAME uses an existing
- *                tap device instead, MIRARI_QEMU_NET=none none;
- *                MIRARI_QEMU_HOSTFWD adds forwards ("udp:127.0.0.1:7-:7").
+ *   network      none for a main-noip app. Otherwise, by MIRARI_QEMU_NET:
+ *                  (unset)   a tap when mirari may make one (root, or
+ *                            CAP_NET_ADMIN) or MIRARI_TAP names one,
+ *                            else QEMU's user-mode network, with a note;
+ *                  tap       a tap, or an error saying why not;
+ *                  tap:NAME  the existing tap NAME (as MIRARI_TAP=NAME);
+ *                  user      QEMU's user-mode network (no privileges);
+ *                  none      no network device.
+ *                A tap is hostnet.h's, as for unix-direct: a new mirN with
+ *                10.0.0.1/24 on the host side (MIRARI_TAP_ADDRESS), the
+ *                app at the host address + 1 unless it has an address or
+ *                uses DHCP, dnsmasq for ip-use-dhcp. mirari opens it and
+ *                QEMU inherits the fd (-netdev tap,fd=N): a tap takes one
+ *                owner at a time, and it goes away with the last of the
+ *                two. The user-mode network takes the app's address
+ *                (10.0.2.15 when it configures none), and for main-http
+ *                forwards 127.0.0.1:<http-port> (MIRARI_QEMU_HTTP_PORT)
+ *                to the unikernel; MIRARI_QEMU_HOSTFWD adds forwards
+ *                ("udp:127.0.0.1:7-:7").
  *   exit status  decoded from isa-debug-exit (platform/x86_64/exit.c):
  *                the unikernel's status (0-125), 139 when it crashed,
  *                130/143 when interrupted, 1 when QEMU failed.
+ *   cleanup      dnsmasq, its files and the tap are gone on every path:
+ *                QEMU exits or fails to start, Ctrl-C, SIGTERM or SIGHUP
+ *                to mirari (passed on to QEMU); QEMU gets SIGTERM should
+ *                mirari itself be killed.
  *
  * MIRARI_QEMU names another QEMU binary; MIRARI_QEMU_ACCEL=kvm|tcg forces
  * the accelerator. */
@@ -27,12 +43,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../platform/x86_64/exit_status.h"
 #include "check.h"
+#include "hostnet.h"
 #include "target.h"
 #include "util.h"
 
@@ -68,18 +86,6 @@ static void set_handlers(bool on)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-}
-
-/* The value of --KEY= in the boot arguments (the configuration's first,
- * the user's after them: the last one wins, as in the unikernel). */
-static const char *boot_value(char **args, const char *key)
-{
-    const char *v = NULL;
-    size_t n = strlen(key);
-    for (char **a = args; *a; a++)
-        if (strncmp(*a, "--", 2) == 0 && strncmp(*a + 2, key, n) == 0 && (*a)[2 + n] == '=')
-            v = *a + 3 + n;
-    return v;
 }
 
 /* Hardware virtualisation: /dev/kvm alone is not enough (this may be a
@@ -168,13 +174,13 @@ static char *ipv4_str(uint32_t a)
 static void user_netdev(const struct run_request *req, struct sbuf *nd)
 {
     sb_add(nd, "user,id=n0");
-    const char *dhcp = boot_value(req->boot_args, "ip-use-dhcp");
+    const char *dhcp = hostnet_boot_value(req->boot_args, "ip-use-dhcp");
     uint32_t addr = 0, mask = 0xffffff00u, gw = 0;
     bool fixed = !(dhcp && strcmp(dhcp, "true") == 0) &&
-                 parse_ipv4(boot_value(req->boot_args, "ip-address"), &addr) == 0;
+                 parse_ipv4(hostnet_boot_value(req->boot_args, "ip-address"), &addr) == 0;
     if (fixed) {
-        parse_ipv4(boot_value(req->boot_args, "ip-netmask"), &mask);
-        if (parse_ipv4(boot_value(req->boot_args, "ip-gateway"), &gw) < 0 ||
+        parse_ipv4(hostnet_boot_value(req->boot_args, "ip-netmask"), &mask);
+        if (parse_ipv4(hostnet_boot_value(req->boot_args, "ip-gateway"), &gw) < 0 ||
             (gw & mask) != (addr & mask))
             gw = (addr & mask) | ((addr & ~mask) == 1 ? 2 : 1);
         char *net = ipv4_str(addr & mask), *m = ipv4_str(mask), *host = ipv4_str(gw);
@@ -189,7 +195,7 @@ static void user_netdev(const struct run_request *req, struct sbuf *nd)
     }
     char *guest = fixed ? ipv4_str(addr) : xstrdup("");
     if (req->cfg->kind == MI_MAIN_HTTP) {
-        const char *p = boot_value(req->boot_args, "http-port");
+        const char *p = hostnet_boot_value(req->boot_args, "http-port");
         unsigned port = p ? (unsigned)atoi(p) : 80;
         /* The host side: the same port, unless that needs privileges. */
         unsigned host_port = port >= 1024 || geteuid() == 0 ? port : port + 8000;
@@ -210,10 +216,12 @@ static void user_netdev(const struct run_request *req, struct sbuf *nd)
     free(guest);
 }
 
-/* fork + exec, an exec failure reported back through a close-on-exec
- * pipe. */
-static pid_t start(char **argv, int *exec_errno)
+/* fork + exec with `keep_fd` (when >= 0) inherited, an exec failure
+ * reported back through a close-on-exec pipe. 0 without starting when a
+ * signal already asked us to stop. */
+static pid_t start(char **argv, int keep_fd, int *exec_errno)
 {
+    *exec_errno = 0;
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return -1;
@@ -223,10 +231,23 @@ static pid_t start(char **argv, int *exec_errno)
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     sigprocmask(SIG_BLOCK, &block, &old);
+    if (stopped_by) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(p[0]);
+        close(p[1]);
+        return 0;
+    }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         set_handlers(false);
         sigprocmask(SIG_SETMASK, &old, NULL);
+        /* No VM left running (and holding the tap) without mirari. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(127);
+        if (keep_fd >= 0)
+            fcntl(keep_fd, F_SETFD, 0); /* inherited by this exec only */
         execvp(argv[0], argv);
         int e = errno;
         (void)!write(p[1], &e, sizeof e);
@@ -235,7 +256,6 @@ static pid_t start(char **argv, int *exec_errno)
     child = pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(p[1]);
-    *exec_errno = 0;
     if (pid > 0) {
         ssize_t n;
         while ((n = read(p[0], exec_errno, sizeof *exec_errno)) < 0 && errno == EINTR)
@@ -275,6 +295,46 @@ static int decode(const struct run_request *req, int status)
     }
 }
 
+enum net_mode { NET_NONE, NET_AUTO, NET_TAP, NET_USER };
+
+/* The network MIRARI_QEMU_NET and MIRARI_TAP ask for; -1 after a message. */
+static int net_mode(const struct run_request *req, enum net_mode *mode, const char **tap)
+{
+    const char *net = getenv("MIRARI_QEMU_NET");
+    *tap = hostnet_given_tap();
+    if (req->cfg->kind == MI_MAIN_NOIP || (net && strcmp(net, "none") == 0))
+        *mode = NET_NONE;
+    else if (!net || !*net)
+        *mode = *tap ? NET_TAP : NET_AUTO;
+    else if (strcmp(net, "user") == 0)
+        *mode = NET_USER;
+    else if (strcmp(net, "tap") == 0)
+        *mode = NET_TAP;
+    else if (strncmp(net, "tap:", 4) == 0 && net[4]) {
+        *mode = NET_TAP;
+        *tap = net + 4;
+    } else {
+        errorf("MIRARI_QEMU_NET=%s: use tap, tap:IFNAME, user or none", net);
+        return -1;
+    }
+    return 0;
+}
+
+/* Where a main-http app answers on a tap. */
+static void tap_http_note(const struct run_request *req, const struct hostnet *hn)
+{
+    if (req->cfg->kind != MI_MAIN_HTTP)
+        return;
+    const char *p = hostnet_boot_value(req->boot_args, "http-port");
+    mi_ipv4 guest = hostnet_guest_address(hn, req->boot_args);
+    if (guest) {
+        char b[MI_IPV4_STRLEN];
+        note("http://%s:%s/ reaches the unikernel", mi_ipv4_format(guest, b), p ? p : "80");
+    } else {
+        note("the unikernel's address is the lease dnsmasq gives it (it says which)");
+    }
+}
+
 int run_qemu(const struct run_request *req)
 {
     const char *qemu = getenv("MIRARI_QEMU");
@@ -309,23 +369,57 @@ int run_qemu(const struct run_request *req)
         return 1;
     }
 
+    enum net_mode mode;
+    const char *given_tap;
+    if (net_mode(req, &mode, &given_tap) != 0)
+        return 1;
+
+    /* From here on every path ends at `out`, which removes what was set
+     * up; a signal before QEMU runs stops the start-up. */
+    int rc = 1;
+    struct hostnet hn = {.fd = -1};
     struct sbuf cmdline = {0};
-    const char *net = getenv("MIRARI_QEMU_NET");
-    bool user_net = req->cfg->kind != MI_MAIN_NOIP && (!net || !*net || strcmp(net, "user") == 0);
+    struct strlist argv = {0}, words = {0};
+    stopped_by = 0;
+    set_handlers(true);
+
+    if (mode == NET_TAP || mode == NET_AUTO) {
+        const char *why = NULL;
+        int r = hostnet_open(&hn, req->boot_args, given_tap, mode == NET_AUTO, &why);
+        if (r == HOSTNET_UNAVAILABLE) {
+            note("network: QEMU's user-mode network, not a tap (%s; MIRARI_QEMU_NET=user "
+                 "chooses it without this note)",
+                 why);
+            mode = NET_USER;
+        } else if (r != HOSTNET_OK || hostnet_start_dhcp(&hn) != 0) {
+            goto out;
+        } else {
+            mode = NET_TAP;
+            hostnet_note(&hn);
+            tap_http_note(req, &hn);
+            const char *fwd = getenv("MIRARI_QEMU_HOSTFWD");
+            if (fwd && *fwd)
+                note("MIRARI_QEMU_HOSTFWD is for the user-mode network: ignored on tap %s", hn.tap);
+        }
+    }
+
     /* An app that configures no address gets the one QEMU's user-mode
      * network serves (its DHCP would give the same, a few round trips
-     * later); boot arguments after these still override them. */
-    if (user_net && !boot_value(req->boot_args, "ip-address") &&
-        !boot_value(req->boot_args, "ip-use-dhcp")) {
-        append_word(&cmdline, "--ip-address=" SLIRP_GUEST);
-        append_word(&cmdline, "--ip-netmask=255.255.255.0");
-        append_word(&cmdline, "--ip-gateway=" SLIRP_GATEWAY);
+     * later) or the tap's default; boot arguments after these still
+     * override them. */
+    if (mode == NET_USER && !hostnet_boot_value(req->boot_args, "ip-address") &&
+        !hostnet_boot_value(req->boot_args, "ip-use-dhcp")) {
+        sl_add(&words, "--ip-address=" SLIRP_GUEST);
+        sl_add(&words, "--ip-netmask=255.255.255.0");
+        sl_add(&words, "--ip-gateway=" SLIRP_GATEWAY);
     }
+    if (mode == NET_TAP)
+        hostnet_default_address(&hn, &words);
     for (char **a = req->boot_args; *a; a++)
-        if (!append_word(&cmdline, *a)) {
-            sb_free(&cmdline);
-            return 1;
-        }
+        sl_add(&words, *a);
+    for (size_t i = 0; i < words.n; i++)
+        if (!append_word(&cmdline, words.v[i]))
+            goto out;
     unsigned long khz = kvm ? 0 : host_tsc_khz();
     if (khz) {
         char w[32];
@@ -333,7 +427,6 @@ int run_qemu(const struct run_request *req)
         append_word(&cmdline, w);
     }
 
-    struct strlist argv = {0};
     sl_add(&argv, qemu);
     if (microvm) {
         /* No ACPI: devices are announced on the command line; the PIT,
@@ -366,18 +459,12 @@ int run_qemu(const struct run_request *req)
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         sl_add(&argv, fixed[i]);
 
-    if (req->cfg->kind != MI_MAIN_NOIP && !(net && strcmp(net, "none") == 0)) {
+    if (mode != NET_NONE) {
         struct sbuf nd = {0};
-        if (net && strncmp(net, "tap:", 4) == 0)
-            sb_printf(&nd, "tap,id=n0,ifname=%s,script=no,downscript=no", net + 4);
-        else if (!net || !*net || strcmp(net, "user") == 0)
+        if (mode == NET_TAP)
+            sb_printf(&nd, "tap,id=n0,fd=%d", hn.fd);
+        else
             user_netdev(req, &nd);
-        else {
-            errorf("MIRARI_QEMU_NET=%s: use user, tap:IFNAME or none", net);
-            sb_free(&cmdline);
-            sl_free(&argv);
-            return 1;
-        }
         sl_add(&argv, "-netdev");
         sl_add(&argv, sb_str(&nd));
         sl_add(&argv, "-device");
@@ -388,7 +475,6 @@ int run_qemu(const struct run_request *req)
     sl_add(&argv, req->image);
     sl_add(&argv, "-append");
     sl_add(&argv, sb_str(&cmdline));
-    sb_free(&cmdline);
     sl_add(&argv, ""); /* room for the terminating NULL */
     free(argv.v[argv.n - 1]);
     argv.v[argv.n - 1] = NULL;
@@ -399,20 +485,24 @@ int run_qemu(const struct run_request *req)
         free(line);
     }
     fflush(stdout);
-    stopped_by = 0;
-    set_handlers(true);
     int exec_errno;
-    pid_t pid = start(argv.v, &exec_errno);
+    pid_t pid = start(argv.v, hn.fd, &exec_errno);
     int status = 0;
     if (pid > 0)
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
     child = 0;
-    set_handlers(false);
-    sl_free(&argv);
-    if (pid < 0 || exec_errno) {
+    if (pid == 0)
+        rc = 128 + stopped_by; /* stopped before QEMU started */
+    else if (pid < 0 || exec_errno)
         errorf("cannot start %s: %s", qemu, strerror(pid < 0 ? errno : exec_errno));
-        return 1;
-    }
-    return decode(req, status);
+    else
+        rc = decode(req, status);
+out:
+    set_handlers(false);
+    hostnet_close(&hn);
+    sb_free(&cmdline);
+    sl_free(&words);
+    sl_free(&argv);
+    return rc;
 }

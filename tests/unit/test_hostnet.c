@@ -62,9 +62,12 @@ static void test_boot_value_last_wins(void **state)
     assert_null(hostnet_boot_value(args, "ip-netmask"));
 }
 
-static struct hostnet net(bool dhcp, bool has_address)
+static char *no_args[] = {NULL};
+
+static struct hostnet net(bool dhcp, char **args)
 {
-    struct hostnet hn = {.fd = -1, .dhcp = dhcp, .has_address = has_address};
+    struct hostnet hn = {.fd = -1, .dhcp = dhcp, .boot_args = args};
+    hn.has_address = hostnet_boot_value(args, "ip-address") != NULL;
     assert_int_equal(hostnet_parse_cidr("10.7.0.1/16", &hn.host, &hn.mask), 0);
     return hn;
 }
@@ -73,28 +76,48 @@ static void test_default_address(void **state)
 {
     (void)state;
     struct strlist l = {0};
-    struct hostnet hn = net(false, false);
+    struct hostnet hn = net(false, no_args);
     hostnet_default_address(&hn, &l);
     assert_int_equal(l.n, 3);
     assert_string_equal(l.v[0], "--ip-address=10.7.0.2");
     assert_string_equal(l.v[1], "--ip-netmask=255.255.0.0");
     assert_string_equal(l.v[2], "--ip-gateway=10.7.0.1");
-    char *none[] = {NULL};
-    assert_int_equal(hostnet_guest_address(&hn, none), MI_IPV4(10, 7, 0, 2));
+    assert_int_equal(hostnet_guest_address(&hn, no_args), MI_IPV4(10, 7, 0, 2));
     sl_free(&l);
 
-    /* DHCP or an address of the app's own: nothing added. */
-    hn = net(true, false);
+    /* DHCP: nothing added, the address is not known yet. */
+    hn = net(true, no_args);
     hostnet_default_address(&hn, &l);
     assert_int_equal(l.n, 0);
-    assert_int_equal(hostnet_guest_address(&hn, none), 0);
-    hn = net(false, true);
-    hostnet_default_address(&hn, &l);
-    assert_int_equal(l.n, 0);
-    char *own[] = {"--ip-address=10.7.3.4", NULL};
-    assert_int_equal(hostnet_guest_address(&hn, own), MI_IPV4(10, 7, 3, 4));
+    assert_int_equal(hostnet_guest_address(&hn, no_args), 0);
     hostnet_close(&hn); /* nothing open: a no-op */
     hostnet_close(&hn);
+}
+
+static void test_own_address(void **state)
+{
+    (void)state;
+    struct strlist l = {0};
+    /* In the host's subnet: the netmask and gateway it does not set. */
+    char *in[] = {"--ip-address=10.7.3.4", NULL};
+    struct hostnet hn = net(false, in);
+    assert_int_equal(hostnet_guest_address(&hn, in), MI_IPV4(10, 7, 3, 4));
+    hostnet_default_address(&hn, &l);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0], "--ip-netmask=255.255.0.0");
+    assert_string_equal(l.v[1], "--ip-gateway=10.7.0.1");
+    sl_free(&l);
+    char *gw[] = {"--ip-address=10.7.3.4", "--ip-gateway=10.7.0.9", NULL};
+    hn = net(false, gw);
+    hostnet_default_address(&hn, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0], "--ip-netmask=255.255.0.0");
+    sl_free(&l);
+    /* Elsewhere: left alone. */
+    char *out[] = {"--ip-address=192.168.1.5", NULL};
+    hn = net(false, out);
+    hostnet_default_address(&hn, &l);
+    assert_int_equal(l.n, 0);
 }
 
 static void test_open_reads_the_app_keys(void **state)
@@ -124,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_dhcp_range),
         cmocka_unit_test(test_boot_value_last_wins),
         cmocka_unit_test(test_default_address),
+        cmocka_unit_test(test_own_address),
         cmocka_unit_test(test_open_reads_the_app_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
