@@ -3,15 +3,16 @@
  * not have these functions (the host kernel keeps its own counters).
  *
  * Memory is bounded by the limits below, all fixed at compile time:
- *   TCP   MI_NET_TCP_MAX_CONNS x (MI_NET_TCP_SNDBUF + MI_NET_TCP_RCVBUF + ~0.5 KiB)
- *         + MI_NET_TCP_MAX_TIMEWAIT x ~0.5 KiB (TIME-WAIT keeps no buffers)
- *         + MI_NET_TCP_MAX_SYN_QUEUE x ~0.5 KiB (half-open connections)
+ *   TCP   MI_NET_TCP_MAX_CONNS x (MI_NET_TCP_SNDBUF + MI_NET_TCP_RCVBUF + ~0.7 KiB)
+ *         + MI_NET_TCP_MAX_TIMEWAIT x ~0.7 KiB (TIME-WAIT keeps no buffers)
+ *         + MI_NET_TCP_MAX_SYN_QUEUE x ~0.7 KiB (half-open connections)
  *   IPv4  MI_NET_REASS_MEM bytes of fragments being reassembled
  *   ARP   MI_NET_ARP_ENTRIES x MI_NET_ARP_QUEUE bytes of frames waiting for an answer
  *   UDP   MI_NET_UDP_MAX_SOCKETS sockets, no queue (datagrams are handed
  *         to the callback as they arrive)
  * With the defaults that is at most about 130 MiB for 1024 connections with
- * full buffers, and a few KiB for an idle server. */
+ * full buffers, and about 15 KiB (the interface's tables) for an idle
+ * server. */
 #ifndef MIRARI_NETSTATS_H
 #define MIRARI_NETSTATS_H
 
@@ -35,7 +36,7 @@
 #define MI_NET_TCP_MAX_SYN_QUEUE 256  /* half-open; SYN cookies beyond this */
 #define MI_NET_TCP_SNDBUF        (64 * 1024)
 #define MI_NET_TCP_RCVBUF        (64 * 1024)
-#define MI_NET_TCP_OOO_RANGES    16 /* out-of-order byte ranges kept per connection */
+#define MI_NET_TCP_OOO_RANGES    16 /* out-of-order ranges kept per connection (and SACKed ones) */
 
 /* ---- counters ----
  * X(name, description). Drops are counted by reason; each drop is also
