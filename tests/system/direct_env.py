@@ -69,7 +69,9 @@ def build(mirari, example, workdir, conf_lines=()):
     app = Path(workdir) / example
     shutil.copytree(REPO / "examples" / example, app)
     if conf_lines:
-        with open(app / "app.conf", "a") as f:
+        confs = list(app.glob("*.conf"))  # the example's one configuration file
+        assert len(confs) == 1, confs
+        with open(confs[0], "a") as f:
             f.write("\n" + "\n".join(conf_lines) + "\n")
     for cmd in ("configure", "build"):
         r = subprocess.run([str(mirari), cmd, "--unix"], cwd=app, capture_output=True, text=True)
