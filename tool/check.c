@@ -229,6 +229,18 @@ static void check_stores(struct app_config *a, const struct conf *c, const char 
     }
 }
 
+/* app-NAME keys: the runtime has room for MI_APP_KEYS_MAX of them. */
+static void check_app_keys(struct app_config *a, const struct conf *c, struct diag *d)
+{
+    int n = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const struct conf_item *it = a->items[i];
+        if (strcmp(it->key->name, MI_APP_PREFIX) == 0 && ++n > MI_APP_KEYS_MAX)
+            conf_error(d, c, it, "one application key too many; expected at most %d app- keys",
+                       MI_APP_KEYS_MAX);
+    }
+}
+
 /* compiler: a C compiler, or the seed's OPAM switch (4.01.0dev+mirage-xen)
  * which keeps selecting its target. */
 static void check_compiler(struct app_config *a, const struct conf *c, unsigned flags,
@@ -271,6 +283,7 @@ int check_config(const struct conf *c, const char *confdir, unsigned flags, stru
     check_http(out, c, d);
     check_ip(out, c, d);
     check_stores(out, c, confdir, flags, d);
+    check_app_keys(out, c, d);
     check_compiler(out, c, flags, d);
     for (size_t i = 0; i < out->n; i++) {
         const struct conf_item *it = out->items[i];

@@ -84,7 +84,9 @@ static int key_option(struct cli *c, char **argv, int i, int argc)
         add_key(c, arg, len, "true");
         return 1;
     }
-    if (!next) {
+    /* Free text takes no "--..." from the next argument, as at boot: that
+     * is more likely the next option (--app-motd=--x gives one). */
+    if (!next || (k->type == MI_KT_TEXT && strncmp(next, "--", 2) == 0)) {
         usage_error("--%s needs a value (--%s=VALUE)", arg, arg);
         return -1;
     }

@@ -64,24 +64,35 @@ static const char *kind_name(enum mi_main_kind kind)
                                 : "MI_MAIN_HTTP";
 }
 
-/* The boot-argument keys set in the configuration, in table order. */
+static void gen_default(struct sbuf *b, size_t *n, const struct conf_item *it)
+{
+    if ((*n)++ == 0)
+        sb_add(b, "\n/* Compiled defaults; boot arguments override them. */\n"
+                  "static const mi_conf_pair defaults[] = {\n");
+    /* Values are checked, but an app- value is the user's free text: the
+     * literal is escaped whatever it holds. */
+    char *k = c_string(it->name), *v = c_string(it->value);
+    sb_printf(b, "    {%s, %s},\n", k, v);
+    free(k);
+    free(v);
+}
+
+/* The compiled defaults: the boot-argument keys set in the configuration,
+ * in table order, then the application's own keys (app-NAME), in the
+ * order given; the runtime accepts --app-NAME only for those. */
 static size_t gen_defaults(struct sbuf *b, const struct app_config *cfg)
 {
     size_t n = 0;
     for (size_t i = 0; i < mi_nkeys; i++) {
-        if (!(mi_keys[i].flags & MI_KEY_BOOT))
+        if (!(mi_keys[i].flags & MI_KEY_BOOT) || (mi_keys[i].flags & MI_KEY_FAMILY))
             continue;
         const struct conf_item *it = cfg_get(cfg, mi_keys[i].name);
-        if (!it)
-            continue;
-        if (n++ == 0)
-            sb_add(b, "\n/* Compiled defaults; boot arguments override them. */\n"
-                      "static const mi_conf_pair defaults[] = {\n");
-        char *k = c_string(it->name), *v = c_string(it->value);
-        sb_printf(b, "    {%s, %s},\n", k, v);
-        free(k);
-        free(v);
+        if (it)
+            gen_default(b, &n, it);
     }
+    for (size_t i = 0; i < cfg->n; i++)
+        if (strcmp(cfg->items[i]->key->name, MI_APP_PREFIX) == 0)
+            gen_default(b, &n, cfg->items[i]);
     if (n)
         sb_add(b, "};\n");
     return n;

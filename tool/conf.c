@@ -120,21 +120,30 @@ static const char *type_noun(enum mi_key_type t)
     case MI_KT_LOG_LEVEL:
         return "a log level";
     case MI_KT_STRING:
+    case MI_KT_TEXT:
         return "a valid value";
     }
     return "a valid value";
 }
 
+/* Whether a family's member names may hold '-': fs-NAME (a store) and
+ * app-NAME (an application key, a boot argument --app-NAME) may; xl-KEY
+ * is a key of the xl configuration, where '-' is not allowed. */
+static bool member_dash(const struct mi_key *k)
+{
+    return strcmp(k->name, "xl-") != 0;
+}
+
 /* The member name of a family key: fs-NAME becomes C symbols and a file
- * name, xl-KEY a key of the xl configuration. */
+ * name, app-NAME a boot argument, xl-KEY a key of the xl configuration. */
 static bool member_ok(const struct mi_key *k, const char *member)
 {
-    bool fs = strcmp(k->name, "fs-") == 0;
-    if (strlen(member) > 64)
+    bool dash = member_dash(k);
+    if (strlen(member) > MI_MEMBER_MAX)
         return false;
     for (const char *p = member; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-              (fs && *p == '-')))
+              (dash && *p == '-')))
             return false;
     return *member != '\0';
 }
@@ -167,8 +176,10 @@ static int add_checked(struct conf *c, const struct mi_key *k, const char *name,
         const char *member = name + strlen(k->name);
         if (!member_ok(k, member)) {
             char *shown = show_key(member);
-            conf_error(d, c, it, "%s is not a usable name; expected lowercase letters, digits%s",
-                       shown, strcmp(k->name, "fs-") == 0 ? ", '-' and '_'" : " and '_'");
+            conf_error(d, c, it,
+                       "%s is not a usable name; expected at most %d lowercase letters, "
+                       "digits%s",
+                       shown, MI_MEMBER_MAX, member_dash(k) ? ", '-' and '_'" : " and '_'");
             free(shown);
             it->valid = false;
             errors++;

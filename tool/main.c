@@ -77,7 +77,7 @@ static const char *placeholder(enum mi_key_type t)
         [MI_KT_BOOL] = "true|false", [MI_KT_IPV4] = "A.B.C.D",     [MI_KT_NETMASK] = "A.B.C.D",
         [MI_KT_PORT] = "PORT",       [MI_KT_LISTEN_ADDR] = "ADDR", [MI_KT_ENTRY] = "FUNC",
         [MI_KT_LIST] = "NAME,...",   [MI_KT_DIR] = "DIR",          [MI_KT_MEMORY] = "MIB",
-        [MI_KT_LOG_LEVEL] = "LEVEL", [MI_KT_STRING] = "VALUE",
+        [MI_KT_LOG_LEVEL] = "LEVEL", [MI_KT_STRING] = "VALUE",     [MI_KT_TEXT] = "VALUE",
     };
     return names[t];
 }
@@ -89,7 +89,7 @@ static void print_keys(void)
         bool fam = k->flags & MI_KEY_FAMILY;
         char opt[64];
         snprintf(opt, sizeof opt, "--%s%s=%s", k->name,
-                 fam ? (k->name[0] == 'f' ? "NAME" : "KEY") : "", placeholder(k->type));
+                 fam ? (strcmp(k->name, "xl-") == 0 ? "KEY" : "NAME") : "", placeholder(k->type));
         printf("  %-26s %s\n", opt, k->help);
     }
 }

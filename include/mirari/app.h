@@ -1,6 +1,7 @@
 /* The contract between the generated glue (_build/main.c, written by
  * `mirari configure`) and the runtime. Applications do not need this
- * header; they write one of these entry points, named in app.conf:
+ * header except for mi_conf_get() and mi_app_name(); they write one of
+ * these entry points, named in app.conf:
  *
  *   main-noip: Hello.main    ->  int hello_main(void);
  *   main-ip:   Echo.main     ->  int echo_main(const mi_netif *nif);
@@ -8,7 +9,12 @@
  *
  * noip/ip entry points set up timers and callbacks and return 0 to keep
  * the loop running (the program ends when nothing is left to wait for, or
- * at mi_exit()), or a non-zero exit status to stop at once. */
+ * at mi_exit()), or a non-zero exit status to stop at once.
+ *
+ * An application's own settings are app-NAME keys of app.conf
+ * (app-echo-port: 7): the value there is compiled in as the default,
+ * --app-NAME=VALUE at boot overrides it, and the application reads the
+ * result with mi_conf_get("app-NAME"). */
 #ifndef MIRARI_APP_H
 #define MIRARI_APP_H
 
@@ -20,7 +26,9 @@
 enum mi_main_kind { MI_MAIN_NOIP, MI_MAIN_IP, MI_MAIN_HTTP };
 
 /* A compiled default from app.conf, for a key that boot arguments may
- * override (ip-*, http-*, log-level). Values were validated by configure. */
+ * override (ip-*, http-*, log-level, app-NAME). Values were validated by
+ * configure. The app-NAME keys listed here are the only ones accepted at
+ * boot (at most 64). */
 typedef struct mi_conf_pair {
     const char *key;
     const char *value;
@@ -52,7 +60,8 @@ typedef struct mi_app {
 int mi_app_main(const mi_app *app, int argc, char **argv);
 
 /* The effective value of a configuration key after boot arguments, or
- * NULL when unset. */
+ * NULL when unset: mi_conf_get("http-port"), mi_conf_get("app-echo-port").
+ * The string stays valid for the whole run. */
 const char *mi_conf_get(const char *key);
 
 /* The application's name (mi_app.name, e.g. "hello"), NULL before

@@ -59,11 +59,91 @@ static const char *printable(const char *s, size_t len, char out[64])
     return out;
 }
 
-static void set_default(struct mi_bootargs *r, const char *key, const char *value)
+/* The family of application keys (app-NAME): the only family whose
+ * members are boot arguments. */
+static bool is_app_family(const struct mi_key *k)
 {
-    const struct mi_key *k = exact_key(key, strlen(key));
-    if (k != NULL)
-        r->value[k - mi_keys] = value;
+    return k != NULL && (k->flags & MI_KEY_FAMILY) && (k->flags & MI_KEY_BOOT);
+}
+
+/* The index in r->app of the declared app key named name[0..len), or -1. */
+static int find_app(const struct mi_bootargs *r, const char *name, size_t len)
+{
+    for (size_t i = 0; i < r->napp; i++)
+        if (strlen(r->app[i]->key) == len && memcmp(r->app[i]->key, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void set_default(struct mi_bootargs *r, const mi_conf_pair *d)
+{
+    size_t len = strlen(d->key);
+    const struct mi_key *k = exact_key(d->key, len);
+    if (k != NULL) {
+        r->value[k - mi_keys] = d->value;
+    } else if (is_app_family(mi_key_find(d->key, len)) && find_app(r, d->key, len) < 0) {
+        if (r->napp == MI_APP_KEYS_MAX) {
+            fail(r, "internal error: more than %d application keys", MI_APP_KEYS_MAX);
+            return;
+        }
+        r->app[r->napp] = d;
+        r->app_value[r->napp++] = d->value;
+    }
+}
+
+/* "--app-a, --app-b" (cut with "..." when long), for the message about an
+ * app key the application did not declare. */
+static const char *declared_list(const struct mi_bootargs *r, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < r->napp; i++) {
+        char q[64];
+        const char *name = printable(r->app[i]->key, strlen(r->app[i]->key), q);
+        /* Room for this name and a final ", ..." */
+        if (len + strlen(name) + 4 + 5 >= cap) {
+            snprintf(out + len, cap - len, "%s...", i ? ", " : "");
+            break;
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s--%s", i ? ", " : "", name);
+    }
+    return out;
+}
+
+/* What `--name` (len bytes, no "=VALUE") is when it is no boot argument
+ * of this application: the reason, in r->error. */
+static void not_a_boot_argument(struct mi_bootargs *r, const char *name, size_t len)
+{
+    char q[64];
+    const struct mi_key *known = mi_key_find(name, len);
+    if (known != NULL && !is_app_family(known)) {
+        fail(r, "--%s is fixed when the application is built, not a boot argument",
+             printable(name, len, q));
+        return;
+    }
+    /* mi_key_suggest wants a C string: the name without "=...". */
+    char copy[64];
+    const char *hint = NULL;
+    if (known == NULL && len < sizeof(copy)) {
+        memcpy(copy, name, len);
+        copy[len] = '\0';
+        hint = mi_key_suggest(copy);
+    }
+    if (is_app_family(known) || (hint != NULL && strcmp(hint, MI_APP_PREFIX) == 0)) {
+        /* An app key (or a near miss such as --app_port): the application
+         * declares its own, so name those. */
+        char list[160];
+        if (r->napp == 0)
+            fail(r, "unknown boot argument --%s; this application declares no app- keys",
+                 printable(name, len, q));
+        else
+            fail(r, "unknown boot argument --%s; this application declares %s",
+                 printable(name, len, q), declared_list(r, list, sizeof(list)));
+    } else if (hint != NULL) {
+        fail(r, "unknown boot argument --%s; did you mean --%s?", printable(name, len, q), hint);
+    } else {
+        fail(r, "unknown boot argument --%s", printable(name, len, q));
+    }
 }
 
 void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
@@ -79,11 +159,13 @@ void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
         return;
     }
     for (size_t i = 0; i < sizeof(builtin_defaults) / sizeof(builtin_defaults[0]); i++)
-        set_default(r, builtin_defaults[i].key, builtin_defaults[i].value);
-    for (size_t i = 0; i < ndefaults; i++)
-        set_default(r, defaults[i].key, defaults[i].value);
+        set_default(r, &builtin_defaults[i]);
+    for (size_t i = 0; i < ndefaults && r->action == MI_BOOT_RUN; i++)
+        set_default(r, &defaults[i]);
+    if (r->action != MI_BOOT_RUN)
+        return;
 
-    char q1[64], q2[64];
+    char q[64], qk[64];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -96,36 +178,27 @@ void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
         }
         if (a[0] != '-' || a[1] != '-' || a[2] == '\0' || a[2] == '=') {
             fail(r, "unexpected argument \"%s\"; boot arguments look like --KEY=VALUE",
-                 printable(a, strlen(a), q1));
+                 printable(a, strlen(a), q));
             return;
         }
         const char *name = a + 2;
         const char *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
 
+        /* Where the value goes, and the key's name for messages. */
+        const char **slot;
+        const char *key;
         const struct mi_key *k = exact_key(name, len);
-        if (k == NULL) {
-            /* mi_key_suggest wants a C string: the name without "=...". */
-            char copy[64];
-            const char *hint = NULL;
-            if (len < sizeof(copy)) {
-                memcpy(copy, name, len);
-                copy[len] = '\0';
-                hint = mi_key_suggest(copy);
-            }
-            const struct mi_key *family = mi_key_find(name, len);
-            if (family != NULL)
-                fail(r, "--%s is fixed when the application is built, not a boot argument",
-                     printable(name, len, q1));
-            else if (hint != NULL)
-                fail(r, "unknown boot argument --%s; did you mean --%s?", printable(name, len, q1),
-                     hint);
-            else
-                fail(r, "unknown boot argument --%s", printable(name, len, q1));
-            return;
-        }
-        if (!is_boot_key(k)) {
-            fail(r, "--%s is fixed when the application is built, not a boot argument", k->name);
+        int app = k == NULL && is_app_family(mi_key_find(name, len)) ? find_app(r, name, len) : -1;
+        if (app >= 0) {
+            k = mi_key_find(name, len);
+            slot = &r->app_value[app];
+            key = printable(r->app[app]->key, strlen(r->app[app]->key), qk);
+        } else if (k != NULL && is_boot_key(k)) {
+            slot = &r->value[k - mi_keys];
+            key = k->name;
+        } else {
+            not_a_boot_argument(r, name, len);
             return;
         }
 
@@ -136,21 +209,25 @@ void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
                                              strcmp(argv[i + 1], "-h") == 0)) {
             /* A bare boolean switch: --ip-use-dhcp means true. */
             value = "true";
-        } else if (i + 1 < argc) {
+        } else if (i + 1 < argc && !(k->type == MI_KT_TEXT && strncmp(argv[i + 1], "--", 2) == 0)) {
+            /* Free text takes no "--..." from the next argument: that is
+             * more likely the next option than a value (--KEY=--x is). */
             value = argv[++i];
         } else {
             const char *expected = mi_key_check(k, "");
-            fail(r, "--%s needs a value%s%s", k->name, expected ? "; expected " : "",
-                 expected ? expected : "");
+            if (expected != NULL)
+                fail(r, "--%s needs a value; expected %s", key, expected);
+            else
+                fail(r, "--%s needs a value (--%s=VALUE)", key, key);
             return;
         }
         const char *why = mi_key_check(k, value);
         if (why != NULL) {
-            fail(r, "--%s: \"%s\" is not valid; expected %s", k->name,
-                 printable(value, strlen(value), q2), why);
+            fail(r, "--%s: \"%s\" is not valid; expected %s", key,
+                 printable(value, strlen(value), q), why);
             return;
         }
-        r->value[k - mi_keys] = value;
+        *slot = value;
     }
 }
 
@@ -160,7 +237,10 @@ const char *mi_bootargs_get(const struct mi_bootargs *r, const char *key)
     const struct mi_key *k = exact_key(key, len);
     if (k != NULL && (size_t)(k - mi_keys) < MI_BOOTARGS_MAX_KEYS)
         return r->value[k - mi_keys];
-    /* Not a single key of the table (fs-NAME, ...): what app.conf said. */
+    int app = find_app(r, key, len);
+    if (app >= 0)
+        return r->app_value[app];
+    /* Not a boot argument (fs-NAME, ...): what app.conf said. */
     for (size_t i = 0; i < r->ndefaults; i++)
         if (strcmp(r->defaults[i].key, key) == 0)
             return r->defaults[i].value;
@@ -226,6 +306,12 @@ size_t mi_bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t 
         put(buf, cap, &len, "  --%s=%s\n      %s (default: %s)\n", k->name, metavar(k->type),
             k->help, def ? def : "unset");
     }
+    /* The application's own keys: app.conf gives each a name and a
+     * default, nothing more to say about it. */
+    for (size_t i = 0; i < d.napp; i++)
+        put(buf, cap, &len, "  --%s=VALUE\n      a setting of this application (default: %s%s%s)\n",
+            d.app[i]->key, d.app_value[i][0] ? "" : "\"", d.app_value[i],
+            d.app_value[i][0] ? "" : "\"");
     put(buf, cap, &len,
         "  --help\n      print this list and exit\n"
         "  --version\n      print the mirari version and exit\n");

@@ -13,6 +13,8 @@
 
 #include <mirari/app.h>
 
+#include "core/keys.h"
+
 /* Room for every key of the table (checked at run time). */
 #define MI_BOOTARGS_MAX_KEYS 64
 
@@ -29,23 +31,31 @@ struct mi_bootargs {
      * unset: built-in default < app.conf default < boot argument. Values
      * point into argv, the defaults or constant strings. */
     const char *value[MI_BOOTARGS_MAX_KEYS];
+    /* The application keys (app-NAME) that the defaults declare, in their
+     * order, and the effective value of each: the default, or the boot
+     * argument (pointing into argv). No allocation: the tool allows at
+     * most MI_APP_KEYS_MAX. */
+    const mi_conf_pair *app[MI_APP_KEYS_MAX];
+    const char *app_value[MI_APP_KEYS_MAX];
+    size_t napp;
     const mi_conf_pair *defaults;
     size_t ndefaults;
     char error[256]; /* the reason, for MI_BOOT_ERROR */
 };
 
 /* Parse argv[1..argc-1] (--KEY=VALUE, --KEY VALUE, a bare --KEY for a
- * boolean, --help, --version) over the compiled defaults. */
+ * boolean, --help, --version) over the compiled defaults. --app-NAME is
+ * accepted only for an app-NAME the defaults declare. */
 void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
                        const mi_conf_pair *defaults, size_t ndefaults);
 
-/* The effective value of `key` (a key of the table, or any key present in
- * the defaults), or NULL. */
+/* The effective value of `key` (a key of the table, a declared app-NAME,
+ * or any other key present in the defaults), or NULL. */
 const char *mi_bootargs_get(const struct mi_bootargs *r, const char *key);
 
 /* Write the --help text for program `prog` into buf (like snprintf: NUL-
- * terminated, truncated to cap) and return its full length. The defaults
- * shown are those of r before boot arguments. */
+ * terminated, truncated to cap) and return its full length: the boot keys
+ * of the table, then the declared app-NAME keys, each with its default. */
 size_t mi_bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults,
                          char *buf, size_t cap);
 

@@ -10,7 +10,7 @@
 #include <mirari/net.h>
 
 /* Order matters only for --help and the man page: network, HTTP, logging,
- * entry points, stores, build, VM. */
+ * the application's own keys, entry points, stores, build, VM. */
 const struct mi_key mi_keys[] = {
     {"ip-use-dhcp", MI_KT_BOOL, MI_KEY_BOOT, "configure the network interface by DHCP"},
     {"ip-address", MI_KT_IPV4, MI_KEY_BOOT, "static IPv4 address of the network interface"},
@@ -20,6 +20,8 @@ const struct mi_key mi_keys[] = {
     {"http-address", MI_KT_LISTEN_ADDR, MI_KEY_BOOT,
      "address the HTTP server listens on: * or an IPv4 address (main-http)"},
     {"log-level", MI_KT_LOG_LEVEL, MI_KEY_BOOT, "least severe log level printed"},
+    {MI_APP_PREFIX, MI_KT_TEXT, MI_KEY_FAMILY | MI_KEY_BOOT,
+     "app-NAME: a setting of the app's own (mi_conf_get), also a boot argument"},
     {"main-noip", MI_KT_ENTRY, 0, "entry point without network: int NAME(void)"},
     {"main-ip", MI_KT_ENTRY, 0, "entry point with network: int NAME(const mi_netif *)"},
     {"main-http", MI_KT_ENTRY, 0, "HTTP dispatch function: void NAME(mi_http_exchange *)"},
@@ -269,16 +271,19 @@ static bool list_ok(const char *s)
 
 /* One line of printable text: no control characters except tab (UTF-8
  * bytes >= 0x80 are fine). */
-static bool text_ok(const char *s)
+static bool line_ok(const char *s)
 {
-    if (*s == '\0')
-        return false;
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if ((c < 0x20 && c != '\t') || c == 0x7f)
             return false;
     }
     return true;
+}
+
+static bool text_ok(const char *s)
+{
+    return *s != '\0' && line_ok(s);
 }
 
 const char *mi_key_check(const struct mi_key *k, const char *value)
@@ -325,6 +330,8 @@ const char *mi_key_check(const struct mi_key *k, const char *value)
                    : "error, warn, info or debug";
     case MI_KT_STRING:
         return text_ok(value) ? NULL : "text on one line without control characters";
+    case MI_KT_TEXT:
+        return line_ok(value) ? NULL : "text on one line without control characters (or nothing)";
     }
     return "a value of a known type";
 }

@@ -19,6 +19,7 @@ enum mi_key_type {
     MI_KT_MEMORY,      /* MiB, a positive integer */
     MI_KT_LOG_LEVEL,   /* error | warn | info | debug */
     MI_KT_STRING,      /* anything on one line, kept verbatim (xl-*, compiler) */
+    MI_KT_TEXT,        /* like MI_KT_STRING, but may be empty (app-*) */
 };
 
 enum mi_key_flags {
@@ -60,5 +61,14 @@ int mi_parse_uint(const char *s, unsigned long max, unsigned long *out);
 int mi_entry_symbol(const char *value, char *out, size_t cap);
 
 #define MI_MEMORY_MAX 1048576ul /* MiB: 1 TiB */
+
+/* The family of application keys: app-NAME. */
+#define MI_APP_PREFIX "app-"
+/* The application keys (app-NAME) one app may declare: the runtime keeps
+ * their boot-argument values in a fixed table of this size, and the tool
+ * refuses more. */
+#define MI_APP_KEYS_MAX 64
+/* The longest NAME of a family key (fs-NAME, app-NAME, xl-KEY). */
+#define MI_MEMBER_MAX 64
 
 #endif

@@ -1,7 +1,8 @@
 /* libFuzzer target for the boot argument parser: the input is split on
  * NUL and newline bytes into argv. Beyond "no crash, no sanitizer report"
  * it checks what the parser promises: an accepted command line yields
- * only values the key table accepts, and an error message is one line of
+ * only values the key table accepts (declared app-NAME keys included, and
+ * no value for an undeclared one), and an error message is one line of
  * printable text (it is printed on the console as is). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,9 +36,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     argv[argc] = NULL;
 
-    static const mi_conf_pair defaults[] = {{"http-port", "8080"}, {"fs-static", "files"}};
+    /* Boot keys, a build-time key and the application's own keys (an
+     * empty default among them). */
+    static const mi_conf_pair defaults[] = {
+        {"http-port", "8080"},  {"fs-static", "files"},
+        {"app-echo-port", "7"}, {"app-motd", "Hello, \"world\""},
+        {"app-empty", ""},
+    };
+    const size_t ndefaults = sizeof(defaults) / sizeof(defaults[0]);
     struct mi_bootargs r;
-    mi_bootargs_parse(&r, argc, argv, defaults, 2);
+    mi_bootargs_parse(&r, argc, argv, defaults, ndefaults);
 
     switch (r.action) {
     case MI_BOOT_RUN:
@@ -49,6 +57,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (v != NULL && (k->flags & MI_KEY_BOOT) && mi_key_check(k, v) != NULL)
                 abort(); /* accepted a value the table refuses */
         }
+        /* Declared app keys keep a value of their type; others have none. */
+        for (size_t i = 2; i < ndefaults; i++) {
+            const char *v = mi_bootargs_get(&r, defaults[i].key);
+            const struct mi_key *k = mi_key_find(defaults[i].key, strlen(defaults[i].key));
+            if (v == NULL || mi_key_check(k, v) != NULL)
+                abort();
+        }
+        if (mi_bootargs_get(&r, "app-undeclared") != NULL)
+            abort();
         break;
     case MI_BOOT_ERROR:
         if (r.error[0] == '\0')
@@ -62,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     char usage[4096];
-    size_t len = mi_bootargs_usage("mir-fuzz", defaults, 2, usage, sizeof(usage));
+    size_t len = mi_bootargs_usage("mir-fuzz", defaults, ndefaults, usage, sizeof(usage));
     if (len == 0 || strlen(usage) != (len < sizeof(usage) ? len : sizeof(usage) - 1))
         abort();
     free(copy);

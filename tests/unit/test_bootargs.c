@@ -103,8 +103,8 @@ static void every_boot_key_in_both_forms(void **state)
     int boot_keys = 0;
     for (size_t i = 0; i < mi_nkeys; i++) {
         const struct mi_key *k = &mi_keys[i];
-        if (!(k->flags & MI_KEY_BOOT))
-            continue;
+        if (!(k->flags & MI_KEY_BOOT) || (k->flags & MI_KEY_FAMILY))
+            continue; /* app-NAME: see app_keys_* */
         boot_keys++;
         const char *v = good_value(k->type);
         assert_non_null(v); /* a boot key of a type this test does not know */
@@ -257,7 +257,7 @@ static void usage_lists_boot_keys_with_defaults(void **state)
         const struct mi_key *k = &mi_keys[i];
         char opt[64];
         snprintf(opt, sizeof(opt), "--%s=", k->name);
-        if (k->flags & MI_KEY_BOOT) {
+        if ((k->flags & MI_KEY_BOOT) && !(k->flags & MI_KEY_FAMILY)) {
             assert_non_null(strstr(buf, opt));
             assert_non_null(strstr(buf, k->help));
         } else {
@@ -276,6 +276,116 @@ static void usage_lists_boot_keys_with_defaults(void **state)
     assert_int_equal(mi_bootargs_usage("mir-site", defs, 1, small, sizeof(small)), len);
     assert_int_equal(strlen(small), sizeof(small) - 1);
     assert_int_equal(mi_bootargs_usage("mir-site", defs, 1, NULL, 0), len);
+}
+
+/* The compiled defaults of an application with its own keys. */
+static const mi_conf_pair app_defs[] = {
+    {"http-port", "8080"},
+    {"app-echo-port", "7"},
+    {"app-motd", "Hello, \"world\""},
+    {"app-empty", ""},
+};
+#define N_APP_DEFS (sizeof(app_defs) / sizeof(app_defs[0]))
+
+static void app_keys_defaults_and_overrides(void **state)
+{
+    parse_none(app_defs, N_APP_DEFS);
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "app-echo-port"), "7");
+    assert_string_equal(mi_bootargs_get(&r, "app-motd"), "Hello, \"world\"");
+    assert_string_equal(mi_bootargs_get(&r, "app-empty"), "");
+    assert_null(mi_bootargs_get(&r, "app-other"));
+
+    /* Both forms; the last one wins; the value is argv's own string. */
+    char *argv[] = {
+        "mir-echo", "--app-echo-port=7007", "--app-motd", "two words", "--app-echo-port",
+        "7008",     "--app-empty=x=y",      NULL};
+    mi_bootargs_parse(&r, 7, argv, app_defs, N_APP_DEFS);
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_ptr_equal(mi_bootargs_get(&r, "app-echo-port"), argv[5]);
+    assert_ptr_equal(mi_bootargs_get(&r, "app-motd"), argv[3]);
+    assert_string_equal(mi_bootargs_get(&r, "app-empty"), "x=y");
+    assert_string_equal(mi_bootargs_get(&r, "http-port"), "8080");
+
+    /* Any text on one line, an empty one too (with '='). */
+    PARSE(app_defs, N_APP_DEFS, "--app-motd=", "--app-empty=--not-an-option");
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "app-motd"), "");
+    assert_string_equal(mi_bootargs_get(&r, "app-empty"), "--not-an-option");
+}
+
+static void app_keys_undeclared_are_refused(void **state)
+{
+    PARSE(app_defs, N_APP_DEFS, "--app-echo-prot=7007");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "unknown boot argument --app-echo-prot; this application declares "
+                                 "--app-echo-port, --app-motd, --app-empty");
+    /* A near miss of the family, too. */
+    PARSE(app_defs, N_APP_DEFS, "--app_echo_port=1");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_non_null(strstr(r.error, "--app_echo_port; this application declares --app-echo-port"));
+    /* An application without app keys accepts none. */
+    PARSE(NULL, 0, "--app-echo-port=7");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error,
+                        "unknown boot argument --app-echo-port; this application declares no "
+                        "app- keys");
+    /* Only exact names: a prefix or an extension of a declared one is not. */
+    PARSE(app_defs, N_APP_DEFS, "--app-echo");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    PARSE(app_defs, N_APP_DEFS, "--app-echo-portx=1");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+
+    /* Many declared keys: the list is cut, the message stays one line. */
+    static mi_conf_pair many[MI_APP_KEYS_MAX];
+    static char names[MI_APP_KEYS_MAX][32];
+    for (int i = 0; i < MI_APP_KEYS_MAX; i++) {
+        snprintf(names[i], sizeof(names[i]), "app-setting-number-%d", i);
+        many[i] = (mi_conf_pair){names[i], "v"};
+    }
+    PARSE(many, MI_APP_KEYS_MAX, "--app-nope=1");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_non_null(strstr(r.error, "declares --app-setting-number-0, --app-setting-number-1, "));
+    assert_non_null(strstr(r.error, ", ..."));
+    assert_true(strlen(r.error) < sizeof(r.error) - 1);
+    PARSE(many, MI_APP_KEYS_MAX, "--app-setting-number-63=x");
+    assert_int_equal(r.action, MI_BOOT_RUN);
+    assert_string_equal(mi_bootargs_get(&r, "app-setting-number-63"), "x");
+}
+
+static void app_keys_bad_values(void **state)
+{
+    PARSE(app_defs, N_APP_DEFS, "--app-motd=\x1b[2J");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "--app-motd: \"?[2J\" is not valid; expected text on one line "
+                                 "without control characters (or nothing)");
+    PARSE(app_defs, N_APP_DEFS, "--app-motd=a\nb");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    /* No value: missing at the end, and "--..." is the next option. */
+    PARSE(app_defs, N_APP_DEFS, "--app-motd");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "--app-motd needs a value (--app-motd=VALUE)");
+    PARSE(app_defs, N_APP_DEFS, "--app-motd", "--http-port=1");
+    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_string_equal(r.error, "--app-motd needs a value (--app-motd=VALUE)");
+}
+
+static void app_keys_in_usage(void **state)
+{
+    char buf[4096];
+    size_t len = mi_bootargs_usage("mir-echo", app_defs, N_APP_DEFS, buf, sizeof(buf));
+    assert_int_equal(len, strlen(buf));
+    assert_non_null(strstr(buf, "  --app-echo-port=VALUE\n      a setting of this application "
+                                "(default: 7)\n"));
+    assert_non_null(strstr(buf, "--app-motd=VALUE\n      a setting of this application (default: "
+                                "Hello, \"world\")\n"));
+    assert_non_null(strstr(buf, "(default: \"\")")); /* app-empty */
+    /* After the table's keys, before --help. */
+    assert_true(strstr(buf, "--log-level=") < strstr(buf, "--app-echo-port="));
+    assert_true(strstr(buf, "--app-empty=") < strstr(buf, "  --help"));
+    /* None when the application declares none. */
+    mi_bootargs_usage("mir-hello", NULL, 0, buf, sizeof(buf));
+    assert_null(strstr(buf, "--app-"));
 }
 
 /* The unix platform takes --net-fd out of argv before the runtime parses
@@ -342,6 +452,10 @@ int main(void)
         cmocka_unit_test(hostile_values_are_quoted_safely),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(usage_lists_boot_keys_with_defaults),
+        cmocka_unit_test(app_keys_defaults_and_overrides),
+        cmocka_unit_test(app_keys_undeclared_are_refused),
+        cmocka_unit_test(app_keys_bad_values),
+        cmocka_unit_test(app_keys_in_usage),
         cmocka_unit_test(platform_takes_net_fd_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -122,6 +122,20 @@ static void test_keys(void **state)
     cli_free(&c);
     assert_int_equal(PARSE(&c, "-x", "configure"), 2);
     cli_free(&c);
+
+    /* An application key, in both forms; free text takes no "--..." from
+     * the next argument (that is the next option), only after '='. */
+    assert_int_equal(PARSE(&c, "run", "--app-echo-port", "7007", "--app-motd=--x", "--app-e="), 0);
+    assert_int_equal(c.nkeys, 3);
+    assert_string_equal(c.keys[0].name, "app-echo-port");
+    assert_string_equal(c.keys[0].value, "7007");
+    assert_string_equal(c.keys[1].value, "--x");
+    assert_string_equal(c.keys[2].value, "");
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "run", "--app-motd", "--http-port=1"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "run", "--app-=1"), 2);
+    cli_free(&c);
     assert_int_equal(PARSE(&c, "frobnicate"), 2);
     cli_free(&c);
 }

@@ -109,6 +109,70 @@ static void test_main_ip(void **state)
     parsed_free(&p);
 }
 
+/* app-NAME keys become compiled defaults after the table's boot keys, in
+ * the order given, the command line's value in place of the file's. */
+static void test_app_keys(void **state)
+{
+    struct parsed p;
+    const char *cli[] = {"app-echo-port=7007", NULL};
+    assert_int_equal(parse_full(&p,
+                                "app-motd: hi\nmain-ip: Echo.main\napp-echo-port: 7\n"
+                                "log-level: debug\napp-empty:\n",
+                                cli, ".", 0),
+                     0);
+    assert_main_compiles(&p, "echo");
+    struct codegen g = codegen_for(&p, "echo");
+    char *text = gen_main_c(&g);
+    assert_non_null(strstr(text, "    {\"log-level\", \"debug\"},\n"
+                                 "    {\"app-motd\", \"hi\"},\n"
+                                 "    {\"app-echo-port\", \"7007\"},\n"
+                                 "    {\"app-empty\", \"\"},\n};"));
+    assert_non_null(strstr(text, ".ndefaults = 4,"));
+    free(text);
+    parsed_free(&p);
+}
+
+/* An app value is the user's free text: whatever it holds (even bytes
+ * the checks refuse, set behind the parser's back), the compiled default
+ * is that text, byte for byte. */
+static void test_hostile_app_values(void **state)
+{
+    static const char *const hostile[] = {
+        "\"}; int evil; {\"", "back\\slash\\",    "?\?/ trigraph ?\?= ?\?'", "*/ /* comment //",
+        "line\nbreak\r",      "\x01\x7f\x80\xff", "\\x41\\101\\0",           "%s%n\t$(rm) `id`",
+    };
+    write_text("stub.c", "#include <stdio.h>\n#include <string.h>\n#include <mirari/app.h>\n"
+                         "int a(void) { return 0; }\n"
+                         "int mi_app_main(const mi_app *app, int argc, char **argv)\n"
+                         "{\n"
+                         "    for (size_t i = 0; i < app->ndefaults; i++)\n"
+                         "        if (strcmp(app->defaults[i].key, \"app-v\") == 0)\n"
+                         "            return fputs(app->defaults[i].value, stdout) < 0;\n"
+                         "    return 2;\n"
+                         "}\n");
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        struct parsed p;
+        assert_int_equal(parse(&p, "main-noip: a\napp-v: x\n"), 0);
+        struct conf_item *it = &p.conf.items[1];
+        free(it->value);
+        it->value = strdup(hostile[i]);
+        assert_main_compiles(&p, "app");
+        assert_int_equal(sh("cc -std=gnu11 -Wall -Werror -I'%s' main.c stub.c -o prog && "
+                            "./prog > value.out",
+                            REPO_INCLUDE),
+                         0);
+        char path[512];
+        snprintf(path, sizeof path, "%s/value.out", tmpdir);
+        size_t len;
+        char *back = read_file(path, &len);
+        assert_non_null(back);
+        assert_int_equal(len, strlen(hostile[i]));
+        assert_memory_equal(back, hostile[i], len);
+        free(back);
+        parsed_free(&p);
+    }
+}
+
 static void test_main_http_stores(void **state)
 {
     struct parsed p;
@@ -304,6 +368,8 @@ int main(void)
         cmocka_unit_test(test_main_ip),
         cmocka_unit_test(test_main_http_stores),
         cmocka_unit_test(test_hostile_values),
+        cmocka_unit_test(test_app_keys),
+        cmocka_unit_test(test_hostile_app_values),
         cmocka_unit_test(test_c_string_round_trip),
         cmocka_unit_test(test_c_string_forms),
         cmocka_unit_test(test_sh_quote),

@@ -121,11 +121,12 @@ static void test_every_key(void **state)
                            "packages: zlib1g-dev\n"
                            "compiler: cc\n"
                            "memory: 64\n"
-                           "xl-on_crash: preserve\n");
+                           "xl-on_crash: preserve\n"
+                           "app-greeting: Hello, \"world\": it's 100% #1\n");
     if (errors)
         dump(&p);
     assert_int_equal(errors, 0);
-    assert_int_equal(p.cfg.n, 15);
+    assert_int_equal(p.cfg.n, 16);
     /* Every key of the table was used (families once at least). */
     for (size_t i = 0; i < mi_nkeys; i++) {
         bool found = false;
@@ -139,6 +140,55 @@ static void test_every_key(void **state)
     assert_string_equal(p.cfg.stores[1].symbol, "my_site_2");
     assert_string_equal(p.cfg.stores[1].dir, "other dir");
     assert_string_equal(cfg_get(&p.cfg, "memory")->value, "64");
+    /* Kept verbatim: colons, quotes, '#' after the start of the value. */
+    assert_string_equal(cfg_get(&p.cfg, "app-greeting")->value, "Hello, \"world\": it's 100% #1");
+    parsed_free(&p);
+}
+
+/* app-NAME: the application's own keys, any kind of entry point. */
+static void test_app_keys(void **state)
+{
+    struct parsed p;
+    const char *cli[] = {"app-echo-port=7007", "app-new=from the command line", NULL};
+    int errors = parse_full(&p,
+                            "main-ip: Echo.main\napp-echo-port: 7\napp-motd:\n"
+                            "app-a_b-9: x\n",
+                            cli, ".", 0);
+    if (errors)
+        dump(&p);
+    assert_int_equal(errors, 0);
+    const struct conf_item *port = cfg_get(&p.cfg, "app-echo-port");
+    assert_string_equal(port->value, "7007"); /* the command line wins */
+    assert_int_equal(port->origin, CONF_CLI);
+    assert_string_equal(cfg_get(&p.cfg, "app-motd")->value, ""); /* empty is a value */
+    assert_string_equal(cfg_get(&p.cfg, "app-new")->value, "from the command line");
+    assert_string_equal(cfg_get(&p.cfg, "app-a_b-9")->value, "x");
+    parsed_free(&p);
+
+    parse(&p, "main-noip: a\napp-Port: 1\napp-a.b: 2\napp-x: a\001b\napp-y: 1\napp-y: 2\n");
+    assert_error(&p, "app.conf:2: app-Port:", "Port is not a usable name",
+                 "lowercase letters, digits, '-' and '_'");
+    assert_error(&p, "app.conf:3: app-a.b:", "not a usable name", NULL);
+    assert_error(&p, "app.conf:4: app-x:", "\"a\\001b\" is not a valid value",
+                 "without control characters");
+    assert_error(&p, "app.conf:6: app-y:", "given twice (first on line 5)", NULL);
+    assert_int_equal(p.d.total, 4);
+    parsed_free(&p);
+
+    /* A name longer than MI_MEMBER_MAX. */
+    char text[256];
+    snprintf(text, sizeof text, "main-noip: a\napp-%0*d: 1\n", MI_MEMBER_MAX + 1, 0);
+    parse(&p, text);
+    assert_error(&p, "app.conf:2:", "not a usable name", "at most 64");
+    parsed_free(&p);
+
+    /* The runtime keeps at most MI_APP_KEYS_MAX. */
+    char many[8192] = "main-noip: a\n";
+    for (int i = 0; i <= MI_APP_KEYS_MAX; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "app-k%d: %d\n", i, i);
+    parse(&p, many);
+    assert_int_equal(p.d.total, 1);
+    assert_error(&p, "app.conf:66: app-k64:", "one application key too many", "at most 64");
     parsed_free(&p);
 }
 
@@ -410,7 +460,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),   cmocka_unit_test(test_family_names),
         cmocka_unit_test(test_missing_dir),  cmocka_unit_test(test_compiler),
         cmocka_unit_test(test_command_line), cmocka_unit_test(test_error_cap),
-        cmocka_unit_test(test_weird_bytes),
+        cmocka_unit_test(test_weird_bytes),  cmocka_unit_test(test_app_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,11 @@ static void test_find(void **state)
     assert_true(fs->flags & MI_KEY_FAMILY);
     assert_null(mi_key_find("fs-", 3)); /* a family needs a member */
     assert_string_equal(mi_key_find("xl-on_crash", 11)->name, "xl-");
+    const struct mi_key *app = mi_key_find("app-echo-port", 13);
+    assert_non_null(app);
+    assert_string_equal(app->name, MI_APP_PREFIX);
+    assert_int_equal(app->flags, MI_KEY_FAMILY | MI_KEY_BOOT);
+    assert_null(mi_key_find("app-", 4));
     /* Every non-family key finds itself. */
     for (size_t i = 0; i < mi_nkeys; i++)
         if (!(mi_keys[i].flags & MI_KEY_FAMILY))
@@ -65,6 +70,7 @@ static void test_suggest(void **state)
     assert_string_equal(mi_key_suggest("IP-ADDRESS"), "ip-address");
     assert_string_equal(mi_key_suggest("ip-adress"), "ip-address");
     assert_string_equal(mi_key_suggest("fs_static"), "fs-");
+    assert_string_equal(mi_key_suggest("app_echo_port"), "app-");
     assert_string_equal(mi_key_suggest("depend"), "depends");
     assert_null(mi_key_suggest("port"));
     assert_null(mi_key_suggest("zzzzzzzzzz"));
@@ -154,6 +160,14 @@ static void test_check(void **state)
     k = mi_key_find("fs-static", 9);
     assert_null(mi_key_check(k, "../files"));
     assert_non_null(mi_key_check(k, "a\x1b"));
+    /* An app key's value is free text on one line, possibly empty. */
+    k = mi_key_find("app-motd", 8);
+    assert_null(mi_key_check(k, ""));
+    assert_null(mi_key_check(k, "Hello, \"world\" \\ ?\?/ */ \t caf\xc3\xa9"));
+    assert_non_null(mi_key_check(k, "a\nb"));
+    assert_non_null(mi_key_check(k, "a\rb"));
+    assert_non_null(mi_key_check(k, "\x1b[2J"));
+    assert_non_null(mi_key_check(k, "del\x7f"));
     k = mi_key_find("main-noip", 9);
     assert_null(mi_key_check(k, "Noip.main"));
     assert_non_null(mi_key_check(k, "return"));
