@@ -7,17 +7,15 @@
  *   - half-close: after the peer's EOF, send what is left, then shut down
  *     our side;
  *   - many connections: one small state per connection, no blocking.
- * The port is ECHO_PORT (7 by default: root only; build with
- * -DECHO_PORT=7007 for another). */
+ * The port is the application key app-echo-port (echo.conf says 7, which
+ * needs root on unix-socket; ./mir-echo --app-echo-port=7007 for another):
+ * how an application takes its own settings from its .conf and its boot
+ * arguments. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <mirari/mirari.h>
-
-#ifndef ECHO_PORT
-#define ECHO_PORT 7
-#endif
 
 /* One TCP connection: bytes read but not yet written back. */
 struct echo_conn {
@@ -118,13 +116,36 @@ static void on_datagram(mi_udp *u, mi_ipv4 src, uint16_t sport, const void *data
         mi_debug("echo: UDP reply dropped: %s", strerror((int)-n));
 }
 
+static unsigned port;
+
 static int listen_error(const char *proto, int err)
 {
-    mi_error("echo: cannot listen on %s port %d: %s%s", proto, ECHO_PORT, strerror(-err),
-             err == -EACCES && ECHO_PORT < 1024 ? " (ports below 1024 need root; rebuild with "
-                                                  "-DECHO_PORT=7007)"
-                                                : "");
+    mi_error("echo: cannot listen on %s port %u: %s%s", proto, port, strerror(-err),
+             err == -EACCES && port < 1024 ? " (ports below 1024 need root; try "
+                                             "--app-echo-port=7007)"
+                                           : "");
     return 1;
+}
+
+/* The port from app-echo-port: 1 to 65535, decimal digits only. 0 after
+ * saying what is wrong. */
+static unsigned port_setting(void)
+{
+    const char *s = mi_conf_get("app-echo-port");
+    if (s == NULL) {
+        mi_error("echo: app-echo-port is not set; expected app-echo-port: 7 in echo.conf");
+        return 0;
+    }
+    unsigned long v = 0;
+    const char *p = s;
+    /* strtoul would take blanks, a sign and "0x": a port is digits. */
+    while (*p >= '0' && *p <= '9' && v <= 65535)
+        v = v * 10 + (unsigned long)(*p++ - '0');
+    if (p == s || *p != '\0' || v == 0 || v > 65535) {
+        mi_error("echo: app-echo-port: \"%s\" is not a port; expected a number from 1 to 65535", s);
+        return 0;
+    }
+    return (unsigned)v;
 }
 
 static mi_tcp *tcp_listener;
@@ -132,15 +153,18 @@ static mi_udp *udp_socket;
 
 int echo_main(const mi_netif *nif)
 {
+    port = port_setting();
+    if (port == 0)
+        return 2; /* a bad setting, like a bad boot argument */
     int err;
-    tcp_listener = mi_tcp_listen(MI_IPV4_ANY, ECHO_PORT, &listen_callbacks, NULL, &err);
+    tcp_listener = mi_tcp_listen(MI_IPV4_ANY, (uint16_t)port, &listen_callbacks, NULL, &err);
     if (tcp_listener == NULL)
         return listen_error("TCP", err);
-    udp_socket = mi_udp_bind(MI_IPV4_ANY, ECHO_PORT, on_datagram, NULL, &err);
+    udp_socket = mi_udp_bind(MI_IPV4_ANY, (uint16_t)port, on_datagram, NULL, &err);
     if (udp_socket == NULL)
         return listen_error("UDP", err);
     char addr[MI_IPV4_STRLEN];
-    mi_info("echo: listening on %s port %d (TCP and UDP)", mi_ipv4_format(nif->address, addr),
-            ECHO_PORT);
+    mi_info("echo: listening on %s port %u (TCP and UDP)", mi_ipv4_format(nif->address, addr),
+            port);
     return 0;
 }

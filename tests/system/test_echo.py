@@ -1,7 +1,8 @@
 """examples/echo (main-ip) on the unix-socket target against real peers on
 loopback: socat over TCP and UDP, a 10 MiB stream compared by SHA-256, a
 client that stops reading (backpressure), 100 concurrent connections, and
-SIGINT ending the program cleanly."""
+SIGINT ending the program cleanly. The port is the application key
+app-echo-port, given at boot (--app-echo-port=N)."""
 
 import hashlib
 import os
@@ -18,26 +19,25 @@ from conftest import REPO, free_port
 
 
 @pytest.fixture(scope="module")
-def echo_build(mirari, tmp_path_factory):
-    """The echo image, built for a free port above 1024 (the example's port
-    is the compile-time ECHO_PORT, 7 by default, which needs root)."""
+def echo_image(mirari, tmp_path_factory):
+    """The echo image, built as the example is (echo.conf: app-echo-port: 7)."""
     app = tmp_path_factory.mktemp("echo") / "echo"
     shutil.copytree(REPO / "examples" / "echo", app)
-    port = free_port()
-    subprocess.run([str(mirari), "configure"], cwd=app, check=True, capture_output=True)
-    subprocess.run(["make", "-s", "-C", "_build", f"APP_CFLAGS=-DECHO_PORT={port}"], cwd=app,
-                   check=True, capture_output=True)
-    images = [p for p in app.glob("mir-*") if p.is_file()]
-    assert len(images) == 1, images
-    return images[0], port
+    subprocess.run([str(mirari), "build"], cwd=app, check=True, capture_output=True)
+    assert '{"app-echo-port", "7"}' in (app / "_build" / "main.c").read_text()
+    return app / "mir-echo"
 
 
 class Echo:
-    def __init__(self, image, port, log):
-        self.port = port
+    """mir-echo on a free port above 1024, given at boot: port 7, the
+    compiled default, needs root."""
+
+    def __init__(self, image, log):
+        self.port = free_port()
         self.log_path = log
         self.log = open(log, "w")
-        self.proc = subprocess.Popen([str(image), "--log-level=debug"], stderr=self.log)
+        self.proc = subprocess.Popen([str(image), "--log-level=debug",
+                                      f"--app-echo-port={self.port}"], stderr=self.log)
         # Ready when it says so (or dead: then fail with its log).
         deadline = time.monotonic() + 60
         while "listening" not in log.read_text():
@@ -53,10 +53,35 @@ class Echo:
 
 
 @pytest.fixture
-def echo(echo_build, tmp_path):
-    e = Echo(*echo_build, tmp_path / "echo.log")
+def echo(echo_image, tmp_path):
+    e = Echo(echo_image, tmp_path / "echo.log")
     yield e
     e.stop()
+
+
+def test_port_from_the_boot_argument(echo):
+    assert re.search(rf"echo: listening on [\d.]+ port {echo.port} \(TCP and UDP\)$",
+                     echo.log_path.read_text(), re.M), echo.log_path.read_text()
+
+
+@pytest.mark.parametrize("value", ["seven", "0", "65536", "-1", " 7", "7x", ""])
+def test_bad_port_setting_exits_2(echo_image, value):
+    r = subprocess.run([str(echo_image), f"--app-echo-port={value}"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert f'app-echo-port: "{value}" is not a port; expected a number from 1 to 65535' in r.stderr
+
+
+def test_undeclared_app_key_is_refused(echo_image):
+    r = subprocess.run([str(echo_image), "--app-echo-prot=7007"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2
+    assert "unknown boot argument --app-echo-prot; this application declares --app-echo-port" \
+        in r.stderr
+    r = subprocess.run([str(echo_image), "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0
+    assert "--app-echo-port=VALUE" in r.stdout + r.stderr
+    assert "(default: 7)" in r.stdout + r.stderr
 
 
 def socat(args, data, timeout=60):

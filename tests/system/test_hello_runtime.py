@@ -58,6 +58,8 @@ def test_version(hello):
     ("--log-level=loud", "expected error, warn, info or debug"),
     ("--htp-port=8080", "unknown boot argument --htp-port; did you mean --http-port?"),
     ("--main-noip=other", "--main-noip is fixed when the application is built"),
+    ("--app-greeting=hi", "unknown boot argument --app-greeting; this application declares no "
+     "app- keys"),
     ("stray", 'unexpected argument "stray"'),
     ("--net-fd=x", "--net-fd=N"),
 ])

@@ -46,8 +46,8 @@ def test_build_prints_a_pvh_image(mirari, app_copy):
     app = app_copy("hello")
     r = run(mirari, app, "build", "-t", "qemu")
     assert r.returncode == 0, r.stdout + r.stderr
-    image = app / "mir-app.pvh"
-    m = re.search(r"built mir-app\.pvh \(qemu, (\d+) bytes\)", r.stdout)
+    image = app / "mir-hello.pvh"
+    m = re.search(r"built mir-hello\.pvh \(qemu, (\d+) bytes\)", r.stdout)
     assert m and int(m.group(1)) == image.stat().st_size, r.stdout
     # An ELF64 with the PVH entry note (Xen, type 18) and its code at 1 MiB.
     notes = subprocess.run(["readelf", "-nW", str(image)], capture_output=True, text=True).stdout
@@ -61,7 +61,7 @@ def test_run_hello(mirari, app_copy):
     app = app_copy("hello")
     r = run(mirari, app, "run", "-t", "qemu")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "Hello from app" in r.stdout
+    assert "Hello from hello" in r.stdout
     assert "goodbye" in r.stdout
 
 
@@ -89,7 +89,7 @@ def test_boot_arguments_reach_the_unikernel(mirari, app_copy):
     app = app_copy("hello")
     r = run(mirari, app, "run", "-t", "qemu", "--", "--help")
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "usage: mir-app" in r.stdout
+    assert "usage: mir-hello" in r.stdout
     r = run(mirari, app, "run", "-t", "qemu", "--", "--no-such-option")
     assert r.returncode == 2, r.stdout + r.stderr
 
@@ -97,10 +97,11 @@ def test_boot_arguments_reach_the_unikernel(mirari, app_copy):
 class Unikernel:
     """`mirari run -t qemu` in the background, its output in a file."""
 
-    def __init__(self, mirari, app, log, env):
+    def __init__(self, mirari, app, log, env, boot_args=()):
         self.log_path = log
         self.log = open(log, "w")
-        self.proc = subprocess.Popen([str(mirari), "run", "-t", "qemu"], cwd=app,
+        self.proc = subprocess.Popen([str(mirari), "run", "-t", "qemu", "--", *boot_args],
+                                     cwd=app,
                                      stdout=self.log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL,
                                      env=dict(os.environ, **USER_NET, **env))
@@ -151,11 +152,13 @@ def test_static_website_answers_curl(mirari, app_copy, tmp_path, machine):
 def test_echo_over_tcp_and_udp(mirari, app_copy, tmp_path, machine):
     app = app_copy("echo")
     tcp, udp = free_port(), free_port()
+    # The port is the app's own key, given on the kernel command line.
     uk = Unikernel(mirari, app, tmp_path / "run.log",
                    {"MIRARI_QEMU_MACHINE": machine,
-                    "MIRARI_QEMU_HOSTFWD": f"tcp:127.0.0.1:{tcp}-:7,udp:127.0.0.1:{udp}-:7"})
+                    "MIRARI_QEMU_HOSTFWD": f"tcp:127.0.0.1:{tcp}-:7007,udp:127.0.0.1:{udp}-:7007"},
+                   boot_args=["--app-echo-port=7007"])
     try:
-        uk.wait_for("listening")
+        uk.wait_for("port 7007 (TCP and UDP)")
         payload = os.urandom(100000)
         got = subprocess.run(["socat", "-t", "30", "-", f"TCP:127.0.0.1:{tcp}"], input=payload,
                              capture_output=True, timeout=60)

@@ -59,26 +59,26 @@ def test_hello_example_end_to_end(mirari, app_copy):
     before = snapshot(app)
 
     r = ok(mirari, "configure", cwd=app)
-    assert "configured app for unix-socket" in r.stdout
+    assert "configured hello for unix-socket" in r.stdout
     for f in ("main.c", "Makefile", "sources.mk", "configuration", "manifest"):
         assert (app / "_build" / f).is_file()
 
     r = ok(mirari, "build", cwd=app)
-    m = re.search(r"built mir-app \(unix-socket, (\d+) bytes\)", r.stdout)
+    m = re.search(r"built mir-hello \(unix-socket, (\d+) bytes\)", r.stdout)
     assert m, r.stdout
-    assert int(m.group(1)) == (app / "mir-app").stat().st_size
+    assert int(m.group(1)) == (app / "mir-hello").stat().st_size
     assert "CC    hello.c" in r.stdout
 
     r = ok(mirari, "run", cwd=app)
-    assert "Hello from app" in r.stderr
+    assert "Hello from hello" in r.stderr
     assert "is up to date" in r.stdout
 
     # A second build does nothing and says so.
-    mtime = (app / "mir-app").stat().st_mtime_ns
+    mtime = (app / "mir-hello").stat().st_mtime_ns
     r = ok(mirari, "build", cwd=app)
-    assert re.search(r"mir-app is up to date \(unix-socket, \d+ bytes\)", r.stdout)
+    assert re.search(r"mir-hello is up to date \(unix-socket, \d+ bytes\)", r.stdout)
     assert "CC" not in r.stdout and "LD" not in r.stdout
-    assert (app / "mir-app").stat().st_mtime_ns == mtime
+    assert (app / "mir-hello").stat().st_mtime_ns == mtime
 
     r = ok(mirari, "clean", cwd=app)
     assert re.search(r"removed \d+ files", r.stdout)
