@@ -133,11 +133,19 @@ char *gen_main_c(const struct codegen *g)
     declare_entry(&b, cfg);
     size_t ndefaults = gen_defaults(&b, cfg);
     gen_stores_table(&b, cfg);
+    /* Only what the entry point's kind uses is named, so that the static
+     * linker leaves the rest out: a main-noip image carries no network
+     * stack and no HTTP server (include/mirari/app.h). */
+    const char *starters = cfg->kind == MI_MAIN_HTTP ? "    .start_net = mi_app_start_net,\n"
+                                                       "    .start_http = mi_app_start_http,\n"
+                           : cfg->kind == MI_MAIN_IP ? "    .start_net = mi_app_start_net,\n"
+                                                     : "";
     sb_printf(&b,
               "\nstatic const mi_app app = {\n"
               "    .name = %s,\n"
               "    .kind = %s,\n"
               "    .%s = %s,\n"
+              "%s"
               "    .defaults = %s,\n"
               "    .ndefaults = %zu,\n"
               "    .stores = %s,\n"
@@ -147,7 +155,7 @@ char *gen_main_c(const struct codegen *g)
               "{\n"
               "    return mi_app_main(&app, argc, argv);\n"
               "}\n",
-              app, kind_name(cfg->kind), entry_field(cfg->kind), cfg->entry,
+              app, kind_name(cfg->kind), entry_field(cfg->kind), cfg->entry, starters,
               ndefaults ? "defaults" : "NULL", ndefaults, cfg->nstores ? "stores" : "NULL",
               cfg->nstores);
     free(app);

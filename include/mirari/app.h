@@ -14,7 +14,12 @@
  * An application's own settings are app-NAME keys of app.conf
  * (app-echo-port: 7): the value there is compiled in as the default,
  * --app-NAME=VALUE at boot overrides it, and the application reads the
- * result with mi_conf_get("app-NAME"). */
+ * result with mi_conf_get("app-NAME").
+ *
+ * What an entry point's kind needs is linked in only for that kind: the
+ * generated main.c names mi_app_start_net (main-ip, main-http) and
+ * mi_app_start_http (main-http) in mi_app, and nothing else refers to the
+ * network or the HTTP server, so a main-noip image does not carry them. */
 #ifndef MIRARI_APP_H
 #define MIRARI_APP_H
 
@@ -41,23 +46,41 @@ typedef struct mi_store_image {
     const unsigned char *end;
 } mi_store_image;
 
-typedef struct mi_app {
+typedef struct mi_app mi_app;
+
+struct mi_app {
     const char *name; /* the app's name: basename of its .conf */
     enum mi_main_kind kind;
+    /* The entry point: the one field of its kind is set. */
     int (*main_noip)(void);
     int (*main_ip)(const mi_netif *nif);
     mi_http_dispatch_fn main_http;
+    /* mi_app_start_net for main-ip and main-http, NULL for main-noip. */
+    int (*start_net)(const mi_app *app);
+    /* mi_app_start_http for main-http, NULL otherwise. */
+    int (*start_http)(const mi_app *app);
     const mi_conf_pair *defaults;
     size_t ndefaults;
     const mi_store_image *stores;
     size_t nstores;
-} mi_app;
+};
 
 /* Parse boot arguments over the defaults (--help lists them), set up
- * logging, stores and the network, start the entry point, run the loop.
- * Returns the process exit status: 0, the application's status, 2 for bad
+ * logging and stores, start the entry point (main-noip) or the network
+ * (app->start_net), run the loop. Returns the process exit status: 0, the
+ * application's status, 1 when the runtime could not start, 2 for bad
  * boot arguments. */
 int mi_app_main(const mi_app *app, int argc, char **argv);
+
+/* Bring the network up as the ip-* keys say; once it can be used, call
+ * app->main_ip with the interface, or app->start_http for main-http (an
+ * entry point's non-zero status, or start_http's, ends the program with
+ * it). Returns 0, or a negative errno when the network cannot start. */
+int mi_app_start_net(const mi_app *app);
+
+/* Listen for HTTP on http-address:http-port and dispatch each request to
+ * app->main_http. Returns 0, or 1 after logging why it cannot listen. */
+int mi_app_start_http(const mi_app *app);
 
 /* The effective value of a configuration key after boot arguments, or
  * NULL when unset: mi_conf_get("http-port"), mi_conf_get("app-echo-port").

@@ -95,6 +95,9 @@ static void test_main_noip(void **state)
     assert_non_null(strstr(text, ".main_noip = hello_main"));
     assert_non_null(strstr(text, "{\"log-level\", \"debug\"}"));
     assert_non_null(strstr(text, ".stores = NULL"));
+    /* No network and no HTTP server named: the linker leaves them out. */
+    assert_null(strstr(text, "start_net"));
+    assert_null(strstr(text, "start_http"));
     free(text);
     parsed_free(&p);
 }
@@ -106,6 +109,11 @@ static void test_main_ip(void **state)
                                "ip-netmask: 255.255.255.0\nip-gateway: 10.0.0.1\n"),
                      0);
     assert_main_compiles(&p, "echo");
+    struct codegen g = codegen_for(&p, "echo");
+    char *text = gen_main_c(&g);
+    assert_non_null(strstr(text, ".start_net = mi_app_start_net,"));
+    assert_null(strstr(text, "start_http"));
+    free(text);
     parsed_free(&p);
 }
 
@@ -182,6 +190,8 @@ static void test_main_http_stores(void **state)
     assert_main_compiles(&p, "static-website");
     struct codegen g = codegen_for(&p, "static-website");
     char *text = gen_main_c(&g);
+    assert_non_null(strstr(text, ".start_net = mi_app_start_net,\n"
+                                 "    .start_http = mi_app_start_http,\n"));
     assert_non_null(strstr(text, "{\"my-templates\", mi_store_my_templates_start"));
     free(text);
 
