@@ -28,11 +28,20 @@ static uint8_t rx[NET_FRAME_MAX + 512];
 static void (*ready_fn)(void *arg);
 static void *ready_arg;
 
+/* Set by mi_backend_net_start: the stack is reached only through it, so
+ * an image that never starts the network (main-noip) links the wait
+ * without the stack (with --gc-sections on the kernel targets). */
+static void (*poll_stack)(void);
+
 void mi_backend_wait(uint64_t deadline_ns)
 {
     mi_plat_yield(deadline_ns);
-    if (!started)
-        return;
+    if (poll_stack != NULL)
+        poll_stack();
+}
+
+static void poll_frames(void)
+{
     tcp_reap(&the_stack);
     for (int i = 0; i < FRAMES_PER_WAIT; i++) {
         size_t len = 0;
@@ -76,6 +85,7 @@ int mi_backend_net_start(const struct mi_net_config *cfg, void (*ready)(void *ar
     net_stack_init(&the_stack, info.mac, info.mtu, seed);
     net_current = &the_stack;
     started = true;
+    poll_stack = poll_frames;
     if (cfg->dhcp)
         return dhcp_start(&the_stack, ready, arg);
     if (cfg->address == 0 || ipv4_is_martian(&the_stack, cfg->address))

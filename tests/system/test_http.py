@@ -198,12 +198,12 @@ def test_errors_and_redirects(site):
 
 
 def test_traversal(site):
-    secret = (site.app / "app.conf").read_bytes()
+    secret = (site.app / "static-website.conf").read_bytes()
     passwd = open("/etc/passwd", "rb").read()
-    for target in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/files/..%2f..%2fapp.conf",
-                   "/docs/..%2f..%2fapp.conf", "/..%2fapp.conf", "/%2e%2e%2fapp.conf",
-                   "/css/%2e%2e/%2e%2e/app.conf", "/..\\app.conf", "/a%00.html",
-                   "/%2e%2e%5capp.conf", "//etc/passwd"):
+    for target in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/files/..%2f..%2fstatic-website.conf",
+                   "/docs/..%2f..%2fstatic-website.conf", "/..%2fstatic-website.conf", "/%2e%2e%2fstatic-website.conf",
+                   "/css/%2e%2e/%2e%2e/static-website.conf", "/..\\static-website.conf", "/a%00.html",
+                   "/%2e%2e%5cstatic-website.conf", "//etc/passwd"):
         status, _, body = curl("--path-as-is", site.base + target)
         assert status in (400, 404), (target, status)
         assert secret not in body and b"root:" not in body and passwd not in body

@@ -37,7 +37,7 @@ def build_qemu(mirari, workdir, conf_lines=()):
     app = Path(workdir) / "static-website"
     shutil.copytree(REPO / "examples/static-website", app)
     if conf_lines:
-        with open(app / "app.conf", "a") as f:
+        with open(app / "static-website.conf", "a") as f:
             f.write("\n" + "\n".join(conf_lines) + "\n")
     r = subprocess.run([str(mirari), "build", "-t", "qemu"], cwd=app, capture_output=True,
                        text=True)
