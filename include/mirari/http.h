@@ -25,10 +25,10 @@ typedef struct mi_str {
 } mi_str;
 
 /* ---- the request (valid until mi_http_finish) ---- */
-mi_str mi_http_method(const mi_http_exchange *x);  /* "GET" */
-mi_str mi_http_target(const mi_http_exchange *x);  /* raw request-target */
-mi_str mi_http_path(const mi_http_exchange *x);    /* target before '?', still encoded */
-mi_str mi_http_query(const mi_http_exchange *x);   /* after '?', empty if none */
+mi_str mi_http_method(const mi_http_exchange *x); /* "GET" */
+mi_str mi_http_target(const mi_http_exchange *x); /* raw request-target */
+mi_str mi_http_path(const mi_http_exchange *x);   /* target before '?', still encoded */
+mi_str mi_http_query(const mi_http_exchange *x);  /* after '?', empty if none */
 /* HTTP minor version: 0 for HTTP/1.0, 1 for HTTP/1.1. */
 int mi_http_version_minor(const mi_http_exchange *x);
 /* First header with that name (case-insensitive); .p == NULL if absent. */
@@ -73,9 +73,9 @@ void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix);
 /* Defaults (mi_http_default_limits): 16 KiB of head, 8 KiB of URI, 1 MiB
  * of body, 30 s idle, 10 s per request, 10000 connections. */
 struct mi_http_limits {
-    size_t max_header_bytes; /* request line + headers; 431 beyond (414 for the URI) */
-    size_t max_uri_bytes;    /* 414 beyond */
-    size_t max_body_bytes;   /* 413 beyond */
+    size_t max_header_bytes;     /* request line + headers; 431 beyond (414 for the URI) */
+    size_t max_uri_bytes;        /* 414 beyond */
+    size_t max_body_bytes;       /* 413 beyond */
     uint64_t idle_timeout_ns;    /* keep-alive connection with no request; also a
                                   * client that stops reading its response */
     uint64_t request_timeout_ns; /* a request not complete after this: 408 */
@@ -94,7 +94,7 @@ void mi_http_server_close(mi_http_server *s);
  * counted here, and logged at debug level as it happens. */
 #define MI_HTTP_STATS_FIELDS(X)                                                                    \
     X(conns_accepted, "connections accepted")                                                      \
-    X(conns_refused, "connections refused: max_connections reached")                              \
+    X(conns_refused, "connections refused: max_connections reached")                               \
     X(conns_active, "connections open now")                                                        \
     X(requests, "requests received complete")                                                      \
     X(responses_1xx, "interim responses (100 Continue)")                                           \
@@ -112,7 +112,7 @@ void mi_http_server_close(mi_http_server *s);
     X(bad_expectation, "417: an Expect other than 100-continue")                                   \
     X(timeouts_idle, "keep-alive connections closed after idle_timeout")                           \
     X(timeouts_request, "408: request not complete after request_timeout")                         \
-    X(timeouts_write, "connections cut: the client stopped reading the response")                 \
+    X(timeouts_write, "connections cut: the client stopped reading the response")                  \
     X(read_errors, "connections cut by a read error (reset)")                                      \
     X(write_errors, "connections cut by a write error (reset)")                                    \
     X(incomplete_eof, "connections closed by the client in the middle of a request")

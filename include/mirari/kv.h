@@ -11,12 +11,12 @@
 typedef struct mi_kv mi_kv;
 
 typedef struct mi_kv_entry {
-    const char *key;   /* NUL-terminated, inside the image */
+    const char *key; /* NUL-terminated, inside the image */
     size_t key_len;
-    const void *data;  /* inside the image */
+    const void *data; /* inside the image */
     uint64_t size;
-    uint64_t mtime;    /* seconds since the epoch, from the packed file */
-    uint64_t hash;     /* 64-bit content hash (FNV-1a), for ETags */
+    uint64_t mtime; /* seconds since the epoch, from the packed file */
+    uint64_t hash;  /* 64-bit content hash (FNV-1a), for ETags */
 } mi_kv_entry;
 
 /* The store named NAME (the NAME of fs-NAME), or NULL. */

@@ -13,8 +13,7 @@ enum mi_log_level mi_log_get_level(void);
 /* Parse "error", "warn", "info", "debug"; returns -1 for anything else. */
 int mi_log_parse_level(const char *name);
 
-void mi_log(enum mi_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void mi_log(enum mi_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define mi_error(...) mi_log(MI_LOG_ERROR, __VA_ARGS__)
 #define mi_warn(...)  mi_log(MI_LOG_WARN, __VA_ARGS__)

@@ -19,7 +19,8 @@
 typedef uint32_t mi_ipv4;
 #define MI_IPV4_ANY 0u
 #define MI_IPV4(a, b, c, d)                                                                        \
-    ((mi_ipv4)(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d)))
+    ((mi_ipv4)(((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) |              \
+               (uint32_t)(d)))
 
 /* Strict dotted quad: four decimal parts 0-255, no leading zeros beyond "0",
  * nothing else. Returns 0 or -1. */
@@ -100,8 +101,8 @@ void mi_tcp_local(const mi_tcp *t, mi_ipv4 *addr, uint16_t *port);
 typedef struct mi_udp mi_udp;
 
 /* Called once per datagram, with the data valid only during the call. */
-typedef void (*mi_udp_recv_fn)(mi_udp *u, mi_ipv4 src, uint16_t sport, const void *data,
-                               size_t len, void *arg);
+typedef void (*mi_udp_recv_fn)(mi_udp *u, mi_ipv4 src, uint16_t sport, const void *data, size_t len,
+                               void *arg);
 
 mi_udp *mi_udp_bind(mi_ipv4 addr, uint16_t port, mi_udp_recv_fn fn, void *arg, int *err);
 /* Returns len, or < 0 (-EMSGSIZE, -EHOSTUNREACH, -EAGAIN when the next hop
