@@ -36,14 +36,12 @@
  *
  * MIRARI_QEMU names another QEMU binary; MIRARI_QEMU_ACCEL=kvm|tcg forces
  * the accelerator. */
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +49,7 @@
 #include "../platform/x86_64/exit_status.h"
 #include "check.h"
 #include "hostnet.h"
+#include "supervise.h"
 #include "target.h"
 #include "util.h"
 
@@ -58,35 +57,6 @@
 #define CRASH_STATUS      (128 + SIGSEGV) /* as a process that faulted */
 #define SLIRP_GUEST       "10.0.2.15"     /* QEMU user-mode network defaults */
 #define SLIRP_GATEWAY     "10.0.2.2"
-
-static volatile pid_t child;
-static volatile sig_atomic_t stopped_by; /* the signal that stopped us, if any */
-
-/* A signal sent to mirari alone is passed on; one from the terminal
- * (si_code SI_KERNEL) reached QEMU too, as it is in our process group,
- * and QEMU ends on it. */
-static void forward(int sig, siginfo_t *info, void *ctx)
-{
-    (void)ctx;
-    stopped_by = sig;
-    if (child > 0 && info->si_code != SI_KERNEL)
-        kill(child, SIGTERM);
-}
-
-static void set_handlers(bool on)
-{
-    struct sigaction sa = {0};
-    sigemptyset(&sa.sa_mask);
-    if (on) {
-        sa.sa_sigaction = forward;
-        sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    } else {
-        sa.sa_handler = SIG_DFL;
-    }
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
 
 /* Hardware virtualisation: /dev/kvm alone is not enough (this may be a
  * VM whose /dev/kvm is paravirtual and runs only its own guests). */
@@ -216,69 +186,19 @@ static void user_netdev(const struct run_request *req, struct sbuf *nd)
     free(guest);
 }
 
-/* fork + exec with `keep_fd` (when >= 0) inherited, an exec failure
- * reported back through a close-on-exec pipe. 0 without starting when a
- * signal already asked us to stop. */
-static pid_t start(char **argv, int keep_fd, int *exec_errno)
-{
-    *exec_errno = 0;
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return -1;
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    if (stopped_by) {
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        close(p[0]);
-        close(p[1]);
-        return 0;
-    }
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-        set_handlers(false);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        /* No VM left running (and holding the tap) without mirari. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(127);
-        if (keep_fd >= 0)
-            fcntl(keep_fd, F_SETFD, 0); /* inherited by this exec only */
-        execvp(argv[0], argv);
-        int e = errno;
-        (void)!write(p[1], &e, sizeof e);
-        _exit(127);
-    }
-    child = pid;
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    close(p[1]);
-    if (pid > 0) {
-        ssize_t n;
-        while ((n = read(p[0], exec_errno, sizeof *exec_errno)) < 0 && errno == EINTR)
-            ;
-        if (n != (ssize_t)sizeof *exec_errno)
-            *exec_errno = 0;
-    }
-    close(p[0]);
-    return pid;
-}
-
 /* The tool's exit status from QEMU's. */
 static int decode(const struct run_request *req, int status)
 {
     const char *name = path_base(req->image);
     if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        errorf("QEMU running %s was killed by signal %d (%s)", name, sig, strsignal(sig));
-        return 128 + sig;
+        char *who = xasprintf("QEMU running %s", name);
+        int rc = child_exit_code(who, status);
+        free(who);
+        return rc;
     }
     int st = WEXITSTATUS(status);
-    if (stopped_by && st == 0)
-        return 128 + stopped_by; /* QEMU ended on our Ctrl-C or SIGTERM */
+    if (child_stopped_by() && st == 0)
+        return 128 + child_stopped_by(); /* QEMU ended on our Ctrl-C or SIGTERM */
     int c = mi_exit_status_from_qemu(st);
     switch (c) {
     case MI_EXIT_CRASHED:
@@ -380,8 +300,7 @@ int run_qemu(const struct run_request *req)
     struct hostnet hn = {.fd = -1};
     struct sbuf cmdline = {0};
     struct strlist argv = {0}, words = {0};
-    stopped_by = 0;
-    set_handlers(true);
+    supervise_begin((struct forwarding){.as = SIGTERM, .hup = true});
 
     if (mode == NET_TAP || mode == NET_AUTO) {
         const char *why = NULL;
@@ -485,21 +404,22 @@ int run_qemu(const struct run_request *req)
         free(line);
     }
     fflush(stdout);
-    int exec_errno;
-    pid_t pid = start(argv.v, hn.fd, &exec_errno);
-    int status = 0;
-    if (pid > 0)
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-    child = 0;
-    if (pid == 0)
-        rc = 128 + stopped_by; /* stopped before QEMU started */
-    else if (pid < 0 || exec_errno)
-        errorf("cannot start %s: %s", qemu, strerror(pid < 0 ? errno : exec_errno));
-    else
+    /* No VM left running (and holding the tap) without mirari. */
+    struct child_spec spec = {.argv = argv.v, .keep_fd = hn.fd, .death_signal = SIGTERM};
+    int status;
+    switch (child_run(&spec, &status)) {
+    case CHILD_STOPPED:
+        rc = 128 + child_stopped_by(); /* stopped before QEMU started */
+        break;
+    case CHILD_FAILED:
+        errorf("cannot start %s: %s", qemu, strerror(status));
+        break;
+    case CHILD_RAN:
         rc = decode(req, status);
+        break;
+    }
 out:
-    set_handlers(false);
+    supervise_end();
     hostnet_close(&hn);
     sb_free(&cmdline);
     sl_free(&words);
