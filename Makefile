@@ -152,7 +152,7 @@ check: check-build
 
 .PHONY: bench
 bench: deps-bench
-	$(MAKE) BUILD=$(BUILD) all
+	$(MAKE) BUILD=$(BUILD) all qemu-guests
 	bench/run $(BUILD)
 
 .PHONY: example
