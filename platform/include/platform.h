@@ -13,8 +13,10 @@
 #include <stdint.h>
 
 /* Called once from the runtime before anything else. The platform takes
- * its own boot arguments out of argv (e.g. --net-fd=N on unix) and probes
- * its devices. Returns 0 or a negative errno. */
+ * its own boot arguments out of argv (e.g. --net-fd=N on unix); it may
+ * leave probing its network device to the first mi_plat_net_info() (the
+ * x86_64 kernel does, so images without networking link no driver).
+ * Returns 0 or a negative errno. */
 int mi_plat_init(int *argc, char **argv);
 
 /* Console output, unbuffered, whole buffer. */
@@ -35,7 +37,8 @@ struct mi_plat_net_info {
     uint8_t mac[6];
     uint16_t mtu; /* payload MTU, 1500 for Ethernet */
 };
-/* 0 and the device's info, or -ENODEV when there is no network device. */
+/* 0 and the device's info, or -ENODEV when there is no network device
+ * (or another negative errno when it could not be started). */
 int mi_plat_net_info(struct mi_plat_net_info *info);
 /* Send one Ethernet frame (without FCS). 0, -EAGAIN when the device
  * cannot take it now (the frame is dropped by the caller), or -EIO. */

@@ -1,6 +1,12 @@
 /* The platform interface (platform.h) on the x86_64 PVH kernel: the
  * console is COM1, clocks come from clock.c, the network is virtio-net,
- * and waiting halts the CPU until the deadline or a received frame. */
+ * and waiting halts the CPU until the deadline or a received frame.
+ *
+ * The network device is probed and started by the first
+ * mi_plat_net_info(), not by mi_plat_init(): the runtime asks for it only
+ * when it starts the network (runtime/net's mi_backend_net_start), so an
+ * image that never does (main-noip) links neither the PCI/MMIO discovery
+ * nor the driver (--gc-sections), and leaves a device it has untouched. */
 #include <errno.h>
 
 #include <platform.h>
@@ -12,8 +18,7 @@ int mi_plat_init(int *argc, char **argv)
 {
     (void)argc;
     (void)argv; /* the kernel took its parameters out before main() */
-    int err = virtio_net_init();
-    return err == -ENODEV ? 0 : err;
+    return 0;
 }
 
 void mi_plat_console_write(const char *buf, size_t len)
@@ -34,16 +39,21 @@ uint64_t mi_plat_wall_ns(void)
 /* Without a usable interrupt line the device is polled this often. */
 #define POLL_NS 1000000ull
 
+/* Set once the device is up (mi_plat_net_info): the wait reaches the
+ * driver only through this pointer, so it does not link it in. */
+static bool (*nic_pending)(void);
+static bool nic_polled; /* up, but without an interrupt line */
+
 bool mi_plat_yield(uint64_t deadline_ns)
 {
     for (;;) {
-        if (virtio_net_pending())
+        if (nic_pending != NULL && nic_pending())
             return true;
         uint64_t now = clock_monotonic_ns();
         if (now >= deadline_ns)
             return false;
         uint64_t until = deadline_ns;
-        if (virtio_net_up() && !virtio_net_has_irq() && deadline_ns - now > POLL_NS)
+        if (nic_polled && deadline_ns - now > POLL_NS)
             until = now + POLL_NS;
         idle_until(until);
     }
@@ -51,8 +61,18 @@ bool mi_plat_yield(uint64_t deadline_ns)
 
 int mi_plat_net_info(struct mi_plat_net_info *info)
 {
-    if (!virtio_net_up())
-        return -ENODEV;
+    /* 1 until probed, then 0 or the probe's error (-ENODEV: no device),
+     * which later calls return too: one probe, one start-up message. */
+    static int probed = 1;
+    if (probed > 0) {
+        probed = virtio_net_init();
+        if (probed == 0) {
+            nic_pending = virtio_net_pending;
+            nic_polled = !virtio_net_has_irq();
+        }
+    }
+    if (probed < 0)
+        return probed;
     virtio_net_mac(info->mac);
     info->mtu = 1500;
     return 0;
