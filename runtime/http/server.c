@@ -26,6 +26,7 @@
 
 #include "http/conn.h"
 #include "http/date.h"
+#include "http/decimal.h"
 #include "http/parser.h"
 
 #define IN_INITIAL  1024
@@ -181,19 +182,6 @@ static char *put(char *p, const char *s, size_t n)
 
 #define PUT_LIT(p, s) put(p, s, sizeof(s) - 1)
 
-static char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
-}
-
 /* Format the response the exchange describes into c->out (after any
  * 100 Continue still queued) and point c->tail at a large body. */
 static int build_response(struct mi_http_conn *c)
@@ -216,7 +204,7 @@ static int build_response(struct mi_http_conn *c)
         return -1;
     char *p = c->out.p + c->out.len;
     p = PUT_LIT(p, "HTTP/1.1 ");
-    p = put_u64(p, (uint64_t)status);
+    p = http_put_u64(p, (uint64_t)status);
     *p++ = ' ';
     p = put(p, reason, rlen);
     p = PUT_LIT(p, "\r\nServer: mirari\r\nDate: ");
@@ -226,7 +214,7 @@ static int build_response(struct mi_http_conn *c)
         p = put(p, c->hdr.p, c->hdr.len);
     if (!bodiless) {
         p = PUT_LIT(p, "Content-Length: ");
-        p = put_u64(p, blen);
+        p = http_put_u64(p, blen);
         p = PUT_LIT(p, "\r\n");
     }
     if (x->close)

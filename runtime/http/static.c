@@ -11,6 +11,7 @@
 
 #include "http/conn.h"
 #include "http/date.h"
+#include "http/decimal.h"
 #include "http/mime.h"
 #include "http/parser.h"
 #include "http/range.h"
@@ -82,19 +83,6 @@ static bool if_range_holds(mi_str v, const char etag[ETAG_LEN], const char *lm)
     return v.n == MI_HTTP_DATE_LEN && memcmp(v.p, lm, MI_HTTP_DATE_LEN) == 0;
 }
 
-static char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
-}
-
 static void serve_entry(mi_http_exchange *x, const mi_kv_entry *e, bool is_get)
 {
     char etag[ETAG_LEN], lm[MI_HTTP_DATE_LEN];
@@ -134,11 +122,11 @@ static void serve_entry(mi_http_exchange *x, const mi_kv_entry *e, bool is_get)
         char cr[64], *p = cr;
         p = memcpy(p, "bytes ", 6), p += 6;
         if (r == MI_RANGE_OK) {
-            p = put_u64(p, first);
+            p = http_put_u64(p, first);
             *p++ = '-';
-            p = put_u64(p, last);
+            p = http_put_u64(p, last);
             *p++ = '/';
-            p = put_u64(p, e->size);
+            p = http_put_u64(p, e->size);
             header(x, "Content-Range", cr, (size_t)(p - cr));
             mi_http_set_status(x, 206);
             mi_http_body_ref(x, (const char *)e->data + first, (size_t)(last - first + 1));
@@ -148,7 +136,7 @@ static void serve_entry(mi_http_exchange *x, const mi_kv_entry *e, bool is_get)
         if (r == MI_RANGE_UNSATISFIABLE) {
             *p++ = '*';
             *p++ = '/';
-            p = put_u64(p, e->size);
+            p = http_put_u64(p, e->size);
             header(x, "Content-Range", cr, (size_t)(p - cr));
             page(x, 416);
             return;
