@@ -12,11 +12,11 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.request
 
 import pytest
 
-from conftest import REPO, free_port
+from conftest import free_port
+from ptyrun import PtyRun
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None,
                                 reason="qemu-system-x86_64 is not installed")
@@ -197,45 +197,14 @@ def children(pid):
 def test_ctrl_c_on_a_terminal_stops_qemu(mirari, app_copy):
     """Ctrl-C typed on the terminal `mirari run` runs on (a pty here): QEMU
     ends and mirari exits 130, as a process interrupted by SIGINT."""
-    import pty
-    import select
-
     app = app_copy("static-website")
-    port = free_port()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(app)
-        os.environ["MIRARI_QEMU_HTTP_PORT"] = str(port)
-        os.environ.update(USER_NET)
-        os.execv(str(mirari), [str(mirari), "run", "-t", "qemu"])
-    out, status, qemus = b"", None, []
-    try:
-        deadline = time.monotonic() + 120
-        while b"serving HTTP" not in out:
-            assert time.monotonic() < deadline, out.decode(errors="replace")
-            if select.select([fd], [], [], 0.5)[0]:
-                out += os.read(fd, 4096)
-        qemus = children(pid)
+    env = {"MIRARI_QEMU_HTTP_PORT": str(free_port()), **USER_NET}
+    with PtyRun([str(mirari), "run", "-t", "qemu"], cwd=app, env=env) as term:
+        term.wait_for(b"serving HTTP")
+        qemus = children(term.pid)
         assert qemus, "no QEMU under mirari"
-        os.write(fd, b"\x03")
-        deadline = time.monotonic() + 60
-        while status is None:
-            assert time.monotonic() < deadline, out.decode(errors="replace")
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = os.waitstatus_to_exitcode(st)
-                break
-            try:
-                if select.select([fd], [], [], 0.2)[0]:
-                    out += os.read(fd, 4096)
-            except OSError:
-                time.sleep(0.05)  # the pty is closed: wait for the status
-    finally:
-        if status is None:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
-    assert status == 130, out.decode(errors="replace")
+        status = term.ctrl_c()
+    assert status == 130, term.text()
     # mirari waited for QEMU before it exited: nothing is left behind.
     for q in qemus:
         assert not os.path.exists(f"/proc/{q}"), f"QEMU {q} still running"

@@ -22,6 +22,7 @@ import pytest
 
 from conftest import REPO
 from direct_env import Unikernel, ns
+from ptyrun import PtyRun
 
 pytestmark = pytest.mark.skipif(
     shutil.which("qemu-system-x86_64") is None or shutil.which("dnsmasq") is None
@@ -224,45 +225,16 @@ def test_ctrl_c_on_a_terminal(netns, mirari, dhcp_site, tmp_path):
     """Ctrl-C typed on mirari's terminal (a pty): QEMU, in mirari's process
     group, ends on it; dnsmasq, in a group of its own, is stopped by
     mirari; status 130."""
-    import pty
-    import select
-
     name = netns()
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(dhcp_site)
-        os.environ["TMPDIR"] = str(tmp)
-        os.execvp("ip", ["ip", "netns", "exec", name, str(mirari), "run", "-t", "qemu"])
-    out, status, kids = b"", None, {}
-    try:
-        deadline = time.monotonic() + 120
-        while b"serving HTTP" not in out:
-            assert time.monotonic() < deadline, out.decode(errors="replace")
-            if select.select([fd], [], [], 0.5)[0]:
-                out += os.read(fd, 4096)
-        kids = children(pid)
+    argv = ["ip", "netns", "exec", name, str(mirari), "run", "-t", "qemu"]
+    with PtyRun(argv, cwd=dhcp_site, env={"TMPDIR": str(tmp)}) as term:
+        term.wait_for(b"serving HTTP")
+        kids = children(term.pid)
         assert sorted(c[:4] for c in kids.values()) == ["dnsm", "qemu"], kids
-        os.write(fd, b"\x03")
-        deadline = time.monotonic() + 60
-        while status is None:
-            assert time.monotonic() < deadline, out.decode(errors="replace")
-            done, st = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = os.waitstatus_to_exitcode(st)
-                break
-            try:
-                if select.select([fd], [], [], 0.2)[0]:
-                    out += os.read(fd, 4096)
-            except OSError:
-                time.sleep(0.05)  # the pty is closed: wait for the status
-    finally:
-        if status is None:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
-    assert status == 130, out.decode(errors="replace")
+        status = term.ctrl_c()
+    assert status == 130, term.text()
     for k in kids:
         assert not alive(k), f"{kids[k]} {k} is still running"
     assert not tap_exists(name)
