@@ -145,8 +145,14 @@ CHECK_BUILD := build/check
 .PHONY: check check-build deps-build deps-test deps-bench
 deps-build deps-test deps-bench: deps-%:
 	scripts/install-deps --$*
+# Plus the tool and the unix-socket runtime without sanitizers, for the
+# tests that run unikernels under valgrind (which cannot run ASan code).
+PLAIN_SOCKET := $(TOOL) $(LIB_SOCKET) $(LIBDIR)/unix-socket.mk $(BUILD_HEADERS)
+.PHONY: plain-socket
+plain-socket: $(PLAIN_SOCKET)
 check-build: deps-test
 	$(MAKE) BUILD=$(CHECK_BUILD) SANITIZE=1 tests
+	$(MAKE) BUILD=$(CHECK_BUILD)/plain SANITIZE=0 plain-socket
 check: check-build
 	tests/run $(CHECK_BUILD)
 

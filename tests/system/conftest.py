@@ -46,6 +46,16 @@ def mirari(prefix):
     return prefix / "bin" / "mirari"
 
 
+@pytest.fixture(scope="session")
+def plain_mirari():
+    """The mirari of the build without sanitizers (make check makes it in
+    BUILD/plain), for unikernels run under valgrind."""
+    plain = Path(os.environ.get("MIRARI_PLAIN_BUILD", BUILD / "plain"))
+    tool = plain / "bin" / "mirari"
+    assert tool.exists(), f"{tool} is missing: make BUILD={plain} SANITIZE=0 plain-socket"
+    return tool
+
+
 @pytest.fixture
 def app_copy(tmp_path):
     """Copy an example (by name) into a fresh directory, so tests never write
