@@ -278,6 +278,9 @@ void tcp_output(struct mi_tcp *t);
 /* Output later from the loop (after the application's callback returns). */
 void tcp_output_soon(struct mi_tcp *t);
 void tcp_send_syn(struct mi_tcp *t);
+/* Send the first SYN (or SYN-ACK) of an opening connection: time it for
+ * the first RTT sample and arm the retransmission timer (RFC 6298 2.1). */
+void tcp_open_syn(struct mi_tcp *t);
 void tcp_send_ack(struct mi_tcp *t);
 /* Send len bytes of the send queue starting at sequence seq (a
  * retransmission or a probe) without moving SND.NXT. */

@@ -402,11 +402,7 @@ struct mi_tcp *tcp_open(struct net_stack *s, uint16_t lport, mi_ipv4 raddr, uint
     tcp_cc_init(t);
     tcp_set_state(t, TCP_SYN_SENT);
     tcp_hash_insert(t);
-    t->rtt_timing = true;
-    t->rtt_seq = t->iss;
-    t->rtt_start = mi_now();
-    tcp_send_syn(t);
-    tcp_rexmt_arm(t);
+    tcp_open_syn(t);
     *err = 0;
     return t;
 }

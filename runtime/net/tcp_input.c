@@ -47,6 +47,21 @@ static void conn_input(struct mi_tcp *t, struct tcp_seg *seg);
 
 /* ---- LISTEN (3.10.7.2) ---- */
 
+/* A connection for a segment that reached listener l, from its peer. */
+static struct mi_tcp *alloc_passive(struct mi_tcp *l, const struct tcp_seg *seg)
+{
+    struct mi_tcp *t = tcp_alloc(l->s);
+    if (t == NULL)
+        return NULL;
+    t->laddr = seg->ip->dst;
+    t->lport = seg->dport;
+    t->raddr = seg->ip->src;
+    t->rport = seg->sport;
+    t->passive = true;
+    t->listener = l;
+    return t;
+}
+
 static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
 {
     struct net_stack *s = l->s;
@@ -59,16 +74,10 @@ static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
          * handshake answered with a SYN cookie. */
         uint16_t mss;
         if (!(seg->flags & TCP_SYN) && tcp_syncookie_check(s, seg, &mss) == 0) {
-            struct mi_tcp *t = tcp_alloc(s);
+            struct mi_tcp *t = alloc_passive(l, seg);
             if (t == NULL)
                 return;
-            t->laddr = ip->dst;
-            t->lport = seg->dport;
-            t->raddr = ip->src;
-            t->rport = seg->sport;
-            t->passive = true;
             t->cookie = true;
-            t->listener = l;
             t->iss = seg->ack - 1;
             t->irs = seg->seq - 1;
             t->rcv_nxt = seg->seq;
@@ -136,16 +145,10 @@ static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
         tcp_send_syn(&tmp);
         return;
     }
-    struct mi_tcp *t = tcp_alloc(s);
+    struct mi_tcp *t = alloc_passive(l, seg);
     if (t == NULL)
         return;
-    t->laddr = ip->dst;
-    t->lport = seg->dport;
-    t->raddr = ip->src;
-    t->rport = seg->sport;
-    t->passive = true;
     t->embryonic = true;
-    t->listener = l;
     l->synq++;
     s->tcp.n_synq++;
     apply_syn_options(t, seg);
@@ -163,11 +166,7 @@ static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
     tcp_hash_insert(t);
     /* Data in the SYN is not kept: it is not acknowledged, so the peer
      * sends it again (RFC 9293 allows either). */
-    t->rtt_timing = true;
-    t->rtt_seq = t->iss;
-    t->rtt_start = mi_now();
-    tcp_send_syn(t);
-    tcp_rexmt_arm(t);
+    tcp_open_syn(t);
 }
 
 /* ---- SYN-SENT (3.10.7.3) ---- */

@@ -154,6 +154,15 @@ uint32_t tcp_retransmit_first(struct mi_tcp *t)
     return len + (fin ? 1 : 0);
 }
 
+void tcp_open_syn(struct mi_tcp *t)
+{
+    t->rtt_timing = true;
+    t->rtt_seq = t->iss;
+    t->rtt_start = mi_now();
+    tcp_send_syn(t);
+    tcp_rexmt_arm(t);
+}
+
 void tcp_send_syn(struct mi_tcp *t)
 {
     uint8_t opt[12];
