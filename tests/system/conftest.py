@@ -8,7 +8,6 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -67,6 +66,24 @@ def app_copy(tmp_path):
         return dst
 
     return copy
+
+
+def recv_all(sock):
+    """Everything the peer sends until it closes its side."""
+    got = bytearray()
+    while chunk := sock.recv(65536):
+        got += chunk
+    return bytes(got)
+
+
+def check_echoes(socks, payloads):
+    """Send one payload on each connection and half-close it, then expect
+    each payload back whole on its own connection (an echo server)."""
+    for s, p in zip(socks, payloads):
+        s.sendall(p)
+        s.shutdown(socket.SHUT_WR)
+    for s, p in zip(socks, payloads):
+        assert recv_all(s) == p
 
 
 def free_port():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, check_echoes
 from direct_env import Unikernel, build, echo_transfer, in_netns, ns, same
 
 ADDR = "10.0.0.2"  # what mirari run gives an app without an address
@@ -79,18 +79,7 @@ def test_200_concurrent_connections(echo):
     with in_netns(echo.ns):
         socks = [socket.create_connection((ADDR, 7), timeout=60) for _ in range(200)]
     try:
-        payloads = [os.urandom(4096) + i.to_bytes(4, "big") for i in range(200)]
-        for s, p in zip(socks, payloads):
-            s.sendall(p)
-            s.shutdown(socket.SHUT_WR)
-        for s, p in zip(socks, payloads):
-            got = bytearray()
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                got += b
-            assert got == p
+        check_echoes(socks, [os.urandom(4096) + i.to_bytes(4, "big") for i in range(200)])
     finally:
         for s in socks:
             s.close()

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import REPO, free_port
+from conftest import REPO, free_port, recv_all
 
 VALGRIND = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
             "--errors-for-leak-kinds=definite", "--track-origins=yes"]
@@ -64,10 +64,7 @@ def exchange(port, data):
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         s.sendall(data)
         s.shutdown(socket.SHUT_WR)
-        out = b""
-        while chunk := s.recv(65536):
-            out += chunk
-    return out
+        return recv_all(s)
 
 
 def test_static_website(plain_mirari, tmp_path):
