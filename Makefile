@@ -26,7 +26,7 @@ OPT      ?= -O2 -g
 
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
             -Wmissing-prototypes -Wshadow=local -Wformat=2
-BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -Iinclude -Iruntime -Iplatform/include \
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -Iinclude -Iabi -Iruntime -Iplatform/include \
             -DMIRARI_VERSION='"$(VERSION)"'
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ifeq ($(SANITIZE),1)
@@ -51,7 +51,9 @@ $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	$(CC) $(BASE_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 # ---- runtime libraries --------------------------------------------------
-CORE_SRC      := $(wildcard runtime/core/*.c)
+ABI_SRC       := $(wildcard abi/*.c)
+CORE_SRC      := $(wildcard runtime/core/*.c) $(ABI_SRC)
+APP_SRC       := $(wildcard runtime/app/*.c)
 KV_SRC        := $(wildcard runtime/kv/*.c)
 HTTP_SRC      := $(wildcard runtime/http/*.c)
 SOCKET_SRC    := $(wildcard runtime/socket/*.c)
@@ -59,6 +61,7 @@ NET_SRC       := $(wildcard runtime/net/*.c)
 PLAT_UNIX_SRC := $(wildcard platform/unix/*.c)
 
 CORE_OBJS      := $(call objs,$(CORE_SRC))
+APP_OBJS       := $(call objs,$(APP_SRC))
 KV_OBJS        := $(call objs,$(KV_SRC))
 HTTP_OBJS      := $(call objs,$(HTTP_SRC))
 SOCKET_OBJS    := $(call objs,$(SOCKET_SRC))
@@ -73,7 +76,7 @@ LIB_SOCKET := $(LIBDIR)/libmirari-socket.a
 RUNTIME_LIBS := $(LIB_SOCKET)
 TARGET_MKS := $(LIBDIR)/unix-socket.mk
 
-$(LIB_SOCKET): $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(SOCKET_OBJS) $(PLAT_UNIX_OBJS)
+$(LIB_SOCKET): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(SOCKET_OBJS) $(PLAT_UNIX_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
@@ -96,12 +99,19 @@ $(BUILD)/include/%.h: include/%.h
 	cp $< $@
 
 # ---- the tool -------------------------------------------------------------
-# The tool shares the key table and value parsers with the runtime, and the
-# store image format with runtime/kv.
+# The tool sees the public API and abi/ (what it and the image agree on:
+# the key table, the store image format, the QEMU exit status, the kernel
+# command line), never runtime/ or platform/. It links the key table and
+# the public dotted-quad parser the runtime uses, so both accept the same
+# values.
 TOOL_SRC    := $(wildcard tool/*.c)
-TOOL_SHARED := runtime/core/keys.c runtime/core/ipv4.c
+TOOL_SHARED := $(ABI_SRC) runtime/core/ipv4_text.c
 TOOL_OBJS   := $(call objs,$(TOOL_SRC))
-$(TOOL_OBJS): EXTRA_CFLAGS += -D_GNU_SOURCE
+TOOL_CFLAGS := -std=gnu11 $(OPT) $(WARN) -Iinclude -Iabi -D_GNU_SOURCE \
+               -DMIRARI_VERSION='"$(VERSION)"' $(if $(filter 1,$(SANITIZE)),$(SAN_FLAGS))
+$(TOOL_OBJS): $(BUILD)/obj/tool/%.o: tool/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
 TOOL := $(BUILD)/bin/mirari
 $(TOOL): $(TOOL_OBJS) $(call objs,$(TOOL_SHARED))
 	@mkdir -p $(@D)
@@ -127,7 +137,7 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $$($$*_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_LDFLAGS) -o $@ $< $($*_DEPS) -lcmocka $($*_LDLIBS)
 
-FUZZ_FLAGS := -std=gnu11 -g -O1 -Iinclude -Iruntime -Iplatform/include \
+FUZZ_FLAGS := -std=gnu11 -g -O1 -Iinclude -Iabi -Iruntime -Iplatform/include \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $$($$*_SRC) $(HEADERS)

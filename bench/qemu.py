@@ -89,7 +89,7 @@ def sizes(path):
         if len(f) >= 2 and f[1].isdigit():
             sec[f[0]] = int(f[1])
     code = sum(sec.get(s, 0) for s in (".text", ".init", ".fini", ".rodata", ".data",
-                                       ".tdata", ".note.pvh", ".mi_ksyms"))
+                                       ".tdata", ".note.pvh", ".kernel_symbols"))
     return path.stat().st_size, full, code, sec.get(".bss", 0)
 
 

@@ -5,7 +5,7 @@
 
 LIB_DIRECT := $(LIBDIR)/libmirari-direct.a
 
-$(LIB_DIRECT): $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(NET_OBJS) $(PLAT_UNIX_OBJS)
+$(LIB_DIRECT): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(NET_OBJS) $(PLAT_UNIX_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 

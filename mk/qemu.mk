@@ -26,11 +26,11 @@ qemu_objs = $(patsubst %,$(QEMU_OBJDIR)/%.o,$(basename $(1)))
 QEMU_TARGET_CFLAGS := -nostdinc -isystem $(QEMU_MUSL_INC) \
     -isystem $(shell $(CC) -print-file-name=include) -fno-pie -fno-stack-protector \
     -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections
-QEMU_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(QEMU_TARGET_CFLAGS) -Iinclude -Iruntime \
+QEMU_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(QEMU_TARGET_CFLAGS) -Iinclude -Iabi -Iruntime \
     -Iplatform/include -DMIRARI_VERSION='"$(VERSION)"'
 QEMU_KERNEL_CFLAGS := -mgeneral-regs-only -mno-red-zone
 
-QEMU_RUNTIME_SRC := $(CORE_SRC) $(KV_SRC) $(HTTP_SRC) $(NET_SRC)
+QEMU_RUNTIME_SRC := $(APP_SRC) $(CORE_SRC) $(KV_SRC) $(HTTP_SRC) $(NET_SRC)
 QEMU_PLAT_SRC := $(wildcard platform/x86_64/*.c platform/x86_64/*.S platform/virtio/*.c)
 QEMU_RUNTIME_OBJS := $(call qemu_objs,$(QEMU_RUNTIME_SRC))
 QEMU_PLAT_OBJS := $(call qemu_objs,$(QEMU_PLAT_SRC))

@@ -21,7 +21,7 @@ const char *main_key_name(enum mi_main_kind kind)
 
 static bool is_main(const struct conf_item *it)
 {
-    return it->key->type == MI_KT_ENTRY;
+    return it->key->type == KT_ENTRY;
 }
 
 /* Two items set the same thing: the same key, or both an entry point. */
@@ -48,7 +48,7 @@ static void merge(struct app_config *a, const struct conf *c, struct diag *d)
 {
     for (size_t i = 0; i < c->n; i++) {
         const struct conf_item *it = &c->items[i];
-        if (it->key->flags & MI_KEY_REPEAT) {
+        if (it->key->flags & KEY_REPEAT) {
             add_effective(a, it);
             continue;
         }
@@ -99,7 +99,7 @@ static void check_main(struct app_config *a, const struct conf *c, struct diag *
     a->kind = strcmp(m->name, "main-ip") == 0     ? MI_MAIN_IP
               : strcmp(m->name, "main-http") == 0 ? MI_MAIN_HTTP
                                                   : MI_MAIN_NOIP;
-    if (!m->valid || mi_entry_symbol(m->value, a->entry, sizeof a->entry) < 0)
+    if (!m->valid || entry_symbol(m->value, a->entry, sizeof a->entry) < 0)
         return;
     if (strcmp(a->entry, "main") == 0)
         conf_error(d, c, m,
@@ -137,7 +137,7 @@ static void check_ip(struct app_config *a, const struct conf *c, struct diag *d)
     const struct conf_item *gw = cfg_get(a, "ip-gateway");
     bool use_dhcp = false;
     if (dhcp && dhcp->valid)
-        mi_parse_bool(dhcp->value, &use_dhcp);
+        parse_bool(dhcp->value, &use_dhcp);
     const struct conf_item *statics[] = {addr, mask, gw};
     for (size_t i = 0; i < 3; i++) {
         if (!statics[i])
@@ -158,7 +158,7 @@ static void check_ip(struct app_config *a, const struct conf *c, struct diag *d)
     unsigned prefix = 24;
     mi_ipv4_parse(addr->value, &ip);
     if (mask && mask->valid) {
-        mi_parse_netmask(mask->value, &prefix);
+        parse_netmask(mask->value, &prefix);
         m = prefix == 32 ? 0xffffffffu : ~(0xffffffffu >> prefix);
     }
     if (ip == 0 || ip == 0xffffffffu || (ip >> 24) >= 224 || (ip >> 24) == 127)
@@ -172,7 +172,7 @@ static void check_ip(struct app_config *a, const struct conf *c, struct diag *d)
                    "address",
                    addr->value, prefix);
     if (gw && gw->valid && mask && mask->valid) {
-        mi_parse_netmask(mask->value, &prefix);
+        parse_netmask(mask->value, &prefix);
         mi_ipv4_parse(gw->value, &g);
         if ((g & m) != (ip & m))
             conf_error(d, c, gw, "%s is not in the subnet of ip-address %s/%u", gw->value,
@@ -229,15 +229,15 @@ static void check_stores(struct app_config *a, const struct conf *c, const char 
     }
 }
 
-/* app-NAME keys: the runtime has room for MI_APP_KEYS_MAX of them. */
+/* app-NAME keys: the runtime has room for APP_KEYS_MAX of them. */
 static void check_app_keys(struct app_config *a, const struct conf *c, struct diag *d)
 {
     int n = 0;
     for (size_t i = 0; i < a->n; i++) {
         const struct conf_item *it = a->items[i];
-        if (strcmp(it->key->name, MI_APP_PREFIX) == 0 && ++n > MI_APP_KEYS_MAX)
+        if (strcmp(it->key->name, APP_KEY_PREFIX) == 0 && ++n > APP_KEYS_MAX)
             conf_error(d, c, it, "one application key too many; expected at most %d app- keys",
-                       MI_APP_KEYS_MAX);
+                       APP_KEYS_MAX);
     }
 }
 

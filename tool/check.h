@@ -28,7 +28,7 @@ struct app_config {
     size_t n;
     enum mi_main_kind kind;
     const struct conf_item *main_item;
-    char entry[MI_ENTRY_MAX + 1]; /* the C function */
+    char entry[ENTRY_MAX + 1]; /* the C function */
     struct store *stores;
     size_t nstores;
     struct strlist depends, packages; /* without repetitions */

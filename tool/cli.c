@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/keys.h"
+#include "conf_keys.h"
 
 static const char *const commands[] = {"configure", "build", "run", "clean", "pack", "help"};
 
@@ -63,10 +63,10 @@ static int key_option(struct cli *c, char **argv, int i, int argc)
     const char *arg = argv[i] + 2;
     const char *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-    const struct mi_key *k = mi_key_find(arg, len);
+    const struct conf_key *k = conf_key_find(arg, len);
     if (!k) {
         char *name = xstrndup(arg, len);
-        const char *s = mi_key_suggest(name);
+        const char *s = conf_key_suggest(name);
         if (s)
             usage_error("unknown option --%s; did you mean --%s%s?", name, s,
                         str_ends(s, "-") ? "NAME" : "");
@@ -80,13 +80,13 @@ static int key_option(struct cli *c, char **argv, int i, int argc)
         return 1;
     }
     const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-    if (k->type == MI_KT_BOOL && (!next || (strcmp(next, "true") && strcmp(next, "false")))) {
+    if (k->type == KT_BOOL && (!next || (strcmp(next, "true") && strcmp(next, "false")))) {
         add_key(c, arg, len, "true");
         return 1;
     }
     /* Free text takes no "--..." from the next argument, as at boot: that
      * is more likely the next option (--app-motd=--x gives one). */
-    if (!next || (k->type == MI_KT_TEXT && strncmp(next, "--", 2) == 0)) {
+    if (!next || (k->type == KT_TEXT && strncmp(next, "--", 2) == 0)) {
         usage_error("--%s needs a value (--%s=VALUE)", arg, arg);
         return -1;
     }

@@ -83,15 +83,15 @@ static void gen_default(struct sbuf *b, size_t *n, const struct conf_item *it)
 static size_t gen_defaults(struct sbuf *b, const struct app_config *cfg)
 {
     size_t n = 0;
-    for (size_t i = 0; i < mi_nkeys; i++) {
-        if (!(mi_keys[i].flags & MI_KEY_BOOT) || (mi_keys[i].flags & MI_KEY_FAMILY))
+    for (size_t i = 0; i < conf_nkeys; i++) {
+        if (!(conf_keys[i].flags & KEY_BOOT) || (conf_keys[i].flags & KEY_FAMILY))
             continue;
-        const struct conf_item *it = cfg_get(cfg, mi_keys[i].name);
+        const struct conf_item *it = cfg_get(cfg, conf_keys[i].name);
         if (it)
             gen_default(b, &n, it);
     }
     for (size_t i = 0; i < cfg->n; i++)
-        if (strcmp(cfg->items[i]->key->name, MI_APP_PREFIX) == 0)
+        if (strcmp(cfg->items[i]->key->name, APP_KEY_PREFIX) == 0)
             gen_default(b, &n, cfg->items[i]);
     if (n)
         sb_add(b, "};\n");

@@ -72,7 +72,7 @@ void conf_unknown_key(struct diag *d, int line, const char *where, const char *d
                       const char *name)
 {
     char *shown = show_key(name);
-    const char *suggestion = mi_key_suggest(name);
+    const char *suggestion = conf_key_suggest(name);
     if (strcmp(name, "main") == 0) {
         diag_add(d, line,
                  "%s: %s%s: unknown key; the entry point is given as %smain-noip, %smain-ip or "
@@ -96,31 +96,31 @@ void conf_unknown_key(struct diag *d, int line, const char *where, const char *d
 }
 
 /* What a value of each type is, for "is not <noun>". */
-static const char *type_noun(enum mi_key_type t)
+static const char *type_noun(enum conf_key_type t)
 {
     switch (t) {
-    case MI_KT_BOOL:
+    case KT_BOOL:
         return "a boolean";
-    case MI_KT_IPV4:
+    case KT_IPV4:
         return "an IPv4 address";
-    case MI_KT_NETMASK:
+    case KT_NETMASK:
         return "a netmask";
-    case MI_KT_PORT:
+    case KT_PORT:
         return "a port number";
-    case MI_KT_LISTEN_ADDR:
+    case KT_LISTEN_ADDR:
         return "a listen address";
-    case MI_KT_ENTRY:
+    case KT_ENTRY:
         return "an entry point";
-    case MI_KT_LIST:
+    case KT_LIST:
         return "a list of names";
-    case MI_KT_DIR:
+    case KT_DIR:
         return "a directory name";
-    case MI_KT_MEMORY:
+    case KT_MEMORY:
         return "a memory size";
-    case MI_KT_LOG_LEVEL:
+    case KT_LOG_LEVEL:
         return "a log level";
-    case MI_KT_STRING:
-    case MI_KT_TEXT:
+    case KT_STRING:
+    case KT_TEXT:
         return "a valid value";
     }
     return "a valid value";
@@ -129,17 +129,17 @@ static const char *type_noun(enum mi_key_type t)
 /* Whether a family's member names may hold '-': fs-NAME (a store) and
  * app-NAME (an application key, a boot argument --app-NAME) may; xl-KEY
  * is a key of the xl configuration, where '-' is not allowed. */
-static bool member_dash(const struct mi_key *k)
+static bool member_dash(const struct conf_key *k)
 {
     return strcmp(k->name, "xl-") != 0;
 }
 
 /* The member name of a family key: fs-NAME becomes C symbols and a file
  * name, app-NAME a boot argument, xl-KEY a key of the xl configuration. */
-static bool member_ok(const struct mi_key *k, const char *member)
+static bool member_ok(const struct conf_key *k, const char *member)
 {
     bool dash = member_dash(k);
-    if (strlen(member) > MI_MEMBER_MAX)
+    if (strlen(member) > KEY_MEMBER_MAX)
         return false;
     for (const char *p = member; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
@@ -148,7 +148,7 @@ static bool member_ok(const struct mi_key *k, const char *member)
     return *member != '\0';
 }
 
-static struct conf_item *add_item(struct conf *c, const struct mi_key *k, const char *name,
+static struct conf_item *add_item(struct conf *c, const struct conf_key *k, const char *name,
                                   const char *value, int line, enum conf_origin origin)
 {
     if (c->n == c->cap) {
@@ -167,25 +167,25 @@ static struct conf_item *add_item(struct conf *c, const struct mi_key *k, const 
 
 /* Check a known key's member name and value; keep the item either way, so
  * that checks across keys (duplicates, which main-*) still see it. */
-static int add_checked(struct conf *c, const struct mi_key *k, const char *name, const char *value,
+static int add_checked(struct conf *c, const struct conf_key *k, const char *name, const char *value,
                        int line, enum conf_origin origin, struct diag *d)
 {
     struct conf_item *it = add_item(c, k, name, value, line, origin);
     int errors = 0;
-    if (k->flags & MI_KEY_FAMILY) {
+    if (k->flags & KEY_FAMILY) {
         const char *member = name + strlen(k->name);
         if (!member_ok(k, member)) {
             char *shown = show_key(member);
             conf_error(d, c, it,
                        "%s is not a usable name; expected at most %d lowercase letters, "
                        "digits%s",
-                       shown, MI_MEMBER_MAX, member_dash(k) ? ", '-' and '_'" : " and '_'");
+                       shown, KEY_MEMBER_MAX, member_dash(k) ? ", '-' and '_'" : " and '_'");
             free(shown);
             it->valid = false;
             errors++;
         }
     }
-    const char *accepted = mi_key_check(k, value);
+    const char *accepted = conf_key_check(k, value);
     if (accepted) {
         char *shown = conf_show(value);
         conf_error(d, c, it, "%s is not %s; expected %s", shown, type_noun(k->type), accepted);
@@ -233,7 +233,7 @@ static int parse_line(struct conf *c, int line, const char *s, size_t n, struct 
         const char *value = colon + 1;
         while (blank(*value))
             value++;
-        const struct mi_key *k = mi_key_find(name, klen);
+        const struct conf_key *k = conf_key_find(name, klen);
         if (!k) {
             char *where = xasprintf("%s:%d", c->file, line);
             conf_unknown_key(d, line, where, "", name);
@@ -264,7 +264,7 @@ int conf_parse(struct conf *c, const char *buf, size_t len, struct diag *d)
 
 int conf_add_cli(struct conf *c, const char *name, const char *value, struct diag *d)
 {
-    const struct mi_key *k = mi_key_find(name, strlen(name));
+    const struct conf_key *k = conf_key_find(name, strlen(name));
     if (!k) {
         conf_unknown_key(d, DIAG_CLI_LINE, "command line", "--", name);
         return -1;

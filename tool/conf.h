@@ -12,13 +12,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/keys.h"
+#include "conf_keys.h"
 #include "diag.h"
 
 enum conf_origin { CONF_FILE, CONF_CLI };
 
 struct conf_item {
-    const struct mi_key *key; /* the table entry (the family for fs-/xl-) */
+    const struct conf_key *key; /* the table entry (the family for fs-/xl-) */
     char *name;               /* the full key: "fs-static" */
     char *value;              /* stripped, otherwise as written */
     int line;                 /* line in the file; 0 on the command line */

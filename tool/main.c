@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "core/keys.h"
+#include "conf_keys.h"
 
 static const char usage[] =
     "usage: mirari [OPTIONS] COMMAND [OPTIONS] [--KEY=VALUE...] [-- BOOT-ARGS]\n"
@@ -71,22 +71,22 @@ static const char help_clean[] =
     "built, mir-NAME included), then _build/ when nothing else is left in it.\n"
     "Files of yours, in the app's directory or in _build/, are never removed.\n";
 
-static const char *placeholder(enum mi_key_type t)
+static const char *placeholder(enum conf_key_type t)
 {
     static const char *const names[] = {
-        [MI_KT_BOOL] = "true|false", [MI_KT_IPV4] = "A.B.C.D",     [MI_KT_NETMASK] = "A.B.C.D",
-        [MI_KT_PORT] = "PORT",       [MI_KT_LISTEN_ADDR] = "ADDR", [MI_KT_ENTRY] = "FUNC",
-        [MI_KT_LIST] = "NAME,...",   [MI_KT_DIR] = "DIR",          [MI_KT_MEMORY] = "MIB",
-        [MI_KT_LOG_LEVEL] = "LEVEL", [MI_KT_STRING] = "VALUE",     [MI_KT_TEXT] = "VALUE",
+        [KT_BOOL] = "true|false", [KT_IPV4] = "A.B.C.D",     [KT_NETMASK] = "A.B.C.D",
+        [KT_PORT] = "PORT",       [KT_LISTEN_ADDR] = "ADDR", [KT_ENTRY] = "FUNC",
+        [KT_LIST] = "NAME,...",   [KT_DIR] = "DIR",          [KT_MEMORY] = "MIB",
+        [KT_LOG_LEVEL] = "LEVEL", [KT_STRING] = "VALUE",     [KT_TEXT] = "VALUE",
     };
     return names[t];
 }
 
 static void print_keys(void)
 {
-    for (size_t i = 0; i < mi_nkeys; i++) {
-        const struct mi_key *k = &mi_keys[i];
-        bool fam = k->flags & MI_KEY_FAMILY;
+    for (size_t i = 0; i < conf_nkeys; i++) {
+        const struct conf_key *k = &conf_keys[i];
+        bool fam = k->flags & KEY_FAMILY;
         char opt[64];
         snprintf(opt, sizeof opt, "--%s%s=%s", k->name,
                  fam ? (strcmp(k->name, "xl-") == 0 ? "KEY" : "NAME") : "", placeholder(k->type));

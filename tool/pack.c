@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include "pack.h"
 
 struct file {
@@ -82,7 +82,7 @@ static const char *bad_name(const char *name)
     for (const char *s = name; *s != '\0'; s++) {
         if (*s == '\\')
             return "a backslash";
-        if (!mi_kv_key_byte_ok((unsigned char)*s))
+        if (!kv_key_byte_ok((unsigned char)*s))
             return "a control character";
     }
     return NULL;
@@ -150,9 +150,9 @@ static int walk(struct packer *p, const char *key, const struct stat *dst)
         char child[PATH_MAX];
         if ((size_t)snprintf(child, sizeof child, "%s%s%s", key, *key ? "/" : "", name) >=
                 sizeof child ||
-            strlen(child) > MI_KV_MAX_KEY_LEN) {
+            strlen(child) > KV_MAX_KEY_LEN) {
             rc = fail(p, "%s/%s: path longer than %u bytes", p->dir,
-                      shown(child, show, sizeof show), MI_KV_MAX_KEY_LEN);
+                      shown(child, show, sizeof show), KV_MAX_KEY_LEN);
             break;
         }
         const char *why = bad_name(name);
@@ -258,7 +258,7 @@ static int out_put(struct out *o, const void *data, size_t len)
 
 static int out_pad(struct out *o, uint64_t align)
 {
-    static const unsigned char zero[MI_KV_DATA_ALIGN];
+    static const unsigned char zero[KV_DATA_ALIGN];
     size_t n = (size_t)((align - o->pos % align) % align);
     return out_put(o, zero, n);
 }
@@ -271,7 +271,7 @@ static int copy_file(struct packer *p, struct out *o, struct file *f, uint64_t *
     int fd = open(full, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return fail(p, "%s/%s: %s", p->dir, shown(f->key, show, sizeof show), strerror(errno));
-    uint64_t h = MI_KV_HASH_INIT, total = 0;
+    uint64_t h = KV_HASH_INIT, total = 0;
     int rc = 0;
     for (;;) {
         if (o->len == BUF_SIZE && out_flush(o) < 0) {
@@ -288,7 +288,7 @@ static int copy_file(struct packer *p, struct out *o, struct file *f, uint64_t *
         }
         if (n == 0)
             break;
-        h = mi_kv_hash(h, o->buf + o->len, (size_t)n);
+        h = kv_hash(h, o->buf + o->len, (size_t)n);
         o->len += (size_t)n;
         o->pos += (size_t)n;
         total += (uint64_t)n;
@@ -306,18 +306,18 @@ static int copy_file(struct packer *p, struct out *o, struct file *f, uint64_t *
 static int write_image(struct packer *p, int fd)
 {
     struct out o = {.fd = fd, .buf = malloc(BUF_SIZE)};
-    struct mi_kv_record *recs = calloc(p->nfiles ? p->nfiles : 1, sizeof *recs);
+    struct kv_record *recs = calloc(p->nfiles ? p->nfiles : 1, sizeof *recs);
     int rc = -1;
     if (o.buf == NULL || recs == NULL) {
         fail(p, "out of memory");
         goto out;
     }
 
-    struct mi_kv_header h = {.version = MI_KV_VERSION,
+    struct kv_header h = {.version = KV_VERSION,
                              .header_size = sizeof h,
                              .count = p->nfiles,
                              .index_off = sizeof h};
-    memcpy(h.magic, MI_KV_MAGIC, sizeof h.magic);
+    memcpy(h.magic, KV_MAGIC, sizeof h.magic);
     h.keys_off = h.index_off + p->nfiles * sizeof *recs;
 
     /* Header and index are placeholders until the hashes are known. */
@@ -331,7 +331,7 @@ static int write_image(struct packer *p, int fd)
             goto io;
     }
     h.keys_len = o.pos - h.keys_off;
-    if (out_pad(&o, MI_KV_DATA_ALIGN) < 0)
+    if (out_pad(&o, KV_DATA_ALIGN) < 0)
         goto io;
     h.data_off = o.pos;
     for (size_t i = 0; i < p->nfiles; i++) {
@@ -340,7 +340,7 @@ static int write_image(struct packer *p, int fd)
         recs[i].mtime = p->files[i].mtime;
         if (copy_file(p, &o, &p->files[i], &recs[i].hash) < 0)
             goto out;
-        if (out_pad(&o, MI_KV_DATA_ALIGN) < 0)
+        if (out_pad(&o, KV_DATA_ALIGN) < 0)
             goto io;
     }
     h.image_size = o.pos;
@@ -359,7 +359,7 @@ out:
     return rc;
 }
 
-int mi_pack_dir(const char *dir, const char *out_path, char *err, size_t errlen)
+int pack_dir(const char *dir, const char *out_path, char *err, size_t errlen)
 {
     struct packer p = {.dir = dir, .err = err, .errlen = errlen};
     char tmp[PATH_MAX];

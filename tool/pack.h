@@ -19,6 +19,6 @@
  * The image is written to a temporary file next to out_path and renamed
  * over it at the end, so a failure never leaves a partial image. Returns 0,
  * or -1 with a one-line message (naming the file at fault) in err. */
-int mi_pack_dir(const char *dir, const char *out_path, char *err, size_t errlen);
+int pack_dir(const char *dir, const char *out_path, char *err, size_t errlen);
 
 #endif

@@ -80,7 +80,7 @@ int cmd_pack(const struct cli *cli)
     const char *dir = cli->words.v[0], *out = cli->words.v[1];
     char err[512];
     int rc = EXIT_OK;
-    if (mi_pack_dir(dir, out, err, sizeof err) < 0) {
+    if (pack_dir(dir, out, err, sizeof err) < 0) {
         errorf("%s", err);
         rc = EXIT_FAIL;
     }

@@ -10,9 +10,9 @@
 static char **boot_args(const struct session *s)
 {
     struct strlist l = {0};
-    for (size_t i = 0; i < mi_nkeys; i++) {
+    for (size_t i = 0; i < conf_nkeys; i++) {
         const struct conf_item *it =
-            (mi_keys[i].flags & MI_KEY_BOOT) ? cfg_get(&s->cfg, mi_keys[i].name) : NULL;
+            (conf_keys[i].flags & KEY_BOOT) ? cfg_get(&s->cfg, conf_keys[i].name) : NULL;
         if (it)
             sl_addf(&l, "--%s=%s", it->name, it->value);
     }

@@ -46,7 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../platform/x86_64/exit_status.h"
+#include "cmdline.h"
+#include "qemu_exit.h"
 #include "check.h"
 #include "hostnet.h"
 #include "supervise.h"
@@ -105,17 +106,18 @@ static unsigned long host_tsc_khz(void)
 #endif
 }
 
-/* The kernel command line: words separated by spaces, double quotes
- * around a word with spaces (platform/x86_64/cmdline.c). */
+/* The kernel command line, encoded as the kernel splits it
+ * (abi/cmdline.h). */
 static bool append_word(struct sbuf *b, const char *w)
 {
-    if (strchr(w, '"')) {
+    enum cmdline_form form = cmdline_word_form(w);
+    if (form == CMDLINE_INVALID) {
         errorf("boot argument %s: a double quote cannot be passed on a kernel command line", w);
         return false;
     }
     if (b->len)
         sb_add(b, " ");
-    if (*w == '\0' || strpbrk(w, " \t\n"))
+    if (form == CMDLINE_QUOTED)
         sb_printf(b, "\"%s\"", w);
     else
         sb_add(b, w);
@@ -199,15 +201,15 @@ static int decode(const struct run_request *req, int status)
     int st = WEXITSTATUS(status);
     if (child_stopped_by() && st == 0)
         return 128 + child_stopped_by(); /* QEMU ended on our Ctrl-C or SIGTERM */
-    int c = mi_exit_status_from_qemu(st);
+    int c = qemu_exit_decode(st);
     switch (c) {
-    case MI_EXIT_CRASHED:
+    case QEMU_EXIT_CRASHED:
         errorf("%s crashed (the kernel's report is above)", name);
         return CRASH_STATUS;
-    case MI_EXIT_RESET:
+    case QEMU_EXIT_RESET:
         errorf("%s reset the VM (a triple fault: a crash the kernel could not report)", name);
         return CRASH_STATUS;
-    case MI_EXIT_QEMU_ERROR:
+    case QEMU_EXIT_QEMU_ERROR:
         errorf("QEMU failed to run %s (status %d)", name, st);
         return 1;
     default:

@@ -26,6 +26,7 @@
 #include <stddef.h>
 
 #include <mirari/http.h>
+#include <mirari/kv.h>
 #include <mirari/net.h>
 
 enum mi_main_kind { MI_MAIN_NOIP, MI_MAIN_IP, MI_MAIN_HTTP };
@@ -38,13 +39,6 @@ typedef struct mi_conf_pair {
     const char *key;
     const char *value;
 } mi_conf_pair;
-
-/* A packed fs-NAME store linked into the image. */
-typedef struct mi_store_image {
-    const char *name;
-    const unsigned char *start;
-    const unsigned char *end;
-} mi_store_image;
 
 typedef struct mi_app mi_app;
 

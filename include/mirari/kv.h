@@ -19,6 +19,14 @@ typedef struct mi_kv_entry {
     uint64_t hash;  /* 64-bit content hash (FNV-1a), for ETags */
 } mi_kv_entry;
 
+/* A packed fs-NAME store linked into the image: what the generated main.c
+ * hands the runtime (mi_app.stores), one per fs-NAME key. */
+typedef struct mi_store_image {
+    const char *name;
+    const unsigned char *start;
+    const unsigned char *end;
+} mi_store_image;
+
 /* The store named NAME (the NAME of fs-NAME), or NULL. */
 const mi_kv *mi_kv_open(const char *name);
 const char *mi_kv_name(const mi_kv *kv);

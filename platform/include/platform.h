@@ -14,40 +14,40 @@
 
 /* Called once from the runtime before anything else. The platform takes
  * its own boot arguments out of argv (e.g. --net-fd=N on unix); it may
- * leave probing its network device to the first mi_plat_net_info() (the
+ * leave probing its network device to the first plat_net_info() (the
  * x86_64 kernel does, so images without networking link no driver).
  * Returns 0 or a negative errno. */
-int mi_plat_init(int *argc, char **argv);
+int plat_init(int *argc, char **argv);
 
 /* Console output, unbuffered, whole buffer. */
-void mi_plat_console_write(const char *buf, size_t len);
+void plat_console_write(const char *buf, size_t len);
 
 /* Monotonic nanoseconds since an arbitrary origin, and wall-clock
  * nanoseconds since the Unix epoch. */
-uint64_t mi_plat_monotonic_ns(void);
-uint64_t mi_plat_wall_ns(void);
+uint64_t plat_monotonic_ns(void);
+uint64_t plat_wall_ns(void);
 
 /* Block until the monotonic clock reaches `deadline_ns` or a network frame
  * may be readable, whichever is first. Returns true when the network may
  * have input. Returns at once when the deadline has passed. */
-bool mi_plat_yield(uint64_t deadline_ns);
+bool plat_yield(uint64_t deadline_ns);
 
 /* The network device. */
-struct mi_plat_net_info {
+struct plat_net_info {
     uint8_t mac[6];
     uint16_t mtu; /* payload MTU, 1500 for Ethernet */
 };
 /* 0 and the device's info, or -ENODEV when there is no network device
  * (or another negative errno when it could not be started). */
-int mi_plat_net_info(struct mi_plat_net_info *info);
+int plat_net_info(struct plat_net_info *info);
 /* Send one Ethernet frame (without FCS). 0, -EAGAIN when the device
  * cannot take it now (the frame is dropped by the caller), or -EIO. */
-int mi_plat_net_write(const void *frame, size_t len);
+int plat_net_write(const void *frame, size_t len);
 /* Receive one frame into buf. 0 and *len, -EAGAIN when none is waiting,
  * -EMSGSIZE when the frame did not fit (it is dropped). */
-int mi_plat_net_read(void *buf, size_t cap, size_t *len);
+int plat_net_read(void *buf, size_t cap, size_t *len);
 
 /* End the program (process exit / VM exit) with this status. */
-_Noreturn void mi_plat_exit(int status);
+_Noreturn void plat_exit(int status);
 
 #endif

@@ -10,12 +10,12 @@ static uint64_t read_clock(clockid_t id)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t mi_plat_monotonic_ns(void)
+uint64_t plat_monotonic_ns(void)
 {
     return read_clock(CLOCK_MONOTONIC);
 }
 
-uint64_t mi_plat_wall_ns(void)
+uint64_t plat_wall_ns(void)
 {
     return read_clock(CLOCK_REALTIME);
 }

@@ -5,7 +5,7 @@
  *
  * Allowed, and why:
  *   read, write, writev      frames on the tap fd, log lines on stderr
- *   ppoll                    mi_plat_yield
+ *   ppoll                    plat_yield
  *   clock_gettime, gettimeofday, time, clock_nanosleep
  *                            clocks (normally the vDSO, no system call)
  *   brk, mmap, munmap, mremap, madvise, mprotect

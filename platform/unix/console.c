@@ -5,7 +5,7 @@
 
 #include <platform.h>
 
-void mi_plat_console_write(const char *buf, size_t len)
+void plat_console_write(const char *buf, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(STDERR_FILENO, buf, len);

@@ -1,4 +1,4 @@
-/* mi_plat_init for a Linux process: take the platform's own boot argument
+/* plat_init for a Linux process: take the platform's own boot argument
  * out of argv before the runtime parses the rest.
  *
  *   --net-fd=N | --net-fd N   the tap device opened by `mirari run --unix`
@@ -14,7 +14,7 @@
 
 #include "unix.h"
 
-int mi_unix_net_fd = -1;
+int unix_net_fd = -1;
 
 /* A file descriptor number: decimal digits only, at most INT_MAX. */
 static int parse_fd(const char *s, int *out)
@@ -40,7 +40,7 @@ static void remove_args(int *argc, char **argv, int at, int n)
     *argc -= n;
 }
 
-int mi_plat_init(int *argc, char **argv)
+int plat_init(int *argc, char **argv)
 {
     static const char opt[] = "--net-fd";
     const size_t optlen = sizeof(opt) - 1;
@@ -62,7 +62,7 @@ int mi_plat_init(int *argc, char **argv)
             value = argv[i + 1];
             n = 2;
         }
-        if (parse_fd(value, &mi_unix_net_fd) != 0)
+        if (parse_fd(value, &unix_net_fd) != 0)
             return -EINVAL;
         remove_args(argc, argv, i, n);
     }

@@ -43,14 +43,14 @@ static void make_mac(uint8_t out[6])
         out[i] = (uint8_t)(x >> (8 * i));
 }
 
-int mi_plat_net_info(struct mi_plat_net_info *info)
+int plat_net_info(struct plat_net_info *info)
 {
-    if (mi_unix_net_fd < 0)
+    if (unix_net_fd < 0)
         return -ENODEV;
     if (!opened) {
         /* The stack reads until there is nothing left: never block. */
-        int fl = fcntl(mi_unix_net_fd, F_GETFL);
-        if (fl < 0 || fcntl(mi_unix_net_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        int fl = fcntl(unix_net_fd, F_GETFL);
+        if (fl < 0 || fcntl(unix_net_fd, F_SETFL, fl | O_NONBLOCK) < 0)
             return -ENODEV;
         make_mac(mac);
         opened = true;
@@ -62,23 +62,23 @@ int mi_plat_net_info(struct mi_plat_net_info *info)
 
 int unix_net_poll_fd(void)
 {
-    return opened && !hung_up ? mi_unix_net_fd : -1;
+    return opened && !hung_up ? unix_net_fd : -1;
 }
 
 void unix_net_hangup(void)
 {
     static const char msg[] = "mirari: the network device hung up\n";
     if (!hung_up)
-        mi_plat_console_write(msg, sizeof(msg) - 1);
+        plat_console_write(msg, sizeof(msg) - 1);
     hung_up = true;
 }
 
-int mi_plat_net_write(const void *frame, size_t len)
+int plat_net_write(const void *frame, size_t len)
 {
     if (!opened || hung_up)
         return -EIO;
     for (;;) {
-        ssize_t n = write(mi_unix_net_fd, frame, len);
+        ssize_t n = write(unix_net_fd, frame, len);
         if (n == (ssize_t)len)
             return 0;
         if (n >= 0)
@@ -91,12 +91,12 @@ int mi_plat_net_write(const void *frame, size_t len)
     }
 }
 
-int mi_plat_net_read(void *buf, size_t cap, size_t *len)
+int plat_net_read(void *buf, size_t cap, size_t *len)
 {
     if (!opened || hung_up)
         return -EAGAIN;
     for (;;) {
-        ssize_t n = read(mi_unix_net_fd, buf, cap);
+        ssize_t n = read(unix_net_fd, buf, cap);
         if (n > 0) {
             *len = (size_t)n;
             return 0;

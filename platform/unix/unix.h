@@ -5,7 +5,7 @@
 #define MIRARI_PLATFORM_UNIX_H
 
 /* The tap device's file descriptor from the boot argument --net-fd=N, or
- * -1 when it was not given (always on unix-socket). Set by mi_plat_init(). */
-extern int mi_unix_net_fd;
+ * -1 when it was not given (always on unix-socket). Set by plat_init(). */
+extern int unix_net_fd;
 
 #endif

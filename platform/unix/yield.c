@@ -1,4 +1,4 @@
-/* mi_plat_yield for a Linux process: ppoll(2) on the network fd with the
+/* plat_yield for a Linux process: ppoll(2) on the network fd with the
  * time left until the deadline.
  *
  * The first call is also where the process confines itself (confine.c):
@@ -27,7 +27,7 @@ static void on_stop(int sig)
     _exit(128 + sig);
 }
 
-bool mi_plat_yield(uint64_t deadline_ns)
+bool plat_yield(uint64_t deadline_ns)
 {
     static bool confined;
     if (!confined) {
@@ -39,13 +39,13 @@ bool mi_plat_yield(uint64_t deadline_ns)
         if (unix_confine() != 0) {
             static const char msg[] =
                 "mirari: warning: seccomp confinement refused by the kernel\n";
-            mi_plat_console_write(msg, sizeof(msg) - 1);
+            plat_console_write(msg, sizeof(msg) - 1);
         }
     }
 
     struct timespec ts, *tsp = NULL;
     if (deadline_ns != UINT64_MAX) {
-        uint64_t now = mi_plat_monotonic_ns();
+        uint64_t now = plat_monotonic_ns();
         uint64_t left = deadline_ns > now ? deadline_ns - now : 0;
         ts.tv_sec = (time_t)(left / 1000000000ull);
         ts.tv_nsec = (long)(left % 1000000000ull);

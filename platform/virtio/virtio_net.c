@@ -3,10 +3,10 @@
  * buffers, so every frame is one buffer of header + Ethernet frame.
  *
  * Receive buffers stay posted; a frame is copied out in
- * mi_plat_net_read() and its buffer posted again. Transmit copies the
+ * plat_net_read() and its buffer posted again. Transmit copies the
  * frame into a free buffer; buffers come back when the device has sent
  * them (reclaimed on the next write, no transmit interrupts). The
- * receive queue interrupts, so mi_plat_yield() can halt until a frame
+ * receive queue interrupts, so plat_yield() can halt until a frame
  * arrives (x86_64/plat.c). */
 #include <errno.h>
 #include <string.h>

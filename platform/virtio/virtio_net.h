@@ -16,7 +16,7 @@ bool virtio_net_has_irq(void);
 void virtio_net_mac(uint8_t mac[6]);
 /* A received frame is waiting. */
 bool virtio_net_pending(void);
-/* As mi_plat_net_read() / mi_plat_net_write(). */
+/* As plat_net_read() / plat_net_write(). */
 int virtio_net_read(void *buf, size_t cap, size_t *len);
 int virtio_net_write(const void *frame, size_t len);
 

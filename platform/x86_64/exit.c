@@ -15,7 +15,7 @@
  * triple fault, which -no-reboot turns into an exit. */
 #include <stdarg.h>
 
-#include "exit_status.h"
+#include "qemu_exit.h"
 #include "kernel.h"
 #include "kfmt.h"
 #include "x86.h"
@@ -38,12 +38,12 @@ static _Noreturn void leave(unsigned v)
 
 _Noreturn void kernel_exit(int status)
 {
-    leave(mi_exit_status_to_port(status));
+    leave(qemu_exit_encode(status));
 }
 
 _Noreturn void kernel_crash(void)
 {
-    leave(MI_EXIT_PORT_CRASH);
+    leave(QEMU_EXIT_PORT_CRASH);
 }
 
 _Noreturn void kernel_panic(const char *fmt, ...)

@@ -99,7 +99,7 @@ _Noreturn void kernel_panic(const char *fmt, ...) __attribute__((format(printf, 
 
 /* start.c */
 extern const char *kernel_name; /* argv[0] */
-/* The command-line words the kernel kept for itself (cmdline.h). */
+/* The command-line words the kernel kept for itself (kernel_params.h). */
 extern const char *kernel_params[];
 extern size_t nkernel_params;
 /* The application stack's guard page (for the "stack overflow" hint). */

@@ -2,11 +2,11 @@
 #include "ksyms.h"
 
 /* Weak and undefined in a one-pass link: its address is then 0. */
-extern const struct ksym_table mi_ksyms __attribute__((weak));
+extern const struct ksym_table kernel_symbols __attribute__((weak));
 
 const struct ksym_table *ksym_table(void)
 {
-    const struct ksym_table *t = &mi_ksyms;
+    const struct ksym_table *t = &kernel_symbols;
     return t && t->count ? t : NULL;
 }
 

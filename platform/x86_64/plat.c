@@ -3,8 +3,8 @@
  * and waiting halts the CPU until the deadline or a received frame.
  *
  * The network device is probed and started by the first
- * mi_plat_net_info(), not by mi_plat_init(): the runtime asks for it only
- * when it starts the network (runtime/net's mi_backend_net_start), so an
+ * plat_net_info(), not by plat_init(): the runtime asks for it only
+ * when it starts the network (runtime/net's net_backend_start), so an
  * image that never does (main-noip) links neither the PCI/MMIO discovery
  * nor the driver (--gc-sections), and leaves a device it has untouched. */
 #include <errno.h>
@@ -14,24 +14,24 @@
 #include "../virtio/virtio_net.h"
 #include "kernel.h"
 
-int mi_plat_init(int *argc, char **argv)
+int plat_init(int *argc, char **argv)
 {
     (void)argc;
     (void)argv; /* the kernel took its parameters out before main() */
     return 0;
 }
 
-void mi_plat_console_write(const char *buf, size_t len)
+void plat_console_write(const char *buf, size_t len)
 {
     console_write(buf, len);
 }
 
-uint64_t mi_plat_monotonic_ns(void)
+uint64_t plat_monotonic_ns(void)
 {
     return clock_monotonic_ns();
 }
 
-uint64_t mi_plat_wall_ns(void)
+uint64_t plat_wall_ns(void)
 {
     return clock_wall_ns();
 }
@@ -39,12 +39,12 @@ uint64_t mi_plat_wall_ns(void)
 /* Without a usable interrupt line the device is polled this often. */
 #define POLL_NS 1000000ull
 
-/* Set once the device is up (mi_plat_net_info): the wait reaches the
+/* Set once the device is up (plat_net_info): the wait reaches the
  * driver only through this pointer, so it does not link it in. */
 static bool (*nic_pending)(void);
 static bool nic_polled; /* up, but without an interrupt line */
 
-bool mi_plat_yield(uint64_t deadline_ns)
+bool plat_yield(uint64_t deadline_ns)
 {
     for (;;) {
         if (nic_pending != NULL && nic_pending())
@@ -59,7 +59,7 @@ bool mi_plat_yield(uint64_t deadline_ns)
     }
 }
 
-int mi_plat_net_info(struct mi_plat_net_info *info)
+int plat_net_info(struct plat_net_info *info)
 {
     /* 1 until probed, then 0 or the probe's error (-ENODEV: no device),
      * which later calls return too: one probe, one start-up message. */
@@ -78,17 +78,17 @@ int mi_plat_net_info(struct mi_plat_net_info *info)
     return 0;
 }
 
-int mi_plat_net_write(const void *frame, size_t len)
+int plat_net_write(const void *frame, size_t len)
 {
     return virtio_net_write(frame, len);
 }
 
-int mi_plat_net_read(void *buf, size_t cap, size_t *len)
+int plat_net_read(void *buf, size_t cap, size_t *len)
 {
     return virtio_net_read(buf, cap, len);
 }
 
-_Noreturn void mi_plat_exit(int status)
+_Noreturn void plat_exit(int status)
 {
     kernel_exit(status);
 }

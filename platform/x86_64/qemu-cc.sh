@@ -6,7 +6,7 @@
 #
 # Linking: a PVH kernel in two passes. The first links the objects with
 # the runtime, the kernel (libmirari-qemu.a), Debian's static musl and
-# libgcc using qemu.ld. The second adds, in section .mi_ksyms, a table of
+# libgcc using qemu.ld. The second adds, in section .kernel_symbols, a table of
 # the first image's code symbols and the image's name, so exceptions print
 # symbolised backtraces; qemu.ld places that section after everything
 # else, so no address moves between the passes. Debug information is
@@ -64,17 +64,17 @@ nm -n --defined-only "$tmp/pass1" | awk -v name="${base%.pvh}" '
             off += length(sym[i]) + 1
         }
         n++; ea[n] = end; en[n] = ""; eo[n] = off
-        print "\t.section .mi_ksyms, \"a\""
+        print "\t.section .kernel_symbols, \"a\""
         print "\t.balign 8"
-        print "\t.globl mi_ksyms"
-        print "mi_ksyms:"
+        print "\t.globl kernel_symbols"
+        print "kernel_symbols:"
         printf "\t.quad %d\n", n
         for (i = 1; i <= n; i++)
             printf "\t.long 0x%s, %d\n", ea[i], eo[i]
         for (i = 1; i <= n; i++)
             printf "\t.asciz \"%s\"\n", en[i]
-        print "\t.globl mi_image_name"
-        print "mi_image_name:"
+        print "\t.globl kernel_image_name"
+        print "kernel_image_name:"
         printf "\t.asciz \"%s\"\n", name
         print "\t.section .note.GNU-stack, \"\", @progbits"
     }' >"$tmp/ksyms.S"

@@ -5,7 +5,7 @@
 #include <elf.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include "kernel_params.h"
 #include "kernel.h"
 #include "x86.h"
 
@@ -17,7 +17,7 @@ extern char _start[]; /* musl's crt1.o */
 
 /* The image name, from the link (qemu-link.sh); argv[0] and the
  * addr2line hint use it. */
-extern const char mi_image_name[] __attribute__((weak));
+extern const char kernel_image_name[] __attribute__((weak));
 const char *kernel_name = "mirari";
 #define MAX_KERNEL_PARAMS 16
 const char *kernel_params[MAX_KERNEL_PARAMS];
@@ -119,8 +119,8 @@ _Noreturn void x86_start(uint32_t start_info_pa)
 {
     console_init();
     bootinfo_copy(start_info_pa);
-    if (mi_image_name)
-        kernel_name = mi_image_name;
+    if (kernel_image_name)
+        kernel_name = kernel_image_name;
     cpu_init();
     idt_init();
     paging_init();

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/bootargs.h"
-#include "core/keys.h"
+#include "conf_keys.h"
 
 /* What a key is when neither app.conf nor the command line sets it. */
 static const mi_conf_pair builtin_defaults[] = {
@@ -17,28 +17,28 @@ static const mi_conf_pair builtin_defaults[] = {
     {"log-level", "info"},
 };
 
-static bool is_boot_key(const struct mi_key *k)
+static bool is_boot_key(const struct conf_key *k)
 {
-    return (k->flags & MI_KEY_BOOT) && !(k->flags & MI_KEY_FAMILY);
+    return (k->flags & KEY_BOOT) && !(k->flags & KEY_FAMILY);
 }
 
 /* The table entry named exactly `name` (not a family), or NULL. */
-static const struct mi_key *exact_key(const char *name, size_t len)
+static const struct conf_key *exact_key(const char *name, size_t len)
 {
-    const struct mi_key *k = mi_key_find(name, len);
-    if (k == NULL || (k->flags & MI_KEY_FAMILY) || strlen(k->name) != len)
+    const struct conf_key *k = conf_key_find(name, len);
+    if (k == NULL || (k->flags & KEY_FAMILY) || strlen(k->name) != len)
         return NULL;
     return k;
 }
 
-static void fail(struct mi_bootargs *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct mi_bootargs *r, const char *fmt, ...)
+static void fail(struct bootargs *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct bootargs *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(r->error, sizeof(r->error), fmt, ap);
     va_end(ap);
-    r->action = MI_BOOT_ERROR;
+    r->action = BOOT_ERROR;
 }
 
 /* Copy s for quoting in a message: at most 48 bytes, control characters
@@ -61,13 +61,13 @@ static const char *printable(const char *s, size_t len, char out[64])
 
 /* The family of application keys (app-NAME): the only family whose
  * members are boot arguments. */
-static bool is_app_family(const struct mi_key *k)
+static bool is_app_family(const struct conf_key *k)
 {
-    return k != NULL && (k->flags & MI_KEY_FAMILY) && (k->flags & MI_KEY_BOOT);
+    return k != NULL && (k->flags & KEY_FAMILY) && (k->flags & KEY_BOOT);
 }
 
 /* The index in r->app of the declared app key named name[0..len), or -1. */
-static int find_app(const struct mi_bootargs *r, const char *name, size_t len)
+static int find_app(const struct bootargs *r, const char *name, size_t len)
 {
     for (size_t i = 0; i < r->napp; i++)
         if (strlen(r->app[i]->key) == len && memcmp(r->app[i]->key, name, len) == 0)
@@ -75,15 +75,15 @@ static int find_app(const struct mi_bootargs *r, const char *name, size_t len)
     return -1;
 }
 
-static void set_default(struct mi_bootargs *r, const mi_conf_pair *d)
+static void set_default(struct bootargs *r, const mi_conf_pair *d)
 {
     size_t len = strlen(d->key);
-    const struct mi_key *k = exact_key(d->key, len);
+    const struct conf_key *k = exact_key(d->key, len);
     if (k != NULL) {
-        r->value[k - mi_keys] = d->value;
-    } else if (is_app_family(mi_key_find(d->key, len)) && find_app(r, d->key, len) < 0) {
-        if (r->napp == MI_APP_KEYS_MAX) {
-            fail(r, "internal error: more than %d application keys", MI_APP_KEYS_MAX);
+        r->value[k - conf_keys] = d->value;
+    } else if (is_app_family(conf_key_find(d->key, len)) && find_app(r, d->key, len) < 0) {
+        if (r->napp == APP_KEYS_MAX) {
+            fail(r, "internal error: more than %d application keys", APP_KEYS_MAX);
             return;
         }
         r->app[r->napp] = d;
@@ -93,7 +93,7 @@ static void set_default(struct mi_bootargs *r, const mi_conf_pair *d)
 
 /* "--app-a, --app-b" (cut with "..." when long), for the message about an
  * app key the application did not declare. */
-static const char *declared_list(const struct mi_bootargs *r, char *out, size_t cap)
+static const char *declared_list(const struct bootargs *r, char *out, size_t cap)
 {
     size_t len = 0;
     out[0] = '\0';
@@ -112,24 +112,24 @@ static const char *declared_list(const struct mi_bootargs *r, char *out, size_t 
 
 /* What `--name` (len bytes, no "=VALUE") is when it is no boot argument
  * of this application: the reason, in r->error. */
-static void not_a_boot_argument(struct mi_bootargs *r, const char *name, size_t len)
+static void not_a_boot_argument(struct bootargs *r, const char *name, size_t len)
 {
     char q[64];
-    const struct mi_key *known = mi_key_find(name, len);
+    const struct conf_key *known = conf_key_find(name, len);
     if (known != NULL && !is_app_family(known)) {
         fail(r, "--%s is fixed when the application is built, not a boot argument",
              printable(name, len, q));
         return;
     }
-    /* mi_key_suggest wants a C string: the name without "=...". */
+    /* conf_key_suggest wants a C string: the name without "=...". */
     char copy[64];
     const char *hint = NULL;
     if (known == NULL && len < sizeof(copy)) {
         memcpy(copy, name, len);
         copy[len] = '\0';
-        hint = mi_key_suggest(copy);
+        hint = conf_key_suggest(copy);
     }
-    if (is_app_family(known) || (hint != NULL && strcmp(hint, MI_APP_PREFIX) == 0)) {
+    if (is_app_family(known) || (hint != NULL && strcmp(hint, APP_KEY_PREFIX) == 0)) {
         /* An app key (or a near miss such as --app_port): the application
          * declares its own, so name those. */
         char list[160];
@@ -146,34 +146,34 @@ static void not_a_boot_argument(struct mi_bootargs *r, const char *name, size_t 
     }
 }
 
-void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
+void bootargs_parse(struct bootargs *r, int argc, char *const *argv,
                        const mi_conf_pair *defaults, size_t ndefaults)
 {
     memset(r, 0, sizeof(*r));
-    r->action = MI_BOOT_RUN;
+    r->action = BOOT_RUN;
     r->defaults = defaults;
     r->ndefaults = ndefaults;
-    if (mi_nkeys > MI_BOOTARGS_MAX_KEYS) {
-        fail(r, "internal error: %zu configuration keys, room for %d", mi_nkeys,
-             MI_BOOTARGS_MAX_KEYS);
+    if (conf_nkeys > BOOTARGS_MAX_KEYS) {
+        fail(r, "internal error: %zu configuration keys, room for %d", conf_nkeys,
+             BOOTARGS_MAX_KEYS);
         return;
     }
     for (size_t i = 0; i < sizeof(builtin_defaults) / sizeof(builtin_defaults[0]); i++)
         set_default(r, &builtin_defaults[i]);
-    for (size_t i = 0; i < ndefaults && r->action == MI_BOOT_RUN; i++)
+    for (size_t i = 0; i < ndefaults && r->action == BOOT_RUN; i++)
         set_default(r, &defaults[i]);
-    if (r->action != MI_BOOT_RUN)
+    if (r->action != BOOT_RUN)
         return;
 
     char q[64], qk[64];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            r->action = MI_BOOT_HELP;
+            r->action = BOOT_HELP;
             return;
         }
         if (strcmp(a, "--version") == 0) {
-            r->action = MI_BOOT_VERSION;
+            r->action = BOOT_VERSION;
             return;
         }
         if (a[0] != '-' || a[1] != '-' || a[2] == '\0' || a[2] == '=') {
@@ -188,14 +188,14 @@ void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
         /* Where the value goes, and the key's name for messages. */
         const char **slot;
         const char *key;
-        const struct mi_key *k = exact_key(name, len);
-        int app = k == NULL && is_app_family(mi_key_find(name, len)) ? find_app(r, name, len) : -1;
+        const struct conf_key *k = exact_key(name, len);
+        int app = k == NULL && is_app_family(conf_key_find(name, len)) ? find_app(r, name, len) : -1;
         if (app >= 0) {
-            k = mi_key_find(name, len);
+            k = conf_key_find(name, len);
             slot = &r->app_value[app];
             key = printable(r->app[app]->key, strlen(r->app[app]->key), qk);
         } else if (k != NULL && is_boot_key(k)) {
-            slot = &r->value[k - mi_keys];
+            slot = &r->value[k - conf_keys];
             key = k->name;
         } else {
             not_a_boot_argument(r, name, len);
@@ -205,23 +205,23 @@ void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
         const char *value;
         if (eq != NULL) {
             value = eq + 1;
-        } else if (k->type == MI_KT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0 ||
+        } else if (k->type == KT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0 ||
                                              strcmp(argv[i + 1], "-h") == 0)) {
             /* A bare boolean switch: --ip-use-dhcp means true. */
             value = "true";
-        } else if (i + 1 < argc && !(k->type == MI_KT_TEXT && strncmp(argv[i + 1], "--", 2) == 0)) {
+        } else if (i + 1 < argc && !(k->type == KT_TEXT && strncmp(argv[i + 1], "--", 2) == 0)) {
             /* Free text takes no "--..." from the next argument: that is
              * more likely the next option than a value (--KEY=--x is). */
             value = argv[++i];
         } else {
-            const char *expected = mi_key_check(k, "");
+            const char *expected = conf_key_check(k, "");
             if (expected != NULL)
                 fail(r, "--%s needs a value; expected %s", key, expected);
             else
                 fail(r, "--%s needs a value (--%s=VALUE)", key, key);
             return;
         }
-        const char *why = mi_key_check(k, value);
+        const char *why = conf_key_check(k, value);
         if (why != NULL) {
             fail(r, "--%s: \"%s\" is not valid; expected %s", key,
                  printable(value, strlen(value), q), why);
@@ -231,12 +231,12 @@ void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
     }
 }
 
-const char *mi_bootargs_get(const struct mi_bootargs *r, const char *key)
+const char *bootargs_get(const struct bootargs *r, const char *key)
 {
     size_t len = strlen(key);
-    const struct mi_key *k = exact_key(key, len);
-    if (k != NULL && (size_t)(k - mi_keys) < MI_BOOTARGS_MAX_KEYS)
-        return r->value[k - mi_keys];
+    const struct conf_key *k = exact_key(key, len);
+    if (k != NULL && (size_t)(k - conf_keys) < BOOTARGS_MAX_KEYS)
+        return r->value[k - conf_keys];
     int app = find_app(r, key, len);
     if (app >= 0)
         return r->app_value[app];
@@ -248,21 +248,21 @@ const char *mi_bootargs_get(const struct mi_bootargs *r, const char *key)
 }
 
 /* How the value of a key is written in the usage text. */
-static const char *metavar(enum mi_key_type t)
+static const char *metavar(enum conf_key_type t)
 {
     switch (t) {
-    case MI_KT_BOOL:
+    case KT_BOOL:
         return "true|false";
-    case MI_KT_IPV4:
-    case MI_KT_NETMASK:
+    case KT_IPV4:
+    case KT_NETMASK:
         return "A.B.C.D";
-    case MI_KT_PORT:
+    case KT_PORT:
         return "PORT";
-    case MI_KT_LISTEN_ADDR:
+    case KT_LISTEN_ADDR:
         return "A.B.C.D|*";
-    case MI_KT_LOG_LEVEL:
+    case KT_LOG_LEVEL:
         return "error|warn|info|debug";
-    case MI_KT_MEMORY:
+    case KT_MEMORY:
         return "MIB";
     default:
         return "VALUE";
@@ -282,12 +282,12 @@ static void put(char *buf, size_t cap, size_t *len, const char *fmt, ...)
         *len += (size_t)n;
 }
 
-size_t mi_bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults,
+size_t bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults,
                          char *buf, size_t cap)
 {
-    struct mi_bootargs d;
+    struct bootargs d;
     char *no_args[] = {NULL};
-    mi_bootargs_parse(&d, 0, no_args, defaults, ndefaults);
+    bootargs_parse(&d, 0, no_args, defaults, ndefaults);
 
     size_t len = 0;
     if (cap > 0)
@@ -298,8 +298,8 @@ size_t mi_bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t 
         "Boot arguments override the configuration compiled in from app.conf.\n"
         "\n",
         prog);
-    for (size_t i = 0; i < mi_nkeys && i < MI_BOOTARGS_MAX_KEYS; i++) {
-        const struct mi_key *k = &mi_keys[i];
+    for (size_t i = 0; i < conf_nkeys && i < BOOTARGS_MAX_KEYS; i++) {
+        const struct conf_key *k = &conf_keys[i];
         if (!is_boot_key(k))
             continue;
         const char *def = d.value[i];

@@ -13,50 +13,50 @@
 
 #include <mirari/app.h>
 
-#include "core/keys.h"
+#include "conf_keys.h"
 
 /* Room for every key of the table (checked at run time). */
-#define MI_BOOTARGS_MAX_KEYS 64
+#define BOOTARGS_MAX_KEYS 64
 
-enum mi_boot_action {
-    MI_BOOT_RUN,     /* start the application */
-    MI_BOOT_HELP,    /* --help / -h: print mi_bootargs_usage(), exit 0 */
-    MI_BOOT_VERSION, /* --version: print the version, exit 0 */
-    MI_BOOT_ERROR,   /* bad arguments: print error, exit 2 */
+enum boot_action {
+    BOOT_RUN,     /* start the application */
+    BOOT_HELP,    /* --help / -h: print bootargs_usage(), exit 0 */
+    BOOT_VERSION, /* --version: print the version, exit 0 */
+    BOOT_ERROR,   /* bad arguments: print error, exit 2 */
 };
 
-struct mi_bootargs {
-    enum mi_boot_action action;
-    /* Effective value of each key of mi_keys[] (same index), NULL when
+struct bootargs {
+    enum boot_action action;
+    /* Effective value of each key of conf_keys[] (same index), NULL when
      * unset: built-in default < app.conf default < boot argument. Values
      * point into argv, the defaults or constant strings. */
-    const char *value[MI_BOOTARGS_MAX_KEYS];
+    const char *value[BOOTARGS_MAX_KEYS];
     /* The application keys (app-NAME) that the defaults declare, in their
      * order, and the effective value of each: the default, or the boot
      * argument (pointing into argv). No allocation: the tool allows at
-     * most MI_APP_KEYS_MAX. */
-    const mi_conf_pair *app[MI_APP_KEYS_MAX];
-    const char *app_value[MI_APP_KEYS_MAX];
+     * most APP_KEYS_MAX. */
+    const mi_conf_pair *app[APP_KEYS_MAX];
+    const char *app_value[APP_KEYS_MAX];
     size_t napp;
     const mi_conf_pair *defaults;
     size_t ndefaults;
-    char error[256]; /* the reason, for MI_BOOT_ERROR */
+    char error[256]; /* the reason, for BOOT_ERROR */
 };
 
 /* Parse argv[1..argc-1] (--KEY=VALUE, --KEY VALUE, a bare --KEY for a
  * boolean, --help, --version) over the compiled defaults. --app-NAME is
  * accepted only for an app-NAME the defaults declare. */
-void mi_bootargs_parse(struct mi_bootargs *r, int argc, char *const *argv,
+void bootargs_parse(struct bootargs *r, int argc, char *const *argv,
                        const mi_conf_pair *defaults, size_t ndefaults);
 
 /* The effective value of `key` (a key of the table, a declared app-NAME,
  * or any other key present in the defaults), or NULL. */
-const char *mi_bootargs_get(const struct mi_bootargs *r, const char *key);
+const char *bootargs_get(const struct bootargs *r, const char *key);
 
 /* Write the --help text for program `prog` into buf (like snprintf: NUL-
  * terminated, truncated to cap) and return its full length: the boot keys
  * of the table, then the declared app-NAME keys, each with its default. */
-size_t mi_bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults,
+size_t bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults,
                          char *buf, size_t cap);
 
 #endif

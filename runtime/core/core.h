@@ -9,11 +9,11 @@
 /* True once mi_exit() was called in this mi_run(): a backend stops
  * dispatching the rest of its event batch ("stop after the current
  * callback"). */
-bool mi_loop_exiting(void);
+bool loop_exiting(void);
 
 /* The monotonic time the log counts from ("[    0.000000]" is this
  * instant). Set by mi_app_main() at start; the first log line sets it
  * otherwise. */
-void mi_log_set_origin(uint64_t monotonic_ns);
+void log_set_origin(uint64_t monotonic_ns);
 
 #endif

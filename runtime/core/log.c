@@ -44,7 +44,7 @@ int mi_log_parse_level(const char *name)
     return -1;
 }
 
-void mi_log_set_origin(uint64_t monotonic_ns)
+void log_set_origin(uint64_t monotonic_ns)
 {
     origin = monotonic_ns;
     origin_set = true;
@@ -55,9 +55,9 @@ void mi_log(enum mi_log_level level, const char *fmt, ...)
     if (level > current_level || level < MI_LOG_ERROR)
         return;
 
-    uint64_t now = mi_plat_monotonic_ns();
+    uint64_t now = plat_monotonic_ns();
     if (!origin_set)
-        mi_log_set_origin(now);
+        log_set_origin(now);
     uint64_t since = now >= origin ? now - origin : 0;
 
     char line[LOG_LINE_MAX];
@@ -85,5 +85,5 @@ void mi_log(enum mi_log_level level, const char *fmt, ...)
             len--;
     }
     line[len++] = '\n';
-    mi_plat_console_write(line, len);
+    plat_console_write(line, len);
 }

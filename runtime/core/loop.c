@@ -19,17 +19,17 @@
 #include <mirari/loop.h>
 #include <platform.h>
 
-#include "core/backend.h"
+#include "core/net_backend.h"
 #include "core/core.h"
 
 uint64_t mi_now(void)
 {
-    return mi_plat_monotonic_ns();
+    return plat_monotonic_ns();
 }
 
 uint64_t mi_wall(void)
 {
-    return mi_plat_wall_ns();
+    return plat_wall_ns();
 }
 
 /* ---- timers: a binary min-heap ordered by (deadline, seq) ----------------
@@ -104,7 +104,7 @@ static void heap_grow(void)
         /* mi_timer_at cannot fail by contract: a program that cannot arm
          * its timers cannot keep its promises (timeouts), so stop. */
         mi_error("out of memory for %zu timers", cap);
-        mi_plat_exit(1);
+        plat_exit(1);
     }
     heap = h;
     heap_cap = cap;
@@ -161,7 +161,7 @@ void mi_exit(int status)
     }
 }
 
-bool mi_loop_exiting(void)
+bool loop_exiting(void)
 {
     return exiting;
 }
@@ -234,11 +234,11 @@ int mi_run(void)
         run_deferred();
         if (exiting)
             break;
-        if (heap_len == 0 && ring_len == 0 && mi_backend_active() == 0)
+        if (heap_len == 0 && ring_len == 0 && net_backend_active() == 0)
             break;
         /* Pending deferred calls: poll I/O without blocking (0 has passed). */
         uint64_t deadline = ring_len > 0 ? 0 : heap_len > 0 ? heap[1]->deadline : UINT64_MAX;
-        mi_backend_wait(deadline);
+        net_backend_wait(deadline);
         if (exiting)
             break;
     }

@@ -14,23 +14,23 @@
 
 #include "http/parser.h"
 
-enum mi_http_conn_state {
-    MI_CONN_HEAD,     /* reading (and parsing) a request head */
-    MI_CONN_BODY,     /* reading the request body */
-    MI_CONN_DISPATCH, /* the application has the exchange */
-    MI_CONN_WRITE,    /* sending the response */
-    MI_CONN_LINGER,   /* sent a final response and FIN, draining input */
+enum http_conn_state {
+    CONN_HEAD,     /* reading (and parsing) a request head */
+    CONN_BODY,     /* reading the request body */
+    CONN_DISPATCH, /* the application has the exchange */
+    CONN_WRITE,    /* sending the response */
+    CONN_LINGER,   /* sent a final response and FIN, draining input */
 };
 
 /* A growable byte buffer, allocated on first use and kept for the life
  * of the connection: no allocation per request in the steady state. */
-struct mi_http_buf {
+struct http_buf {
     char *p;
     size_t len, cap;
 };
 
 struct mi_http_exchange {
-    struct mi_http_conn *c;
+    struct http_conn *c;
     int status;
     bool active;      /* between dispatch and mi_http_finish */
     bool body_is_ref; /* body is ref[0..ref_len), else c->body */
@@ -39,32 +39,32 @@ struct mi_http_exchange {
     size_t ref_len;
 };
 
-struct mi_http_conn {
+struct http_conn {
     struct mi_http_server *srv;
     mi_tcp *tcp; /* NULL once closed */
-    struct mi_http_conn *prev, *next;
+    struct http_conn *prev, *next;
     mi_timer timer;
     uint64_t deadline; /* when the current state times out, UINT64_MAX: never */
-    enum mi_http_conn_state state;
+    enum http_conn_state state;
 
     /* Input: the current request starts at in.p[0]; pipelined requests
      * after it wait in the same buffer. */
-    struct mi_http_buf in;
+    struct http_buf in;
     size_t scanned;  /* head bytes already searched for a line end */
     size_t head_len; /* of the current request, once parsed */
     size_t body_end; /* end of the (decoded) body in in.p */
     size_t chunk_r;  /* chunked: raw bytes consumed up to here */
-    struct mi_http_chunked chunk;
-    struct mi_http_request req;
+    struct http_chunked chunk;
+    struct http_request req;
     bool req_started; /* the request deadline is running */
 
     /* Output: out[out_sent..out.len) then tail[0..tail_len). */
-    struct mi_http_buf out;
+    struct http_buf out;
     size_t out_sent;
     const char *tail;
     size_t tail_len;
-    struct mi_http_buf hdr;  /* header lines added by the application */
-    struct mi_http_buf body; /* a copied response body */
+    struct http_buf hdr;  /* header lines added by the application */
+    struct http_buf body; /* a copied response body */
 
     struct mi_http_exchange x;
     bool peer_eof;   /* the client sent FIN: answer what is there, then close */
@@ -76,14 +76,14 @@ struct mi_http_conn {
 
 /* server.c: send the response the exchange describes, then go on with
  * the connection (called by mi_http_finish). */
-void mi_http_conn_respond(struct mi_http_conn *c);
+void http_conn_respond(struct http_conn *c);
 
 /* exchange.c: append bytes to a buffer, growing it. 0 or -ENOMEM. */
-int mi_http_buf_put(struct mi_http_buf *b, const void *data, size_t len);
-int mi_http_buf_reserve(struct mi_http_buf *b, size_t extra);
+int http_buf_put(struct http_buf *b, const void *data, size_t len);
+int http_buf_reserve(struct http_buf *b, size_t extra);
 /* Add a header line without checks (the caller's names and values are
  * known good): used by the server and the static helper. */
-int mi_http_add_header_raw(mi_http_exchange *x, const char *name, size_t nlen, const char *value,
+int http_add_header_raw(mi_http_exchange *x, const char *name, size_t nlen, const char *value,
                            size_t vlen);
 
 #endif

@@ -47,7 +47,7 @@ static void put2(char *p, unsigned v)
     p[1] = (char)('0' + v % 10);
 }
 
-void mi_http_date_format(uint64_t secs, char out[MI_HTTP_DATE_LEN])
+void http_date_format(uint64_t secs, char out[HTTP_DATE_LEN])
 {
     if (secs > MAX_SECS)
         secs = MAX_SECS;
@@ -71,13 +71,13 @@ void mi_http_date_format(uint64_t secs, char out[MI_HTTP_DATE_LEN])
     memcpy(out + 25, " GMT", 4);
 }
 
-const char *mi_http_date_now(void)
+const char *http_date_now(void)
 {
-    static char cached[MI_HTTP_DATE_LEN];
+    static char cached[HTTP_DATE_LEN];
     static uint64_t cached_sec = UINT64_MAX;
     uint64_t sec = mi_wall() / MI_NSEC_PER_SEC;
     if (sec != cached_sec) {
-        mi_http_date_format(sec, cached);
+        http_date_format(sec, cached);
         cached_sec = sec;
     }
     return cached;
@@ -132,7 +132,7 @@ static int hms(struct cursor *c, unsigned *h, unsigned *mi, unsigned *s)
     return *h < 24 && *mi < 60 && *s < 61 ? 0 : -1; /* 60: a leap second */
 }
 
-int mi_http_date_parse(const char *str, size_t n, uint64_t *secs)
+int http_date_parse(const char *str, size_t n, uint64_t *secs)
 {
     struct cursor c = {str, str + n};
     unsigned y, m, d, h, mi, s;

@@ -13,7 +13,7 @@
 #include "http/conn.h"
 #include "http/parser.h"
 
-int mi_http_buf_reserve(struct mi_http_buf *b, size_t extra)
+int http_buf_reserve(struct http_buf *b, size_t extra)
 {
     if (extra <= b->cap - b->len)
         return 0;
@@ -31,9 +31,9 @@ int mi_http_buf_reserve(struct mi_http_buf *b, size_t extra)
     return 0;
 }
 
-int mi_http_buf_put(struct mi_http_buf *b, const void *data, size_t len)
+int http_buf_put(struct http_buf *b, const void *data, size_t len)
 {
-    if (mi_http_buf_reserve(b, len) < 0)
+    if (http_buf_reserve(b, len) < 0)
         return -ENOMEM;
     if (len > 0)
         memcpy(b->p + b->len, data, len);
@@ -41,7 +41,7 @@ int mi_http_buf_put(struct mi_http_buf *b, const void *data, size_t len)
     return 0;
 }
 
-static mi_str view(const mi_http_exchange *x, struct mi_http_span s)
+static mi_str view(const mi_http_exchange *x, struct http_span s)
 {
     return (mi_str){x->c->in.p + s.off, s.len};
 }
@@ -89,7 +89,7 @@ static bool name_eq(const char *a, size_t n, const char *b)
 
 mi_str mi_http_header(const mi_http_exchange *x, const char *name)
 {
-    const struct mi_http_request *r = &x->c->req;
+    const struct http_request *r = &x->c->req;
     for (size_t i = 0; i < r->nheaders; i++)
         if (name_eq(x->c->in.p + r->headers[i].name.off, r->headers[i].name.len, name))
             return view(x, r->headers[i].value);
@@ -113,7 +113,7 @@ void mi_http_header_at(const mi_http_exchange *x, size_t i, mi_str *name, mi_str
 
 mi_str mi_http_body(const mi_http_exchange *x)
 {
-    const struct mi_http_conn *c = x->c;
+    const struct http_conn *c = x->c;
     return (mi_str){c->in.p + c->head_len, c->body_end - c->head_len};
 }
 
@@ -124,11 +124,11 @@ void mi_http_set_status(mi_http_exchange *x, int status)
     x->status = status;
 }
 
-int mi_http_add_header_raw(mi_http_exchange *x, const char *name, size_t nlen, const char *value,
+int http_add_header_raw(mi_http_exchange *x, const char *name, size_t nlen, const char *value,
                            size_t vlen)
 {
-    struct mi_http_buf *h = &x->c->hdr;
-    if (mi_http_buf_reserve(h, nlen + vlen + 4) < 0)
+    struct http_buf *h = &x->c->hdr;
+    if (http_buf_reserve(h, nlen + vlen + 4) < 0)
         return -ENOMEM;
     memcpy(h->p + h->len, name, nlen);
     h->len += nlen;
@@ -159,9 +159,9 @@ int mi_http_add_header(mi_http_exchange *x, const char *name, const char *value)
             return -EINVAL; /* CR and LF would split the response */
     }
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
-        if (mi_http_token_eq(name, nlen, reserved[i]))
+        if (http_token_eq(name, nlen, reserved[i]))
             return -EINVAL;
-    return mi_http_add_header_raw(x, name, nlen, value, vlen);
+    return http_add_header_raw(x, name, nlen, value, vlen);
 }
 
 int mi_http_body_copy(mi_http_exchange *x, const void *data, size_t len)
@@ -170,12 +170,12 @@ int mi_http_body_copy(mi_http_exchange *x, const void *data, size_t len)
         x->body_is_ref = false;
         x->c->body.len = 0;
     }
-    return mi_http_buf_put(&x->c->body, data, len);
+    return http_buf_put(&x->c->body, data, len);
 }
 
 int mi_http_body_printf(mi_http_exchange *x, const char *fmt, ...)
 {
-    struct mi_http_buf *b = &x->c->body;
+    struct http_buf *b = &x->c->body;
     if (x->body_is_ref) {
         x->body_is_ref = false;
         b->len = 0;
@@ -187,7 +187,7 @@ int mi_http_body_printf(mi_http_exchange *x, const char *fmt, ...)
     if (n < 0)
         return -EINVAL;
     if ((size_t)n >= b->cap - b->len) {
-        if (mi_http_buf_reserve(b, (size_t)n + 1) < 0)
+        if (http_buf_reserve(b, (size_t)n + 1) < 0)
             return -ENOMEM;
         va_start(ap, fmt);
         vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
@@ -210,17 +210,17 @@ void mi_http_finish(mi_http_exchange *x)
 {
     if (x == NULL || !x->active)
         return; /* finished twice: ignore the second */
-    mi_http_conn_respond(x->c);
+    http_conn_respond(x->c);
 }
 
 void mi_http_error(mi_http_exchange *x, int status)
 {
     const char *reason = mi_http_reason(status);
     mi_http_set_status(x, status);
-    mi_http_add_header_raw(x, "Content-Type", 12, "text/plain; charset=utf-8", 25);
+    http_add_header_raw(x, "Content-Type", 12, "text/plain; charset=utf-8", 25);
     x->body_is_ref = false;
     x->c->body.len = 0;
-    mi_http_buf_put(&x->c->body, reason, strlen(reason));
-    mi_http_buf_put(&x->c->body, "\n", 1);
+    http_buf_put(&x->c->body, reason, strlen(reason));
+    http_buf_put(&x->c->body, "\n", 1);
     mi_http_finish(x);
 }

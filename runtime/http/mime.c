@@ -47,7 +47,7 @@ static const struct {
     {"webmanifest", "application/manifest+json"},
 };
 
-const char *mi_http_mime_type(const char *key, size_t len)
+const char *http_mime_type(const char *key, size_t len)
 {
     size_t dot = len;
     while (dot > 0 && key[dot - 1] != '.' && key[dot - 1] != '/')

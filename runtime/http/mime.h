@@ -6,6 +6,6 @@
 
 /* The media type for key[0..len) by its extension (case-insensitive),
  * application/octet-stream when unknown. Text types carry a UTF-8 charset. */
-const char *mi_http_mime_type(const char *key, size_t len);
+const char *http_mime_type(const char *key, size_t len);
 
 #endif

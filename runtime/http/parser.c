@@ -36,7 +36,7 @@ static unsigned char lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
-bool mi_http_token_eq(const char *a, size_t alen, const char *low)
+bool http_token_eq(const char *a, size_t alen, const char *low)
 {
     size_t n = strlen(low);
     if (alen != n)
@@ -71,24 +71,24 @@ static bool list_next(const char *a, size_t n, size_t *pos, const char **el, siz
     return true;
 }
 
-bool mi_http_list_has(const char *a, size_t alen, const char *low)
+bool http_list_has(const char *a, size_t alen, const char *low)
 {
     size_t pos = 0, n;
     const char *el;
     while (list_next(a, alen, &pos, &el, &n))
-        if (mi_http_token_eq(el, n, low))
+        if (http_token_eq(el, n, low))
             return true;
     return false;
 }
 
 /* Refuse the request: the status, and why (for the debug log). */
-static long fail(struct mi_http_request *req, long status, const char *why)
+static long fail(struct http_request *req, long status, const char *why)
 {
     req->error = why;
     return -status;
 }
 
-static long fail_framing(struct mi_http_request *req, const char *why)
+static long fail_framing(struct http_request *req, const char *why)
 {
     req->framing_error = true;
     return fail(req, 400, why);
@@ -98,37 +98,37 @@ static const struct {
     const char *name;
     enum mi_http_method id;
 } methods[] = {
-    {"GET", MI_HTTP_GET},     {"HEAD", MI_HTTP_HEAD},     {"POST", MI_HTTP_POST},
-    {"PUT", MI_HTTP_PUT},     {"DELETE", MI_HTTP_DELETE}, {"OPTIONS", MI_HTTP_OPTIONS},
-    {"PATCH", MI_HTTP_PATCH},
+    {"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
+    {"PUT", HTTP_PUT},     {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS},
+    {"PATCH", HTTP_PATCH},
 };
 
-static struct mi_http_span span(size_t off, size_t len)
+static struct http_span span(size_t off, size_t len)
 {
-    return (struct mi_http_span){(uint16_t)off, (uint16_t)len};
+    return (struct http_span){(uint16_t)off, (uint16_t)len};
 }
 
 /* Split the request-target (RFC 9112 §3.2) at buf[t..t+n) into path and
  * query. origin-form "/p?q", absolute-form "http://host/p?q" (the path
  * may be empty: the accessor shows "/"), asterisk-form "*" for OPTIONS.
  * authority-form belongs to CONNECT, which is answered 501 before this. */
-static long split_target(const char *buf, size_t t, size_t n, struct mi_http_request *req)
+static long split_target(const char *buf, size_t t, size_t n, struct http_request *req)
 {
     const char *s = buf + t;
     size_t p; /* where the path starts, relative to t */
     if (s[0] == '/') {
         p = 0;
     } else if (n == 1 && s[0] == '*') {
-        if (req->method_id != MI_HTTP_OPTIONS)
+        if (req->method_id != HTTP_OPTIONS)
             return fail(req, 400, "* as the target of a method other than OPTIONS");
         req->path = span(t, 1);
         req->query = span(t + 1, 0);
         return 0;
     } else {
         size_t scheme = 0;
-        if (n > 7 && mi_http_token_eq(s, 7, "http://"))
+        if (n > 7 && http_token_eq(s, 7, "http://"))
             scheme = 7;
-        else if (n > 8 && mi_http_token_eq(s, 8, "https://"))
+        else if (n > 8 && http_token_eq(s, 8, "https://"))
             scheme = 8;
         else
             return fail(req, 400, "request-target is neither origin-form nor absolute-form");
@@ -152,7 +152,7 @@ static long split_target(const char *buf, size_t t, size_t n, struct mi_http_req
  * target is 414 before the client finishes sending it. 0: done, 1: need
  * more, < 0: -status. */
 static long request_line(const char *buf, size_t base, size_t n, bool complete,
-                         const struct mi_http_parse_limits *lim, struct mi_http_request *req)
+                         const struct http_parse_limits *lim, struct http_request *req)
 {
     const char *s = buf + base;
     size_t i = 0;
@@ -204,7 +204,7 @@ static long request_line(const char *buf, size_t base, size_t n, bool complete,
 
 /* Content-Length (RFC 9112 §6.3): digits, or a list of identical values
  * (RFC 9110 §8.6). *out saturates at UINT64_MAX. */
-static long content_length(struct mi_http_request *req, const char *v, size_t n, bool *seen,
+static long content_length(struct http_request *req, const char *v, size_t n, bool *seen,
                            uint64_t *out)
 {
     size_t pos = 0, len;
@@ -227,14 +227,14 @@ static long content_length(struct mi_http_request *req, const char *v, size_t n,
     return 0;
 }
 
-long mi_http_parse_head(const char *buf, size_t len, const struct mi_http_parse_limits *lim,
-                        struct mi_http_request *req)
+long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
+                        struct http_request *req)
 {
     size_t max_head = lim->max_header_bytes;
-    if (max_head > MI_HTTP_MAX_HEAD_BYTES)
-        max_head = MI_HTTP_MAX_HEAD_BYTES;
+    if (max_head > HTTP_MAX_HEAD_BYTES)
+        max_head = HTTP_MAX_HEAD_BYTES;
 
-    memset(req, 0, offsetof(struct mi_http_request, headers));
+    memset(req, 0, offsetof(struct http_request, headers));
 
     /* Empty lines before the request line (RFC 9112 §2.2). */
     size_t p = 0;
@@ -306,7 +306,7 @@ long mi_http_parse_head(const char *buf, size_t len, const struct mi_http_parse_
                 return fail(
                     req, 400,
                     "control character in a field value"); /* NUL, bare CR, other controls */
-        if (req->nheaders == MI_HTTP_MAX_HEADERS)
+        if (req->nheaders == HTTP_MAX_HEADERS)
             return fail(req, 431, "too many header fields");
         req->headers[req->nheaders].name = span(p, c - p);
         req->headers[req->nheaders].value = span(vs, ve - vs);
@@ -323,11 +323,11 @@ long mi_http_parse_head(const char *buf, size_t len, const struct mi_http_parse_
         size_t nlen = req->headers[h].name.len;
         const char *v = buf + req->headers[h].value.off;
         size_t vlen = req->headers[h].value.len;
-        if (mi_http_token_eq(name, nlen, "content-length")) {
+        if (http_token_eq(name, nlen, "content-length")) {
             rc = content_length(req, v, vlen, &cl_seen, &req->content_length);
             if (rc < 0)
                 return rc;
-        } else if (mi_http_token_eq(name, nlen, "transfer-encoding")) {
+        } else if (http_token_eq(name, nlen, "transfer-encoding")) {
             /* Only "chunked" alone is understood; anything else (another
              * coding, chunked twice or not last) leaves the body length
              * unknowable, so it is refused (RFC 9112 §6.1). */
@@ -338,17 +338,17 @@ long mi_http_parse_head(const char *buf, size_t len, const struct mi_http_parse_
                 if (n == 0)
                     continue;
                 te_codings++;
-                te_ok = mi_http_token_eq(el, n, "chunked");
+                te_ok = http_token_eq(el, n, "chunked");
             }
-        } else if (mi_http_token_eq(name, nlen, "connection")) {
-            conn_close |= mi_http_list_has(v, vlen, "close");
-            conn_keep_alive |= mi_http_list_has(v, vlen, "keep-alive");
-        } else if (mi_http_token_eq(name, nlen, "expect")) {
-            if (mi_http_token_eq(v, vlen, "100-continue"))
+        } else if (http_token_eq(name, nlen, "connection")) {
+            conn_close |= http_list_has(v, vlen, "close");
+            conn_keep_alive |= http_list_has(v, vlen, "keep-alive");
+        } else if (http_token_eq(name, nlen, "expect")) {
+            if (http_token_eq(v, vlen, "100-continue"))
                 req->expect_continue = true;
             else
                 expect_bad = true;
-        } else if (mi_http_token_eq(name, nlen, "host")) {
+        } else if (http_token_eq(name, nlen, "host")) {
             hosts++;
         }
     }
@@ -405,7 +405,7 @@ static int hexdigit(unsigned char c)
     return -1;
 }
 
-int mi_http_chunked_decode(struct mi_http_chunked *ch, char *buf, size_t *rpos, size_t len,
+int http_chunked_decode(struct http_chunked *ch, char *buf, size_t *rpos, size_t len,
                            size_t *wpos, uint64_t max_body)
 {
     size_t r = *rpos, w = *wpos;

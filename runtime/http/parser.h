@@ -1,9 +1,9 @@
 /* The HTTP/1.1 request parser: pure functions over a byte buffer, no I/O,
  * no allocation, so the unit tests and the fuzzer drive it directly.
  *
- * mi_http_parse_head() reads the request line and the header fields
+ * http_parse_head() reads the request line and the header fields
  * (RFC 9112 §2-§5) and decides the message framing (§6);
- * mi_http_chunked_decode() undoes the chunked transfer coding (§7.1) in
+ * http_chunked_decode() undoes the chunked transfer coding (§7.1) in
  * place. Both are incremental: given a longer buffer they are called
  * again, and they report need-more, complete, or the status code to
  * answer with. */
@@ -16,26 +16,26 @@
 
 /* Fields beyond this many are answered 431. Spans are 16-bit, so a head
  * is at most 65535 bytes whatever the configured limit. */
-#define MI_HTTP_MAX_HEADERS    64
-#define MI_HTTP_MAX_HEAD_BYTES 65535u
+#define HTTP_MAX_HEADERS    64
+#define HTTP_MAX_HEAD_BYTES 65535u
 
 enum mi_http_method {
-    MI_HTTP_GET,
-    MI_HTTP_HEAD,
-    MI_HTTP_POST,
-    MI_HTTP_PUT,
-    MI_HTTP_DELETE,
-    MI_HTTP_OPTIONS,
-    MI_HTTP_PATCH,
+    HTTP_GET,
+    HTTP_HEAD,
+    HTTP_POST,
+    HTTP_PUT,
+    HTTP_DELETE,
+    HTTP_OPTIONS,
+    HTTP_PATCH,
 };
 
 /* A part of the buffer: buf + off, len bytes. */
-struct mi_http_span {
+struct http_span {
     uint16_t off, len;
 };
 
-struct mi_http_request {
-    struct mi_http_span method, target, path, query;
+struct http_request {
+    struct http_span method, target, path, query;
     enum mi_http_method method_id;
     uint8_t minor;   /* 0: HTTP/1.0, 1: HTTP/1.1 (or a later 1.x) */
     bool keep_alive; /* after this request, by version and Connection */
@@ -46,11 +46,11 @@ struct mi_http_request {
     bool framing_error;      /* refused for ambiguous body framing */
     uint16_t nheaders;
     struct {
-        struct mi_http_span name, value;
-    } headers[MI_HTTP_MAX_HEADERS];
+        struct http_span name, value;
+    } headers[HTTP_MAX_HEADERS];
 };
 
-struct mi_http_parse_limits {
+struct http_parse_limits {
     size_t max_header_bytes; /* the whole head, request line included: 431 */
     size_t max_uri_bytes;    /* the request-target: 414 */
 };
@@ -63,11 +63,11 @@ struct mi_http_parse_limits {
  *        framing, missing Host), 414, 431, 413 (Content-Length too big
  *        for 64 bits), 417 (unknown expectation), 501 (unknown method),
  *        505 (HTTP major version other than 1). */
-long mi_http_parse_head(const char *buf, size_t len, const struct mi_http_parse_limits *lim,
-                        struct mi_http_request *req);
+long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
+                        struct http_request *req);
 
 /* State of a chunked body being decoded; zero-initialise it. */
-struct mi_http_chunked {
+struct http_chunked {
     int state;
     uint64_t remaining; /* of the current chunk's data, or its size so far */
     uint64_t total;     /* decoded bytes */
@@ -82,12 +82,12 @@ struct mi_http_chunked {
  *   0    need more bytes
  *   < 0  minus the status: 400 (bad syntax, a size that overflows), 413
  *        (more than max_body decoded bytes) */
-int mi_http_chunked_decode(struct mi_http_chunked *c, char *buf, size_t *rpos, size_t len,
+int http_chunked_decode(struct http_chunked *c, char *buf, size_t *rpos, size_t len,
                            size_t *wpos, uint64_t max_body);
 
 /* Helpers shared with the server. */
-bool mi_http_token_eq(const char *a, size_t alen, const char *lower);
+bool http_token_eq(const char *a, size_t alen, const char *lower);
 /* Does the comma-separated list a[0..alen) contain the token `lower`? */
-bool mi_http_list_has(const char *a, size_t alen, const char *lower);
+bool http_list_has(const char *a, size_t alen, const char *lower);
 
 #endif

@@ -17,13 +17,13 @@ static bool number(const char *v, size_t n, size_t *i, uint64_t *out)
     return *i > start;
 }
 
-enum mi_http_range mi_http_range_parse(const char *v, size_t n, uint64_t size, uint64_t *first,
+enum http_range http_range_parse(const char *v, size_t n, uint64_t size, uint64_t *first,
                                        uint64_t *last)
 {
     /* ranges-specifier = range-unit "=" range-set; the unit is
      * case-insensitive (RFC 9110 §14.1) */
-    if (n < 6 || !mi_http_token_eq(v, 6, "bytes="))
-        return MI_RANGE_NONE;
+    if (n < 6 || !http_token_eq(v, 6, "bytes="))
+        return RANGE_NONE;
     size_t i = 6;
     while (i < n && (v[i] == ' ' || v[i] == '\t'))
         i++;
@@ -32,32 +32,32 @@ enum mi_http_range mi_http_range_parse(const char *v, size_t n, uint64_t size, u
     if (i < n && v[i] == '-') {
         i++;
         if (!number(v, n, &i, &b))
-            return MI_RANGE_NONE;
+            return RANGE_NONE;
         suffix = true;
     } else {
         if (!number(v, n, &i, &a) || i >= n || v[i] != '-')
-            return MI_RANGE_NONE;
+            return RANGE_NONE;
         i++;
         open = !number(v, n, &i, &b);
         if (!open && b < a)
-            return MI_RANGE_NONE; /* invalid range-spec: ignore the field */
+            return RANGE_NONE; /* invalid range-spec: ignore the field */
     }
     while (i < n && (v[i] == ' ' || v[i] == '\t'))
         i++;
     if (i != n)
-        return MI_RANGE_NONE; /* several ranges, or junk */
+        return RANGE_NONE; /* several ranges, or junk */
 
     if (suffix) {
         /* the last b bytes; none of an empty representation (§14.1.3) */
         if (b == 0 || size == 0)
-            return MI_RANGE_UNSATISFIABLE;
+            return RANGE_UNSATISFIABLE;
         *first = b >= size ? 0 : size - b;
         *last = size - 1;
-        return MI_RANGE_OK;
+        return RANGE_OK;
     }
     if (a >= size)
-        return MI_RANGE_UNSATISFIABLE;
+        return RANGE_UNSATISFIABLE;
     *first = a;
     *last = open || b >= size ? size - 1 : b;
-    return MI_RANGE_OK;
+    return RANGE_OK;
 }

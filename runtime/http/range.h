@@ -6,18 +6,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum mi_http_range {
-    MI_RANGE_NONE,          /* no usable range: send the whole 200 */
-    MI_RANGE_OK,            /* 206 with bytes first..last */
-    MI_RANGE_UNSATISFIABLE, /* 416 */
+enum http_range {
+    RANGE_NONE,          /* no usable range: send the whole 200 */
+    RANGE_OK,            /* 206 with bytes first..last */
+    RANGE_UNSATISFIABLE, /* 416 */
 };
 
 /* Interpret a Range field value v[0..n) for a representation of `size`
  * bytes. "bytes=a-b", "bytes=a-" and "bytes=-n" give one range (clipped
  * to the size); a syntax error, another unit or several ranges give
- * MI_RANGE_NONE (the RFC lets a server ignore Range, and serving one
+ * RANGE_NONE (the RFC lets a server ignore Range, and serving one
  * 200 is simpler and never wrong than multipart/byteranges). */
-enum mi_http_range mi_http_range_parse(const char *v, size_t n, uint64_t size, uint64_t *first,
+enum http_range http_range_parse(const char *v, size_t n, uint64_t size, uint64_t *first,
                                        uint64_t *last);
 
 #endif

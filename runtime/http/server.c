@@ -40,8 +40,8 @@ struct mi_http_server {
     mi_tcp *listener;
     mi_http_dispatch_fn fn;
     struct mi_http_limits lim;
-    struct mi_http_parse_limits plim;
-    struct mi_http_conn *conns;
+    struct http_parse_limits plim;
+    struct http_conn *conns;
     size_t nconns;
     bool closing;
 };
@@ -65,7 +65,7 @@ void mi_http_default_limits(struct mi_http_limits *l)
     };
 }
 
-static void run(struct mi_http_conn *c);
+static void run(struct http_conn *c);
 static void on_timer(mi_timer *t, void *arg);
 
 /* ---- lifetime ---- */
@@ -76,7 +76,7 @@ static void server_free_if_done(struct mi_http_server *s)
         free(s);
 }
 
-static void conn_free(struct mi_http_conn *c)
+static void conn_free(struct http_conn *c)
 {
     struct mi_http_server *s = c->srv;
     mi_timer_stop(&c->timer);
@@ -97,7 +97,7 @@ static void conn_free(struct mi_http_conn *c)
 }
 
 /* Release the socket now; the memory goes when nobody uses it any more. */
-static void conn_close(struct mi_http_conn *c, bool abort)
+static void conn_close(struct http_conn *c, bool abort)
 {
     if (c->tcp != NULL) {
         mi_tcp_close(c->tcp, abort);
@@ -110,7 +110,7 @@ static void conn_close(struct mi_http_conn *c, bool abort)
 }
 
 /* Leave an entry point: false when the connection is gone. */
-static bool leave(struct mi_http_conn *c)
+static bool leave(struct http_conn *c)
 {
     c->busy = false;
     if (c->closed && !c->x.active && !c->deferred) {
@@ -123,7 +123,7 @@ static bool leave(struct mi_http_conn *c)
 /* The timer is re-armed lazily: moving the deadline later (the common
  * case, once per request) only records it, and the timer puts itself
  * forward when it fires early. */
-static void set_deadline(struct mi_http_conn *c, uint64_t deadline)
+static void set_deadline(struct http_conn *c, uint64_t deadline)
 {
     c->deadline = deadline;
     if (deadline != UINT64_MAX && (!mi_timer_armed(&c->timer) || c->timer.deadline > deadline))
@@ -132,7 +132,7 @@ static void set_deadline(struct mi_http_conn *c, uint64_t deadline)
 
 /* ---- output ---- */
 
-static int write_blocked(struct mi_http_conn *c, ssize_t n)
+static int write_blocked(struct http_conn *c, ssize_t n)
 {
     if (n == -EAGAIN || n == 0) {
         /* The client has to make progress reading within idle_timeout. */
@@ -148,7 +148,7 @@ static int write_blocked(struct mi_http_conn *c, ssize_t n)
 /* Send what is queued: the head from c->out, then the body from where it
  * lives, in one gathered write when both are pending. 1 all sent, 0
  * waiting for on_writable, -1 closed. */
-static int flush(struct mi_http_conn *c)
+static int flush(struct http_conn *c)
 {
     while (c->out_sent < c->out.len || c->tail_len > 0) {
         size_t head = c->out.len - c->out_sent;
@@ -184,7 +184,7 @@ static char *put(char *p, const char *s, size_t n)
 
 /* Format the response the exchange describes into c->out (after any
  * 100 Continue still queued) and point c->tail at a large body. */
-static int build_response(struct mi_http_conn *c)
+static int build_response(struct http_conn *c)
 {
     mi_http_exchange *x = &c->x;
     int status = x->status;
@@ -195,12 +195,12 @@ static int build_response(struct mi_http_conn *c)
     /* 204 and 304 have no body and no length (RFC 9110 §15.3.5, §15.4.5);
      * a HEAD response has the length without the body (§9.3.2). */
     bool bodiless = status == 204 || status == 304;
-    bool send_body = !bodiless && c->req.method_id != MI_HTTP_HEAD && blen > 0;
+    bool send_body = !bodiless && c->req.method_id != HTTP_HEAD && blen > 0;
     x->close |= !c->req.keep_alive || c->peer_eof || c->srv->closing;
 
     const char *reason = mi_http_reason(status);
     size_t rlen = strlen(reason);
-    if (mi_http_buf_reserve(&c->out, 160 + rlen + c->hdr.len) < 0)
+    if (http_buf_reserve(&c->out, 160 + rlen + c->hdr.len) < 0)
         return -1;
     char *p = c->out.p + c->out.len;
     p = PUT_LIT(p, "HTTP/1.1 ");
@@ -208,7 +208,7 @@ static int build_response(struct mi_http_conn *c)
     *p++ = ' ';
     p = put(p, reason, rlen);
     p = PUT_LIT(p, "\r\nServer: mirari\r\nDate: ");
-    p = put(p, mi_http_date_now(), MI_HTTP_DATE_LEN);
+    p = put(p, http_date_now(), HTTP_DATE_LEN);
     p = PUT_LIT(p, "\r\n");
     if (c->hdr.len > 0)
         p = put(p, c->hdr.p, c->hdr.len);
@@ -248,7 +248,7 @@ static int build_response(struct mi_http_conn *c)
 /* After the final response of a connection: FIN, then read and drop what
  * the client still sends for a moment, so that closing with unread data
  * does not reset the connection and destroy the response in flight. */
-static void drain(struct mi_http_conn *c)
+static void drain(struct http_conn *c)
 {
     static char sink[4096];
     for (;;) {
@@ -262,9 +262,9 @@ static void drain(struct mi_http_conn *c)
     }
 }
 
-static void linger(struct mi_http_conn *c)
+static void linger(struct http_conn *c)
 {
-    c->state = MI_CONN_LINGER;
+    c->state = CONN_LINGER;
     if (c->peer_eof) {
         conn_close(c, false);
         return;
@@ -276,7 +276,7 @@ static void linger(struct mi_http_conn *c)
 
 /* The response is out: drop the request from the buffer and go back to
  * reading, or end the connection. */
-static void response_done(struct mi_http_conn *c)
+static void response_done(struct http_conn *c)
 {
     c->tail = NULL;
     c->tail_len = 0;
@@ -289,14 +289,14 @@ static void response_done(struct mi_http_conn *c)
     c->in.len -= used;
     c->scanned = 0;
     c->head_len = c->body_end = 0;
-    c->state = MI_CONN_HEAD;
+    c->state = CONN_HEAD;
     /* Pipelined bytes already here start the next request's clock. */
     c->req_started = c->in.len > 0;
     set_deadline(c, mi_now() + (c->req_started ? c->srv->lim.request_timeout_ns
                                                : c->srv->lim.idle_timeout_ns));
 }
 
-void mi_http_conn_respond(struct mi_http_conn *c)
+void http_conn_respond(struct http_conn *c)
 {
     bool outer = !c->busy; /* a late finish, not from inside the dispatch */
     c->busy = true;
@@ -306,7 +306,7 @@ void mi_http_conn_respond(struct mi_http_conn *c)
             mi_debug("http: out of memory for a response, closing");
             conn_close(c, true);
         } else {
-            c->state = MI_CONN_WRITE;
+            c->state = CONN_WRITE;
             if (flush(c) > 0)
                 response_done(c);
         }
@@ -319,24 +319,24 @@ void mi_http_conn_respond(struct mi_http_conn *c)
 }
 
 /* Answer a request the server refuses itself, and close after it. */
-static void refuse(struct mi_http_conn *c, int status, const char *why)
+static void refuse(struct http_conn *c, int status, const char *why)
 {
     mi_debug("http: %d %s (%s)", status, mi_http_reason(status), why ? why : "");
     mi_http_exchange *x = &c->x;
     *x = (mi_http_exchange){.c = c, .status = status, .active = true, .close = true};
     c->hdr.len = 0;
     c->body.len = 0;
-    c->state = MI_CONN_DISPATCH;
+    c->state = CONN_DISPATCH;
     mi_http_error(x, status);
 }
 
 /* ---- input ---- */
 
-static void dispatch(struct mi_http_conn *c)
+static void dispatch(struct http_conn *c)
 {
     stats.requests++;
     c->served++;
-    c->state = MI_CONN_DISPATCH;
+    c->state = CONN_DISPATCH;
     c->deadline = UINT64_MAX; /* the application takes its time */
     mi_http_exchange *x = &c->x;
     *x = (mi_http_exchange){.c = c, .status = 200, .active = true};
@@ -345,22 +345,22 @@ static void dispatch(struct mi_http_conn *c)
     c->srv->fn(x);
 }
 
-static void send_continue(struct mi_http_conn *c)
+static void send_continue(struct http_conn *c)
 {
     static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
     stats.responses_1xx++;
-    if (mi_http_buf_put(&c->out, line, sizeof line - 1) == 0)
+    if (http_buf_put(&c->out, line, sizeof line - 1) == 0)
         flush(c);
 }
 
 /* A complete head of head_len bytes: set up reading the body. */
-static void head_done(struct mi_http_conn *c, size_t head_len)
+static void head_done(struct http_conn *c, size_t head_len)
 {
-    const struct mi_http_request *r = &c->req;
+    const struct http_request *r = &c->req;
     uint64_t max_body = c->srv->lim.max_body_bytes;
     c->head_len = c->body_end = head_len;
     if (r->chunked) {
-        c->chunk = (struct mi_http_chunked){0};
+        c->chunk = (struct http_chunked){0};
         c->chunk_r = head_len;
     } else if (r->content_length > max_body) {
         stats.body_too_large++;
@@ -372,19 +372,19 @@ static void head_done(struct mi_http_conn *c, size_t head_len)
     } else {
         /* Room for the whole body at once: it is handed over contiguous. */
         size_t need = head_len + (size_t)r->content_length;
-        if (need > c->in.cap && mi_http_buf_reserve(&c->in, need - c->in.len) < 0) {
+        if (need > c->in.cap && http_buf_reserve(&c->in, need - c->in.len) < 0) {
             refuse(c, 500, "out of memory for the body");
             return;
         }
     }
-    c->state = MI_CONN_BODY;
+    c->state = CONN_BODY;
     /* RFC 9110 §10.1.1: ask for the body only when it is not already
      * on its way. */
     if (r->expect_continue && c->in.len == head_len)
         send_continue(c);
 }
 
-static void head_refused(struct mi_http_conn *c, long status)
+static void head_refused(struct http_conn *c, long status)
 {
     switch (status) {
     case 400:
@@ -419,9 +419,9 @@ static void head_refused(struct mi_http_conn *c, long status)
 
 /* Make progress with what is buffered. true when something happened (the
  * state may have changed), false when more input is needed. */
-static bool advance(struct mi_http_conn *c)
+static bool advance(struct http_conn *c)
 {
-    if (c->state == MI_CONN_HEAD) {
+    if (c->state == CONN_HEAD) {
         if (c->in.len == 0)
             return false;
         /* Parse again only when a line may have ended: a slow client
@@ -432,7 +432,7 @@ static bool advance(struct mi_http_conn *c)
         c->scanned = c->in.len;
         if (!new_line && !first && c->in.len <= max_head)
             return false;
-        long rc = mi_http_parse_head(c->in.p, c->in.len, &c->srv->plim, &c->req);
+        long rc = http_parse_head(c->in.p, c->in.len, &c->srv->plim, &c->req);
         if (rc < 0) {
             head_refused(c, -rc);
             return true;
@@ -447,7 +447,7 @@ static bool advance(struct mi_http_conn *c)
         head_done(c, (size_t)rc);
         return true;
     }
-    /* MI_CONN_BODY */
+    /* CONN_BODY */
     if (!c->req.chunked) {
         if (c->in.len - c->head_len < c->req.content_length)
             return false;
@@ -457,7 +457,7 @@ static bool advance(struct mi_http_conn *c)
     }
     size_t r = c->chunk_r, w = c->body_end;
     int rc =
-        mi_http_chunked_decode(&c->chunk, c->in.p, &r, c->in.len, &w, c->srv->lim.max_body_bytes);
+        http_chunked_decode(&c->chunk, c->in.p, &r, c->in.len, &w, c->srv->lim.max_body_bytes);
     if (rc < 0) {
         if (rc == -413) {
             stats.body_too_large++;
@@ -480,12 +480,12 @@ static bool advance(struct mi_http_conn *c)
 }
 
 /* Read more input. true when there is something new to look at. */
-static bool read_some(struct mi_http_conn *c)
+static bool read_some(struct http_conn *c)
 {
     const struct mi_http_limits *lim = &c->srv->lim;
     if (c->peer_eof) {
         /* Nothing more will come: a partial request can never complete. */
-        if (c->in.len > 0 || c->state == MI_CONN_BODY) {
+        if (c->in.len > 0 || c->state == CONN_BODY) {
             stats.incomplete_eof++;
             mi_debug("http: client closed in the middle of a request");
         }
@@ -494,16 +494,16 @@ static bool read_some(struct mi_http_conn *c)
     }
     if (c->in.len == c->in.cap) {
         size_t limit;
-        if (c->state == MI_CONN_HEAD)
+        if (c->state == CONN_HEAD)
             limit = c->srv->plim.max_header_bytes + 1;
         else
             limit = c->head_len + lim->max_body_bytes + CHUNK_SLACK;
         size_t want = c->in.cap == 0 ? IN_INITIAL : 2 * c->in.cap;
         if (want > limit)
             want = limit;
-        if (want <= c->in.cap || mi_http_buf_reserve(&c->in, want - c->in.len) < 0) {
+        if (want <= c->in.cap || http_buf_reserve(&c->in, want - c->in.len) < 0) {
             /* Unreachable with the parser's own limits; be safe anyway. */
-            refuse(c, c->state == MI_CONN_HEAD ? 431 : 413, "input buffer full");
+            refuse(c, c->state == CONN_HEAD ? 431 : 413, "input buffer full");
             return false;
         }
     }
@@ -526,7 +526,7 @@ static bool read_some(struct mi_http_conn *c)
 
 static void resume(void *arg)
 {
-    struct mi_http_conn *c = arg;
+    struct http_conn *c = arg;
     c->deferred = false;
     c->busy = true;
     run(c);
@@ -535,10 +535,10 @@ static void resume(void *arg)
 
 /* Read and answer requests until the connection has to wait, or has had
  * its turn: then the rest waits for a deferred call, after the others. */
-static void run(struct mi_http_conn *c)
+static void run(struct http_conn *c)
 {
     c->served = 0;
-    while (!c->closed && (c->state == MI_CONN_HEAD || c->state == MI_CONN_BODY)) {
+    while (!c->closed && (c->state == CONN_HEAD || c->state == CONN_BODY)) {
         if (c->served >= MAX_PER_TURN && !c->deferred) {
             if (mi_defer(resume, c) == 0) {
                 c->deferred = true;
@@ -556,11 +556,11 @@ static void run(struct mi_http_conn *c)
 
 static void on_readable(mi_tcp *t, void *arg)
 {
-    struct mi_http_conn *c = arg;
+    struct http_conn *c = arg;
     if (c->busy || c->deferred)
         return; /* the queued resume reads */
     c->busy = true;
-    if (c->state == MI_CONN_LINGER)
+    if (c->state == CONN_LINGER)
         drain(c);
     else
         run(c); /* DISPATCH and WRITE read nothing: backpressure */
@@ -569,11 +569,11 @@ static void on_readable(mi_tcp *t, void *arg)
 
 static void on_writable(mi_tcp *t, void *arg)
 {
-    struct mi_http_conn *c = arg;
+    struct http_conn *c = arg;
     if (c->busy)
         return;
     c->busy = true;
-    if (c->state == MI_CONN_WRITE) {
+    if (c->state == CONN_WRITE) {
         if (flush(c) > 0) {
             response_done(c);
             run(c);
@@ -586,7 +586,7 @@ static void on_writable(mi_tcp *t, void *arg)
 
 static void on_timer(mi_timer *t, void *arg)
 {
-    struct mi_http_conn *c = arg;
+    struct http_conn *c = arg;
     if (c->closed || c->busy || c->deadline == UINT64_MAX)
         return;
     if (mi_now() < c->deadline) {
@@ -595,9 +595,9 @@ static void on_timer(mi_timer *t, void *arg)
     }
     c->busy = true;
     switch (c->state) {
-    case MI_CONN_HEAD:
-    case MI_CONN_BODY:
-        if (c->state == MI_CONN_HEAD && !c->req_started) {
+    case CONN_HEAD:
+    case CONN_BODY:
+        if (c->state == CONN_HEAD && !c->req_started) {
             stats.timeouts_idle++;
             mi_debug("http: idle connection closed");
             conn_close(c, false);
@@ -606,15 +606,15 @@ static void on_timer(mi_timer *t, void *arg)
             refuse(c, 408, "request not complete in time");
         }
         break;
-    case MI_CONN_WRITE:
+    case CONN_WRITE:
         stats.timeouts_write++;
         mi_debug("http: client stopped reading its response, closing");
         conn_close(c, true);
         break;
-    case MI_CONN_LINGER:
+    case CONN_LINGER:
         conn_close(c, false);
         break;
-    case MI_CONN_DISPATCH:
+    case CONN_DISPATCH:
         break;
     }
     leave(c);
@@ -628,7 +628,7 @@ static const struct mi_tcp_callbacks conn_callbacks = {
 static void on_accept(mi_tcp *listener, mi_tcp *t, void *arg)
 {
     struct mi_http_server *s = arg;
-    struct mi_http_conn *c = NULL;
+    struct http_conn *c = NULL;
     if (!s->closing && s->nconns < s->lim.max_connections)
         c = calloc(1, sizeof *c);
     if (c == NULL) {
@@ -641,7 +641,7 @@ static void on_accept(mi_tcp *listener, mi_tcp *t, void *arg)
     stats.conns_active++;
     c->srv = s;
     c->tcp = t;
-    c->state = MI_CONN_HEAD;
+    c->state = CONN_HEAD;
     c->next = s->conns;
     if (s->conns != NULL)
         s->conns->prev = c;
@@ -684,9 +684,9 @@ mi_http_server *mi_http_serve(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn f
         s->lim.request_timeout_ns = def.request_timeout_ns;
     if (s->lim.max_connections == 0)
         s->lim.max_connections = def.max_connections;
-    s->plim.max_header_bytes = s->lim.max_header_bytes < MI_HTTP_MAX_HEAD_BYTES
+    s->plim.max_header_bytes = s->lim.max_header_bytes < HTTP_MAX_HEAD_BYTES
                                    ? s->lim.max_header_bytes
-                                   : MI_HTTP_MAX_HEAD_BYTES;
+                                   : HTTP_MAX_HEAD_BYTES;
     s->plim.max_uri_bytes = s->lim.max_uri_bytes;
     s->fn = fn;
     s->listener = mi_tcp_listen(addr, port, &listen_callbacks, s, err);
@@ -707,7 +707,7 @@ void mi_http_server_close(mi_http_server *s)
     /* Hold the server while closing its connections: the last one to go
      * would free it under the loop. */
     s->nconns++;
-    struct mi_http_conn *c = s->conns, *next;
+    struct http_conn *c = s->conns, *next;
     for (; c != NULL; c = next) {
         next = c->next;
         if (!c->closed)

@@ -15,13 +15,13 @@
 #include "http/mime.h"
 #include "http/parser.h"
 #include "http/range.h"
-#include "kv/format.h"
+#include "kv_format.h"
 
 #define ETAG_LEN 18 /* '"' + 16 hex digits + '"' */
 
 static void header(mi_http_exchange *x, const char *name, const char *value, size_t vlen)
 {
-    mi_http_add_header_raw(x, name, strlen(name), value, vlen);
+    http_add_header_raw(x, name, strlen(name), value, vlen);
 }
 
 /* A small HTML page for an error or a redirect, then finish. */
@@ -80,14 +80,14 @@ static bool if_range_holds(mi_str v, const char etag[ETAG_LEN], const char *lm)
 {
     if (v.n > 0 && v.p[0] == '"')
         return v.n == ETAG_LEN && memcmp(v.p, etag, ETAG_LEN) == 0;
-    return v.n == MI_HTTP_DATE_LEN && memcmp(v.p, lm, MI_HTTP_DATE_LEN) == 0;
+    return v.n == HTTP_DATE_LEN && memcmp(v.p, lm, HTTP_DATE_LEN) == 0;
 }
 
 static void serve_entry(mi_http_exchange *x, const mi_kv_entry *e, bool is_get)
 {
-    char etag[ETAG_LEN], lm[MI_HTTP_DATE_LEN];
+    char etag[ETAG_LEN], lm[HTTP_DATE_LEN];
     format_etag(e->hash, etag);
-    mi_http_date_format(e->mtime, lm);
+    http_date_format(e->mtime, lm);
 
     /* Conditionals first (RFC 9110 §13.2.2): If-None-Match, or, without
      * it, If-Modified-Since. */
@@ -98,30 +98,30 @@ static void serve_entry(mi_http_exchange *x, const mi_kv_entry *e, bool is_get)
     } else {
         mi_str ims = mi_http_header(x, "If-Modified-Since");
         uint64_t since;
-        if (ims.p != NULL && mi_http_date_parse(ims.p, ims.n, &since) == 0)
+        if (ims.p != NULL && http_date_parse(ims.p, ims.n, &since) == 0)
             not_modified = e->mtime <= since;
     }
     header(x, "ETag", etag, ETAG_LEN);
-    header(x, "Last-Modified", lm, MI_HTTP_DATE_LEN);
+    header(x, "Last-Modified", lm, HTTP_DATE_LEN);
     if (not_modified) {
         mi_http_set_status(x, 304);
         mi_http_finish(x);
         return;
     }
 
-    const char *type = mi_http_mime_type(e->key, e->key_len);
+    const char *type = http_mime_type(e->key, e->key_len);
     header(x, "Content-Type", type, strlen(type));
     header(x, "Accept-Ranges", "bytes", 5);
     mi_str range = mi_http_header(x, "Range");
     if (range.p != NULL && is_get) {
         mi_str ifr = mi_http_header(x, "If-Range");
         uint64_t first, last;
-        enum mi_http_range r = MI_RANGE_NONE;
+        enum http_range r = RANGE_NONE;
         if (ifr.p == NULL || if_range_holds(ifr, etag, lm))
-            r = mi_http_range_parse(range.p, range.n, e->size, &first, &last);
+            r = http_range_parse(range.p, range.n, e->size, &first, &last);
         char cr[64], *p = cr;
         p = memcpy(p, "bytes ", 6), p += 6;
-        if (r == MI_RANGE_OK) {
+        if (r == RANGE_OK) {
             p = http_put_u64(p, first);
             *p++ = '-';
             p = http_put_u64(p, last);
@@ -133,7 +133,7 @@ static void serve_entry(mi_http_exchange *x, const mi_kv_entry *e, bool is_get)
             mi_http_finish(x);
             return;
         }
-        if (r == MI_RANGE_UNSATISFIABLE) {
+        if (r == RANGE_UNSATISFIABLE) {
             *p++ = '*';
             *p++ = '/';
             p = http_put_u64(p, e->size);
@@ -155,7 +155,7 @@ static void redirect_dir(mi_http_exchange *x, const char *prefix, size_t plen, c
 {
     static const char hex[] = "0123456789ABCDEF";
     mi_str query = mi_http_query(x);
-    char loc[3 * (MI_KV_MAX_KEY_LEN + 1) + 1024];
+    char loc[3 * (KV_MAX_KEY_LEN + 1) + 1024];
     size_t n = 0;
     if (plen + 3 * klen + 3 > sizeof loc) {
         page(x, 404);
@@ -184,7 +184,7 @@ static void redirect_dir(mi_http_exchange *x, const char *prefix, size_t plen, c
         memcpy(loc + n, query.p, query.n);
         n += query.n;
     }
-    mi_http_add_header_raw(x, "Location", 8, loc, n);
+    http_add_header_raw(x, "Location", 8, loc, n);
     page(x, 301);
 }
 
@@ -198,7 +198,7 @@ void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix)
         return;
     }
     enum mi_http_method m = x->c->req.method_id;
-    if (m != MI_HTTP_GET && m != MI_HTTP_HEAD) {
+    if (m != HTTP_GET && m != HTTP_HEAD) {
         header(x, "Allow", "GET, HEAD", 9);
         page(x, 405);
         return;
@@ -217,8 +217,8 @@ void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix)
     size_t rlen = path.n - plen;
 
     static const char index[] = "index.html";
-    char key[MI_KV_MAX_KEY_LEN + 3 + sizeof index];
-    long n = mi_kv_normalise(rest, rlen, key, MI_KV_MAX_KEY_LEN + 3, MI_KV_PERCENT_DECODE);
+    char key[KV_MAX_KEY_LEN + 3 + sizeof index];
+    long n = mi_kv_normalise(rest, rlen, key, KV_MAX_KEY_LEN + 3, MI_KV_PERCENT_DECODE);
     if (n == -EINVAL) {
         page(x, 400); /* "..", NUL, backslash, bad escapes: never a file */
         return;
@@ -228,7 +228,7 @@ void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix)
         return;
     }
     mi_kv_entry e;
-    bool is_get = m == MI_HTTP_GET;
+    bool is_get = m == HTTP_GET;
     if (rlen == 0) {
         redirect_dir(x, prefix, plen, key, 0); /* "/static" -> "/static/" */
         return;

@@ -3,14 +3,14 @@
 #include <errno.h>
 #include <string.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include "kv/image.h"
 
 /* Fields are loaded with memcpy: the image (or a fuzzer's buffer) need not
  * be aligned, and compilers turn this into plain loads. */
-static struct mi_kv_record load_record(const struct mi_kv *kv, uint64_t i)
+static struct kv_record load_record(const struct mi_kv *kv, uint64_t i)
 {
-    struct mi_kv_record r;
+    struct kv_record r;
     memcpy(&r, kv->index + i * sizeof r, sizeof r);
     return r;
 }
@@ -31,24 +31,24 @@ static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return (alen > blen) - (alen < blen);
 }
 
-int mi_kv_image_parse(const void *image, size_t len, struct mi_kv *kv)
+int kv_image_parse(const void *image, size_t len, struct mi_kv *kv)
 {
     const unsigned char *base = image;
-    struct mi_kv_header h;
+    struct kv_header h;
 
     if (image == NULL || len < sizeof h)
         return -EINVAL;
     memcpy(&h, base, sizeof h);
-    if (memcmp(h.magic, MI_KV_MAGIC, sizeof h.magic) != 0 || h.version != MI_KV_VERSION ||
+    if (memcmp(h.magic, KV_MAGIC, sizeof h.magic) != 0 || h.version != KV_VERSION ||
         h.header_size != sizeof h)
         return -EINVAL;
     /* The sections follow each other in this order, inside the image. The
      * linker may pad after the image, so len may exceed image_size. */
     if (h.image_size > len || h.index_off != sizeof h ||
-        h.count > (h.image_size - h.index_off) / sizeof(struct mi_kv_record) ||
-        h.keys_off != h.index_off + h.count * sizeof(struct mi_kv_record) ||
+        h.count > (h.image_size - h.index_off) / sizeof(struct kv_record) ||
+        h.keys_off != h.index_off + h.count * sizeof(struct kv_record) ||
         !fits(h.keys_off, h.keys_len, h.image_size) || h.data_off < h.keys_off + h.keys_len ||
-        h.data_off > h.image_size || h.data_off % MI_KV_DATA_ALIGN != 0)
+        h.data_off > h.image_size || h.data_off % KV_DATA_ALIGN != 0)
         return -EINVAL;
 
     *kv = (struct mi_kv){
@@ -63,16 +63,16 @@ int mi_kv_image_parse(const void *image, size_t len, struct mi_kv *kv)
     const char *prev = NULL;
     size_t prev_len = 0;
     for (uint64_t i = 0; i < h.count; i++) {
-        struct mi_kv_record r = load_record(kv, i);
+        struct kv_record r = load_record(kv, i);
         /* The key and its NUL inside the key section, no NUL inside it. */
         if (r.reserved != 0 || !fits(r.key_off, (uint64_t)r.key_len + 1, h.keys_len))
             return -EINVAL;
         const char *key = kv->keys + r.key_off;
-        if (key[r.key_len] != '\0' || !mi_kv_key_valid(key, r.key_len))
+        if (key[r.key_len] != '\0' || !kv_key_valid(key, r.key_len))
             return -EINVAL;
         if (prev != NULL && key_cmp(prev, prev_len, key, r.key_len) >= 0)
             return -EINVAL; /* unsorted or duplicate: binary search would lie */
-        if (r.data_off % MI_KV_DATA_ALIGN != 0 || !fits(r.data_off, r.size, kv->data_len))
+        if (r.data_off % KV_DATA_ALIGN != 0 || !fits(r.data_off, r.size, kv->data_len))
             return -EINVAL;
         prev = key;
         prev_len = r.key_len;
@@ -90,7 +90,7 @@ size_t mi_kv_count(const mi_kv *kv)
     return (size_t)kv->count;
 }
 
-static void fill_entry(const struct mi_kv *kv, const struct mi_kv_record *r, mi_kv_entry *out)
+static void fill_entry(const struct mi_kv *kv, const struct kv_record *r, mi_kv_entry *out)
 {
     *out = (mi_kv_entry){
         .key = kv->keys + r->key_off,
@@ -106,7 +106,7 @@ int mi_kv_at(const mi_kv *kv, size_t i, mi_kv_entry *out)
 {
     if (i >= kv->count)
         return -ENOENT;
-    struct mi_kv_record r = load_record(kv, i);
+    struct kv_record r = load_record(kv, i);
     fill_entry(kv, &r, out);
     return 0;
 }
@@ -134,7 +134,7 @@ static uint64_t lower_bound(const struct mi_kv *kv, const char *key, size_t len,
     uint64_t lo = 0, hi = kv->count;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        struct mi_kv_record r = load_record(kv, mid);
+        struct kv_record r = load_record(kv, mid);
         if (cmp_target(kv->keys + r.key_off, r.key_len, key, len, suffix) < 0)
             lo = mid + 1;
         else
@@ -147,7 +147,7 @@ int mi_kv_get(const mi_kv *kv, const char *key, size_t key_len, mi_kv_entry *out
 {
     uint64_t i = lower_bound(kv, key, key_len, 0);
     if (i < kv->count) {
-        struct mi_kv_record r = load_record(kv, i);
+        struct kv_record r = load_record(kv, i);
         if (r.key_len == key_len && memcmp(kv->keys + r.key_off, key, key_len) == 0) {
             fill_entry(kv, &r, out);
             return 0;
@@ -165,7 +165,7 @@ int mi_kv_is_dir(const mi_kv *kv, const char *key, size_t key_len)
     uint64_t i = lower_bound(kv, key, key_len, '/');
     if (i >= kv->count)
         return 0;
-    struct mi_kv_record r = load_record(kv, i);
+    struct kv_record r = load_record(kv, i);
     const char *k = kv->keys + r.key_off;
     return r.key_len > key_len && memcmp(k, key, key_len) == 0 && k[key_len] == '/';
 }

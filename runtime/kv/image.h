@@ -23,6 +23,6 @@ struct mi_kv {
  * key syntax, strictly increasing keys, data inside the image) and fill
  * *kv (name left NULL). After this nothing a reader does can go out of
  * bounds. 0 or -EINVAL. */
-int mi_kv_image_parse(const void *image, size_t len, struct mi_kv *kv);
+int kv_image_parse(const void *image, size_t len, struct mi_kv *kv);
 
 #endif

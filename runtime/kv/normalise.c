@@ -1,6 +1,6 @@
 /* Turning a URL path (or any slash-separated path) into a store key.
  *
- * The result is what mi_kv_key_valid() accepts, or empty for the root.
+ * The result is what kv_key_valid() accepts, or empty for the root.
  * Nothing is resolved: a ".." segment is refused outright rather than
  * applied, since a client has no business sending one (RFC 3986 §5.2.4
  * removes dot-segments on the client side) and refusing cannot be tricked
@@ -13,7 +13,7 @@
  * sure of fitting (cap >= n + 1 when the path has no "." segment). */
 #include <errno.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include <mirari/kv.h>
 
 static int hexval(unsigned char c)
@@ -33,8 +33,8 @@ long mi_kv_normalise(const char *path, size_t len, char *out, size_t cap, int fl
     size_t seg = 0;                        /* where the current segment starts in out */
     int in_seg = 0;                        /* a byte of the current segment was written */
     size_t limit = cap == 0 ? 0 : cap - 1; /* room for the NUL */
-    if (limit > MI_KV_MAX_KEY_LEN)
-        limit = MI_KV_MAX_KEY_LEN;
+    if (limit > KV_MAX_KEY_LEN)
+        limit = KV_MAX_KEY_LEN;
 
     for (size_t i = 0; i <= len; i++) {
         unsigned char c;
@@ -62,7 +62,7 @@ long mi_kv_normalise(const char *path, size_t len, char *out, size_t cap, int fl
             in_seg = 0;
             continue;
         }
-        if (!mi_kv_key_byte_ok(c))
+        if (!kv_key_byte_ok(c))
             return -EINVAL;
         if (!in_seg) {
             if (w > 0) {

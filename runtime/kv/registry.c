@@ -10,7 +10,7 @@
 static struct mi_kv **stores;
 static size_t nstores;
 
-int mi_kv_register(const mi_store_image *img)
+int kv_register(const mi_store_image *img)
 {
     if (img == NULL || img->name == NULL || img->name[0] == '\0' || img->start == NULL ||
         img->end < img->start)
@@ -18,7 +18,7 @@ int mi_kv_register(const mi_store_image *img)
     if (mi_kv_open(img->name) != NULL)
         return -EEXIST;
     struct mi_kv kv;
-    int rc = mi_kv_image_parse(img->start, (size_t)(img->end - img->start), &kv);
+    int rc = kv_image_parse(img->start, (size_t)(img->end - img->start), &kv);
     if (rc < 0)
         return rc;
     kv.name = img->name;
@@ -37,7 +37,7 @@ int mi_kv_register(const mi_store_image *img)
     return 0;
 }
 
-void mi_kv_unregister_all(void)
+void kv_unregister_all(void)
 {
     for (size_t i = 0; i < nstores; i++)
         free(stores[i]);

@@ -4,14 +4,14 @@
 #ifndef MIRARI_KV_REGISTRY_H
 #define MIRARI_KV_REGISTRY_H
 
-#include <mirari/app.h>
+#include <mirari/kv.h>
 
 /* Validate img and make it available as mi_kv_open(img->name). The name
  * is not copied (it lives in the generated main.c). 0, -EINVAL for a
  * malformed image or name, -EEXIST when the name is taken, -ENOMEM. */
-int mi_kv_register(const mi_store_image *img);
+int kv_register(const mi_store_image *img);
 
 /* Forget every store (tests). */
-void mi_kv_unregister_all(void);
+void kv_unregister_all(void);
 
 #endif

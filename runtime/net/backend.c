@@ -1,5 +1,5 @@
 /* runtime/core/backend.h on mirari's own stack: the loop blocks in the
- * platform (mi_plat_yield) and every frame that arrived is run through
+ * platform (plat_yield) and every frame that arrived is run through
  * the stack before the loop goes on with timers and deferred calls.
  *
  * Entropy: the platform interface has no random number generator, so the
@@ -16,7 +16,7 @@
 #include <mirari/loop.h>
 #include <platform.h>
 
-#include "core/backend.h"
+#include "core/net_backend.h"
 #include "stack.h"
 
 /* Frames handled per wait before timers get their turn again. */
@@ -28,14 +28,14 @@ static uint8_t rx[NET_FRAME_MAX + 512];
 static void (*ready_fn)(void *arg);
 static void *ready_arg;
 
-/* Set by mi_backend_net_start: the stack is reached only through it, so
+/* Set by net_backend_start: the stack is reached only through it, so
  * an image that never starts the network (main-noip) links the wait
  * without the stack (with --gc-sections on the kernel targets). */
 static void (*poll_stack)(void);
 
-void mi_backend_wait(uint64_t deadline_ns)
+void net_backend_wait(uint64_t deadline_ns)
 {
-    mi_plat_yield(deadline_ns);
+    plat_yield(deadline_ns);
     if (poll_stack != NULL)
         poll_stack();
 }
@@ -45,7 +45,7 @@ static void poll_frames(void)
     tcp_reap(&the_stack);
     for (int i = 0; i < FRAMES_PER_WAIT; i++) {
         size_t len = 0;
-        int r = mi_plat_net_read(rx, sizeof(rx), &len);
+        int r = plat_net_read(rx, sizeof(rx), &len);
         if (r == -EMSGSIZE) {
             NET_DROP(&the_stack, eth_drop_long, "frame larger than %zu bytes", sizeof(rx));
             continue;
@@ -56,7 +56,7 @@ static void poll_frames(void)
     }
 }
 
-size_t mi_backend_active(void)
+size_t net_backend_active(void)
 {
     if (!started)
         return 0;
@@ -72,16 +72,16 @@ static void call_ready(void *arg)
         ready_fn(ready_arg);
 }
 
-int mi_backend_net_start(const struct mi_net_config *cfg, void (*ready)(void *arg), void *arg)
+int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *arg), void *arg)
 {
-    struct mi_plat_net_info info;
+    struct plat_net_info info;
     if (started)
         return -EALREADY;
-    int r = mi_plat_net_info(&info);
+    int r = plat_net_info(&info);
     if (r != 0)
         return r;
-    uint64_t mono = mi_plat_monotonic_ns();
-    uint64_t seed = mi_plat_wall_ns() ^ (mono << 32 | mono >> 32);
+    uint64_t mono = plat_monotonic_ns();
+    uint64_t seed = plat_wall_ns() ^ (mono << 32 | mono >> 32);
     net_stack_init(&the_stack, info.mac, info.mtu, seed);
     net_current = &the_stack;
     started = true;

@@ -50,7 +50,7 @@ int eth_output(struct net_stack *s, const uint8_t dst[ETH_ALEN], uint16_t type, 
         memset(frame + len, 0, ETH_ZLEN - len);
         len = ETH_ZLEN;
     }
-    int r = mi_plat_net_write(frame, len);
+    int r = plat_net_write(frame, len);
     if (r != 0) {
         s->stats.eth_out_err++;
         return r;

@@ -18,7 +18,7 @@
 #include <mirari/loop.h>
 #include <mirari/net.h>
 
-#include "core/backend.h"
+#include "core/net_backend.h"
 #include "socket/sock.h"
 
 static mi_netif netif;
@@ -92,9 +92,9 @@ static void find_host_interface(void)
     freeifaddrs(list);
 }
 
-int mi_backend_net_start(const struct mi_net_config *cfg, void (*ready)(void *arg), void *arg)
+int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *arg), void *arg)
 {
-    int rc = mi_sock_setup();
+    int rc = sock_setup();
     if (rc < 0)
         return rc;
     find_host_interface();

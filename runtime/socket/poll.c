@@ -19,7 +19,7 @@
 #include <mirari/log.h>
 #include <mirari/loop.h>
 
-#include "core/backend.h"
+#include "core/net_backend.h"
 #include "core/core.h"
 #include "socket/sock.h"
 
@@ -28,12 +28,12 @@
 
 static int epfd = -1;
 static struct sock_obj signals = {.fd = -1, .kind = SOCK_SIGNAL};
-static unsigned depth;        /* nesting of mi_sock_enter */
+static unsigned depth;        /* nesting of sock_enter */
 static struct sock_obj *dead; /* released while depth > 0 */
 static struct sock_obj *live; /* every registered object */
-size_t mi_sock_active;
+size_t sock_active;
 
-int mi_sock_setup(void)
+int sock_setup(void)
 {
     if (epfd >= 0)
         return 0;
@@ -62,7 +62,7 @@ int mi_sock_setup(void)
     sigaddset(&set, SIGTERM);
     if (sigprocmask(SIG_BLOCK, &set, NULL) == 0) {
         signals.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-        if (signals.fd >= 0 && mi_sock_add(&signals, EPOLLIN) < 0) {
+        if (signals.fd >= 0 && sock_add(&signals, EPOLLIN) < 0) {
             close(signals.fd);
             signals.fd = -1;
         }
@@ -72,7 +72,7 @@ int mi_sock_setup(void)
     return 0;
 }
 
-int mi_sock_add(struct sock_obj *o, uint32_t events)
+int sock_add(struct sock_obj *o, uint32_t events)
 {
     struct epoll_event ev = {.events = events, .data.ptr = o};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, o->fd, &ev) < 0)
@@ -98,7 +98,7 @@ static void unlink_live(struct sock_obj *o)
     o->prev = o->next = NULL;
 }
 
-void mi_sock_release(struct sock_obj *o)
+void sock_release(struct sock_obj *o)
 {
     o->closed = true;
     unlink_live(o);
@@ -115,12 +115,12 @@ void mi_sock_release(struct sock_obj *o)
     }
 }
 
-void mi_sock_enter(void)
+void sock_enter(void)
 {
     depth++;
 }
 
-void mi_sock_leave(void)
+void sock_leave(void)
 {
     if (--depth > 0)
         return;
@@ -131,9 +131,9 @@ void mi_sock_leave(void)
     }
 }
 
-size_t mi_backend_active(void)
+size_t net_backend_active(void)
 {
-    return mi_sock_active;
+    return sock_active;
 }
 
 static void on_signal(void)
@@ -159,17 +159,17 @@ static int timeout_ms(uint64_t deadline)
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-void mi_backend_wait(uint64_t deadline)
+void net_backend_wait(uint64_t deadline)
 {
     static struct epoll_event events[MAX_EVENTS];
 
-    int rc = mi_sock_setup();
+    int rc = sock_setup();
     if (rc < 0) {
         mi_error("cannot create the epoll instance: %s", strerror(-rc));
         mi_exit(1);
         return;
     }
-    uint64_t linger = mi_sock_linger_deadline();
+    uint64_t linger = sock_linger_deadline();
     int n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms(linger < deadline ? linger : deadline));
     if (n < 0) {
         if (errno != EINTR) {
@@ -179,25 +179,25 @@ void mi_backend_wait(uint64_t deadline)
         return;
     }
 
-    mi_sock_enter();
-    for (int i = 0; i < n && !mi_loop_exiting(); i++) {
+    sock_enter();
+    for (int i = 0; i < n && !loop_exiting(); i++) {
         struct sock_obj *o = events[i].data.ptr;
         if (o->closed) /* closed by a callback earlier in this batch */
             continue;
         switch (o->kind) {
         case SOCK_TCP:
-            mi_sock_tcp_event(o, events[i].events);
+            sock_tcp_event(o, events[i].events);
             break;
         case SOCK_UDP:
-            mi_sock_udp_event(o, events[i].events);
+            sock_udp_event(o, events[i].events);
             break;
         case SOCK_SIGNAL:
             on_signal();
             break;
         }
     }
-    mi_sock_leave();
+    sock_leave();
 
     if (linger != UINT64_MAX)
-        mi_sock_linger_expire(mi_now());
+        sock_linger_expire(mi_now());
 }

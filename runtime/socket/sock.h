@@ -30,32 +30,32 @@ struct sock_obj {
 };
 
 /* Create the epoll instance and the signal fd, once. 0 or -errno. */
-int mi_sock_setup(void);
+int sock_setup(void);
 /* Register o->fd for `events` (EPOLLIN|EPOLLET, ...) and put o on the
  * list of live objects. 0 or -errno. */
-int mi_sock_add(struct sock_obj *o, uint32_t events);
+int sock_add(struct sock_obj *o, uint32_t events);
 /* Close o->fd (when >= 0) and free o (allocated with malloc) as soon as
  * no event batch can refer to it. */
-void mi_sock_release(struct sock_obj *o);
+void sock_release(struct sock_obj *o);
 /* Around runtime code that calls application callbacks and then looks at
  * objects again: releases inside are deferred until the outermost leave. */
-void mi_sock_enter(void);
-void mi_sock_leave(void);
+void sock_enter(void);
+void sock_leave(void);
 
-/* Objects that keep the loop alive (mi_backend_active). */
-extern size_t mi_sock_active;
+/* Objects that keep the loop alive (net_backend_active). */
+extern size_t sock_active;
 
 /* Event handlers, called with the epoll event mask. */
-void mi_sock_tcp_event(struct sock_obj *o, uint32_t events);
-void mi_sock_udp_event(struct sock_obj *o, uint32_t events);
+void sock_tcp_event(struct sock_obj *o, uint32_t events);
+void sock_udp_event(struct sock_obj *o, uint32_t events);
 
 /* Connections closed gracefully with data possibly still arriving linger
  * (shut down for writing, input discarded) until the peer closes or a
  * timeout: the deadline of the oldest (UINT64_MAX when none), and expiry. */
-uint64_t mi_sock_linger_deadline(void);
-void mi_sock_linger_expire(uint64_t now);
+uint64_t sock_linger_deadline(void);
+void sock_linger_expire(uint64_t now);
 
 /* The descriptor of a connection or listener (tests). */
-int mi_sock_tcp_fd(const mi_tcp *t);
+int sock_tcp_fd(const mi_tcp *t);
 
 #endif

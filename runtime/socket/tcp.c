@@ -100,7 +100,7 @@ static struct mi_tcp *tcp_new(int fd, enum tcp_state state)
 /* Connection events: everything, edge-triggered, once for its lifetime. */
 #define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 
-int mi_sock_tcp_fd(const mi_tcp *t)
+int sock_tcp_fd(const mi_tcp *t)
 {
     return t->o.fd;
 }
@@ -119,9 +119,9 @@ static void accept_all(struct mi_tcp *l);
 
 static void accept_retry(mi_timer *timer, void *arg)
 {
-    mi_sock_enter();
+    sock_enter();
     accept_all(arg);
-    mi_sock_leave();
+    sock_leave();
 }
 
 /* Out of descriptors: accept one pending connection with the reserve
@@ -180,7 +180,7 @@ static void accept_all(struct mi_tcp *l)
         }
         /* TCP_NODELAY came from the listener (Linux copies it on accept). */
         struct mi_tcp *c = tcp_new(fd, T_OPEN);
-        if (c == NULL || mi_sock_add(&c->o, CONN_EVENTS) < 0) {
+        if (c == NULL || sock_add(&c->o, CONN_EVENTS) < 0) {
             mi_warn("no memory for a new connection: dropped");
             close(fd);
             free(c);
@@ -188,7 +188,7 @@ static void accept_all(struct mi_tcp *l)
         }
         c->peer_addr = ntohl(sa.sin_addr.s_addr);
         c->peer_port = ntohs(sa.sin_port);
-        mi_sock_active++;
+        sock_active++;
         if (l->cb.on_accept != NULL)
             l->cb.on_accept(l, c, l->arg);
         else
@@ -199,7 +199,7 @@ static void accept_all(struct mi_tcp *l)
 mi_tcp *mi_tcp_listen(mi_ipv4 addr, uint16_t port, const struct mi_tcp_callbacks *cb, void *arg,
                       int *err)
 {
-    int e = mi_sock_setup();
+    int e = sock_setup();
     if (e < 0) {
         set_err(err, e);
         return NULL;
@@ -233,10 +233,10 @@ mi_tcp *mi_tcp_listen(mi_ipv4 addr, uint16_t port, const struct mi_tcp_callbacks
     }
     mi_tcp_set_callbacks(l, cb, arg);
     mi_timer_init(&l->retry, accept_retry, l);
-    e = mi_sock_add(&l->o, EPOLLIN | EPOLLET);
+    e = sock_add(&l->o, EPOLLIN | EPOLLET);
     if (e < 0)
         goto fail;
-    mi_sock_active++;
+    sock_active++;
     set_err(err, 0);
     return l;
 fail:
@@ -250,7 +250,7 @@ fail:
 mi_tcp *mi_tcp_connect(mi_ipv4 addr, uint16_t port, const struct mi_tcp_callbacks *cb, void *arg,
                        int *err)
 {
-    int e = mi_sock_setup();
+    int e = sock_setup();
     if (e < 0) {
         set_err(err, e);
         return NULL;
@@ -278,10 +278,10 @@ mi_tcp *mi_tcp_connect(mi_ipv4 addr, uint16_t port, const struct mi_tcp_callback
     mi_tcp_set_callbacks(t, cb, arg);
     t->peer_addr = addr;
     t->peer_port = port;
-    e = mi_sock_add(&t->o, CONN_EVENTS);
+    e = sock_add(&t->o, CONN_EVENTS);
     if (e < 0)
         goto fail;
-    mi_sock_active++;
+    sock_active++;
     set_err(err, 0);
     return t;
 fail:
@@ -318,7 +318,7 @@ static void connect_done(struct mi_tcp *t, uint32_t events)
 /* ---- events of a connection ------------------------------------------------ */
 static void linger_drain(struct mi_tcp *t);
 
-void mi_sock_tcp_event(struct sock_obj *o, uint32_t events)
+void sock_tcp_event(struct sock_obj *o, uint32_t events)
 {
     struct mi_tcp *t = (struct mi_tcp *)o;
     switch (t->state) {
@@ -515,7 +515,7 @@ static void linger_finish(struct mi_tcp *t)
 {
     linger_unlink(t);
     t->state = T_CLOSED;
-    mi_sock_release(&t->o);
+    sock_release(&t->o);
 }
 
 static void linger_drain(struct mi_tcp *t)
@@ -540,7 +540,7 @@ static void start_linger(struct mi_tcp *t)
 {
     if (shutdown(t->o.fd, SHUT_WR) < 0) {
         t->state = T_CLOSED;
-        mi_sock_release(&t->o);
+        sock_release(&t->o);
         return;
     }
     t->state = T_LINGER;
@@ -557,12 +557,12 @@ static void start_linger(struct mi_tcp *t)
     linger_drain(t);
 }
 
-uint64_t mi_sock_linger_deadline(void)
+uint64_t sock_linger_deadline(void)
 {
     return linger_head != NULL ? linger_head->linger_deadline : UINT64_MAX;
 }
 
-void mi_sock_linger_expire(uint64_t now)
+void sock_linger_expire(uint64_t now)
 {
     while (linger_head != NULL && linger_head->linger_deadline <= now)
         linger_finish(linger_head);
@@ -572,7 +572,7 @@ void mi_tcp_close(mi_tcp *t, bool abort)
 {
     if (t == NULL || t->state == T_LINGER || t->state == T_CLOSED)
         return;
-    mi_sock_active--;
+    sock_active--;
     if (t->state == T_LISTEN) {
         mi_timer_stop(&t->retry);
     } else if (t->state == T_OPEN && abort) {
@@ -584,5 +584,5 @@ void mi_tcp_close(mi_tcp *t, bool abort)
         return;
     }
     t->state = T_CLOSED;
-    mi_sock_release(&t->o);
+    sock_release(&t->o);
 }

@@ -26,7 +26,7 @@ struct mi_udp {
 
 mi_udp *mi_udp_bind(mi_ipv4 addr, uint16_t port, mi_udp_recv_fn fn, void *arg, int *err)
 {
-    int e = mi_sock_setup();
+    int e = sock_setup();
     int fd = -1;
     struct mi_udp *u = NULL;
     if (e < 0)
@@ -51,10 +51,10 @@ mi_udp *mi_udp_bind(mi_ipv4 addr, uint16_t port, mi_udp_recv_fn fn, void *arg, i
     u->o.kind = SOCK_UDP;
     u->fn = fn;
     u->arg = arg;
-    e = mi_sock_add(&u->o, EPOLLIN | EPOLLET);
+    e = sock_add(&u->o, EPOLLIN | EPOLLET);
     if (e < 0)
         goto fail;
-    mi_sock_active++;
+    sock_active++;
     if (err != NULL)
         *err = 0;
     return u;
@@ -67,7 +67,7 @@ fail:
     return NULL;
 }
 
-void mi_sock_udp_event(struct sock_obj *o, uint32_t events)
+void sock_udp_event(struct sock_obj *o, uint32_t events)
 {
     static unsigned char bufs[UDP_BATCH][UDP_MAX];
     static struct sockaddr_in from[UDP_BATCH];
@@ -119,6 +119,6 @@ void mi_udp_close(mi_udp *u)
 {
     if (u == NULL || u->o.closed)
         return;
-    mi_sock_active--;
-    mi_sock_release(&u->o);
+    sock_active--;
+    sock_release(&u->o);
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/bootargs.h"
-#include "core/keys.h"
+#include "conf_keys.h"
 
 #define MAX_ARGS 64
 
@@ -44,30 +44,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {"app-empty", ""},
     };
     const size_t ndefaults = sizeof(defaults) / sizeof(defaults[0]);
-    struct mi_bootargs r;
-    mi_bootargs_parse(&r, argc, argv, defaults, ndefaults);
+    struct bootargs r;
+    bootargs_parse(&r, argc, argv, defaults, ndefaults);
 
     switch (r.action) {
-    case MI_BOOT_RUN:
-        for (size_t i = 0; i < mi_nkeys; i++) {
-            const struct mi_key *k = &mi_keys[i];
-            if (k->flags & MI_KEY_FAMILY)
+    case BOOT_RUN:
+        for (size_t i = 0; i < conf_nkeys; i++) {
+            const struct conf_key *k = &conf_keys[i];
+            if (k->flags & KEY_FAMILY)
                 continue;
-            const char *v = mi_bootargs_get(&r, k->name);
-            if (v != NULL && (k->flags & MI_KEY_BOOT) && mi_key_check(k, v) != NULL)
+            const char *v = bootargs_get(&r, k->name);
+            if (v != NULL && (k->flags & KEY_BOOT) && conf_key_check(k, v) != NULL)
                 abort(); /* accepted a value the table refuses */
         }
         /* Declared app keys keep a value of their type; others have none. */
         for (size_t i = 2; i < ndefaults; i++) {
-            const char *v = mi_bootargs_get(&r, defaults[i].key);
-            const struct mi_key *k = mi_key_find(defaults[i].key, strlen(defaults[i].key));
-            if (v == NULL || mi_key_check(k, v) != NULL)
+            const char *v = bootargs_get(&r, defaults[i].key);
+            const struct conf_key *k = conf_key_find(defaults[i].key, strlen(defaults[i].key));
+            if (v == NULL || conf_key_check(k, v) != NULL)
                 abort();
         }
-        if (mi_bootargs_get(&r, "app-undeclared") != NULL)
+        if (bootargs_get(&r, "app-undeclared") != NULL)
             abort();
         break;
-    case MI_BOOT_ERROR:
+    case BOOT_ERROR:
         if (r.error[0] == '\0')
             abort();
         for (const char *p = r.error; *p; p++)
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     char usage[4096];
-    size_t len = mi_bootargs_usage("mir-fuzz", defaults, ndefaults, usage, sizeof(usage));
+    size_t len = bootargs_usage("mir-fuzz", defaults, ndefaults, usage, sizeof(usage));
     if (len == 0 || strlen(usage) != (len < sizeof(usage) ? len : sizeof(usage) - 1))
         abort();
     free(copy);

@@ -1,1 +1,1 @@
-fuzz_bootargs_SRC := runtime/core/bootargs.c runtime/core/keys.c runtime/core/ipv4.c
+fuzz_bootargs_SRC := runtime/core/bootargs.c abi/conf_keys.c runtime/core/ipv4_text.c

@@ -20,7 +20,7 @@
 
 #include "../unit/test_http_fake.h"
 #include "http/parser.h"
-#include "kv/format.h"
+#include "kv_format.h"
 #include "kv/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,11 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fuzz_parser(const uint8_t *data, size_t size)
 {
-    struct mi_http_parse_limits lim = {.max_header_bytes = 4096, .max_uri_bytes = 1024};
-    struct mi_http_request req;
+    struct http_parse_limits lim = {.max_header_bytes = 4096, .max_uri_bytes = 1024};
+    struct http_request req;
     char *buf = malloc(size ? size : 1);
     memcpy(buf, data, size);
-    long rc = mi_http_parse_head(buf, size, &lim, &req);
+    long rc = http_parse_head(buf, size, &lim, &req);
     if (rc > (long)size)
         abort();
     if (rc > 0) {
@@ -46,7 +46,7 @@ static void fuzz_parser(const uint8_t *data, size_t size)
             abort();
         if (req.chunked) {
             /* decode the rest in pieces of varying size, in place */
-            struct mi_http_chunked ch = {0};
+            struct http_chunked ch = {0};
             size_t have = (size_t)rc, w = (size_t)rc, fed = (size_t)rc;
             unsigned step = 1;
             int crc = 0;
@@ -59,7 +59,7 @@ static void fuzz_parser(const uint8_t *data, size_t size)
                 have += piece;
                 fed += piece;
                 size_t r = w;
-                crc = mi_http_chunked_decode(&ch, buf, &r, have, &w, 1 << 16);
+                crc = http_chunked_decode(&ch, buf, &r, have, &w, 1 << 16);
                 if (r > have || w > r)
                     abort();
                 if (crc == 0)
@@ -81,14 +81,14 @@ static void make_store(void)
 {
     static const char *keys[] = {"a.txt", "dir/index.html", "z.bin"};
     static const char *vals[] = {"alpha", "<p>index</p>", "0123456789abcdef0123"};
-    struct mi_kv_header h = {.version = MI_KV_VERSION, .header_size = sizeof h, .count = 3};
-    memcpy(h.magic, MI_KV_MAGIC, 8);
+    struct kv_header h = {.version = KV_VERSION, .header_size = sizeof h, .count = 3};
+    memcpy(h.magic, KV_MAGIC, 8);
     h.index_off = sizeof h;
-    h.keys_off = h.index_off + 3 * sizeof(struct mi_kv_record);
+    h.keys_off = h.index_off + 3 * sizeof(struct kv_record);
     size_t k = 0;
-    struct mi_kv_record rec[3];
+    struct kv_record rec[3];
     for (int i = 0; i < 3; i++) {
-        rec[i] = (struct mi_kv_record){.key_off = k, .key_len = (uint32_t)strlen(keys[i])};
+        rec[i] = (struct kv_record){.key_off = k, .key_len = (uint32_t)strlen(keys[i])};
         memcpy(store_img + h.keys_off + k, keys[i], strlen(keys[i]) + 1);
         k += strlen(keys[i]) + 1;
     }
@@ -100,14 +100,14 @@ static void make_store(void)
         rec[i].data_off = d;
         rec[i].size = n;
         rec[i].mtime = 1700000000 + (uint64_t)i;
-        rec[i].hash = mi_kv_hash(MI_KV_HASH_INIT, vals[i], n);
+        rec[i].hash = kv_hash(KV_HASH_INIT, vals[i], n);
         memcpy(store_img + h.data_off + d, vals[i], n);
         d = (d + n + 15) / 16 * 16;
     }
     h.image_size = h.data_off + d;
     memcpy(store_img, &h, sizeof h);
     memcpy(store_img + h.index_off, rec, sizeof rec);
-    if (mi_kv_image_parse(store_img, h.image_size, &store) != 0)
+    if (kv_image_parse(store_img, h.image_size, &store) != 0)
         abort();
     store_ready = true;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include "kv/image.h"
 #include "kv/registry.h"
 
@@ -23,7 +23,7 @@ static void walk(const mi_kv *kv)
         const unsigned char *d = e.data;
         for (uint64_t j = 0; j < e.size; j++)
             sink += d[j];
-        if (strlen(e.key) != e.key_len || !mi_kv_key_valid(e.key, e.key_len))
+        if (strlen(e.key) != e.key_len || !kv_key_valid(e.key, e.key_len))
             abort();
         if (mi_kv_get(kv, e.key, e.key_len, &g) != 0 || g.data != e.data)
             abort();
@@ -47,16 +47,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *img = malloc(size ? size : 1);
     memcpy(img, data, size);
     struct mi_kv kv;
-    if (mi_kv_image_parse(img, size, &kv) == 0)
+    if (kv_image_parse(img, size, &kv) == 0)
         walk(&kv);
     mi_store_image si = {"fuzz", img, img + size};
-    if (mi_kv_register(&si) == 0) {
+    if (kv_register(&si) == 0) {
         const mi_kv *r = mi_kv_open("fuzz");
         if (r == NULL)
             abort();
         walk(r);
     }
-    mi_kv_unregister_all();
+    kv_unregister_all();
     free(img);
     return 0;
 }

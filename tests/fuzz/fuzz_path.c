@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include <mirari/kv.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     int flags = data[0] & 1 ? MI_KV_PERCENT_DECODE : 0;
-    size_t cap = data[0] & 2 ? (size_t)(data[0] >> 2) : MI_KV_MAX_KEY_LEN + 3;
+    size_t cap = data[0] & 2 ? (size_t)(data[0] >> 2) : KV_MAX_KEY_LEN + 3;
     const char *path = (const char *)data + 1;
     size_t len = size - 1;
     char *out = malloc(cap ? cap : 1);
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n >= 0) {
         if ((size_t)n >= cap || out[n] != '\0' || strlen(out) != (size_t)n)
             abort();
-        if (n > 0 && !mi_kv_key_valid(out, (size_t)n))
+        if (n > 0 && !kv_key_valid(out, (size_t)n))
             abort();
         /* the properties spelled out: no "..", NUL, backslash or control
          * byte, no leading, trailing or doubled '/' */

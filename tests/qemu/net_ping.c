@@ -8,7 +8,7 @@
  *   --seconds=N       otherwise answer for N seconds, then exit 0 and
  *                     print how many requests were answered
  *
- * Also checks that mi_plat_yield() blocks: the guest idles in it. */
+ * Also checks that plat_yield() blocks: the guest idles in it. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -73,7 +73,7 @@ static void send_arp(uint16_t op, const uint8_t *tha, uint32_t tpa, const uint8_
     put32(a + 14, my_ip);
     memcpy(a + 18, tha, 6);
     put32(a + 24, tpa);
-    mi_plat_net_write(f, sizeof f);
+    plat_net_write(f, sizeof f);
 }
 
 static void send_echo(uint8_t type, const uint8_t *dst_mac, uint32_t dst, const uint8_t *icmp_in,
@@ -101,7 +101,7 @@ static void send_echo(uint8_t type, const uint8_t *dst_mac, uint32_t dst, const 
     icmp[2] = icmp[3] = 0;
     c = csum(icmp, icmp_len);
     icmp[2] = (uint8_t)(c >> 8), icmp[3] = (uint8_t)c;
-    mi_plat_net_write(f, 34 + icmp_len);
+    plat_net_write(f, 34 + icmp_len);
 }
 
 static void handle(const uint8_t *f, size_t n)
@@ -136,11 +136,11 @@ static void handle(const uint8_t *f, size_t n)
 static void poll_until(uint64_t deadline)
 {
     static uint8_t buf[2048];
-    while (mi_plat_monotonic_ns() < deadline) {
-        mi_plat_yield(deadline);
+    while (plat_monotonic_ns() < deadline) {
+        plat_yield(deadline);
         size_t n;
         int r;
-        while ((r = mi_plat_net_read(buf, sizeof buf, &n)) != -EAGAIN)
+        while ((r = plat_net_read(buf, sizeof buf, &n)) != -EAGAIN)
             if (r == 0)
                 handle(buf, n);
     }
@@ -157,9 +157,9 @@ int main(int argc, char **argv)
         else if (strncmp(argv[i], "--seconds=", 10) == 0)
             seconds = atoi(argv[i] + 10);
     }
-    int err = mi_plat_init(&argc, argv);
-    struct mi_plat_net_info info;
-    if (err < 0 || mi_plat_net_info(&info) < 0 || !my_ip) {
+    int err = plat_init(&argc, argv);
+    struct plat_net_info info;
+    if (err < 0 || plat_net_info(&info) < 0 || !my_ip) {
         printf("net_ping: no network device (%d) or no --ip\n", err);
         return 2;
     }
@@ -170,7 +170,7 @@ int main(int argc, char **argv)
         static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, zero[6] = {0};
         for (int tries = 0; tries < 5 && !peer_known; tries++) {
             send_arp(1, zero, peer_ip, bcast);
-            poll_until(mi_plat_monotonic_ns() + 200000000ull);
+            poll_until(plat_monotonic_ns() + 200000000ull);
         }
         if (!peer_known) {
             printf("net_ping: no ARP reply from the peer\n");
@@ -182,12 +182,12 @@ int main(int argc, char **argv)
             uint8_t icmp[64] = {8, 0, 0, 0, 0x12, 0x34, 0, (uint8_t)seq};
             memcpy(icmp + 8, "mirari net_ping payload", 23);
             send_echo(8, peer_mac, peer_ip, icmp, sizeof icmp);
-            poll_until(mi_plat_monotonic_ns() + 300000000ull);
+            poll_until(plat_monotonic_ns() + 300000000ull);
         }
         printf("net_ping: %u of 3 echo replies\n", replies_seen);
         return replies_seen == 3 ? 0 : 1;
     }
-    poll_until(mi_plat_monotonic_ns() + (uint64_t)seconds * 1000000000ull);
+    poll_until(plat_monotonic_ns() + (uint64_t)seconds * 1000000000ull);
     printf("net_ping: answered %u echo requests\n", requests_answered);
     return 0;
 }

@@ -209,7 +209,7 @@ static void transmit(size_t from, const uint8_t *data, size_t len)
     }
 }
 
-int mi_plat_net_write(const void *frame, size_t len)
+int plat_net_write(const void *frame, size_t len)
 {
     const uint8_t *f = frame;
     for (size_t i = 0; i < nnodes; i++)
@@ -425,24 +425,24 @@ bool fake_run_until(bool (*cond)(void *arg), void *arg, uint64_t max_ns)
 }
 
 /* ---- the platform, for backend.c (not driven by the unit tests) ---- */
-uint64_t mi_plat_monotonic_ns(void)
+uint64_t plat_monotonic_ns(void)
 {
     return fake_now;
 }
 
-uint64_t mi_plat_wall_ns(void)
+uint64_t plat_wall_ns(void)
 {
     return mi_wall();
 }
 
-bool mi_plat_yield(uint64_t deadline_ns)
+bool plat_yield(uint64_t deadline_ns)
 {
     if (deadline_ns != UINT64_MAX && deadline_ns > fake_now)
         fake_now = deadline_ns;
     return false;
 }
 
-int mi_plat_net_info(struct mi_plat_net_info *info)
+int plat_net_info(struct plat_net_info *info)
 {
     static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0xee};
     memcpy(info->mac, mac, 6);
@@ -450,7 +450,7 @@ int mi_plat_net_info(struct mi_plat_net_info *info)
     return 0;
 }
 
-int mi_plat_net_read(void *buf, size_t cap, size_t *len)
+int plat_net_read(void *buf, size_t cap, size_t *len)
 {
     (void)buf;
     (void)cap;

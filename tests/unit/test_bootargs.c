@@ -13,58 +13,58 @@
 #include <platform.h>
 
 #include "core/bootargs.h"
-#include "core/keys.h"
+#include "conf_keys.h"
 #include "../../platform/unix/unix.h"
 
-static struct mi_bootargs r;
+static struct bootargs r;
 
 /* Parse a NULL-terminated list of arguments (argv[0] added). */
 #define PARSE(defs, n, ...)                                                                        \
     do {                                                                                           \
         char *argv_[] = {"mir-test", __VA_ARGS__, NULL};                                           \
-        mi_bootargs_parse(&r, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, defs, n);        \
+        bootargs_parse(&r, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, defs, n);        \
     } while (0)
 
 static void parse_none(const mi_conf_pair *defs, size_t n)
 {
     char *argv[] = {"mir-test", NULL};
-    mi_bootargs_parse(&r, 1, argv, defs, n);
+    bootargs_parse(&r, 1, argv, defs, n);
 }
 
 /* A valid value for each type of boot key, and an invalid one. */
-static const char *good_value(enum mi_key_type t)
+static const char *good_value(enum conf_key_type t)
 {
     switch (t) {
-    case MI_KT_BOOL:
+    case KT_BOOL:
         return "true";
-    case MI_KT_IPV4:
+    case KT_IPV4:
         return "10.0.0.2";
-    case MI_KT_NETMASK:
+    case KT_NETMASK:
         return "255.255.255.0";
-    case MI_KT_PORT:
+    case KT_PORT:
         return "8080";
-    case MI_KT_LISTEN_ADDR:
+    case KT_LISTEN_ADDR:
         return "127.0.0.1";
-    case MI_KT_LOG_LEVEL:
+    case KT_LOG_LEVEL:
         return "debug";
     default:
         return NULL;
     }
 }
 
-static const char *bad_value(enum mi_key_type t)
+static const char *bad_value(enum conf_key_type t)
 {
     switch (t) {
-    case MI_KT_BOOL:
+    case KT_BOOL:
         return "yes";
-    case MI_KT_IPV4:
-    case MI_KT_LISTEN_ADDR:
+    case KT_IPV4:
+    case KT_LISTEN_ADDR:
         return "10.0.0.256";
-    case MI_KT_NETMASK:
+    case KT_NETMASK:
         return "255.0.255.0";
-    case MI_KT_PORT:
+    case KT_PORT:
         return "65536";
-    case MI_KT_LOG_LEVEL:
+    case KT_LOG_LEVEL:
         return "verbose";
     default:
         return NULL;
@@ -74,13 +74,13 @@ static const char *bad_value(enum mi_key_type t)
 static void builtin_defaults(void **state)
 {
     parse_none(NULL, 0);
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "http-port"), "80");
-    assert_string_equal(mi_bootargs_get(&r, "http-address"), "*");
-    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "false");
-    assert_string_equal(mi_bootargs_get(&r, "log-level"), "info");
-    assert_null(mi_bootargs_get(&r, "ip-address"));
-    assert_null(mi_bootargs_get(&r, "no-such-key"));
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "http-port"), "80");
+    assert_string_equal(bootargs_get(&r, "http-address"), "*");
+    assert_string_equal(bootargs_get(&r, "ip-use-dhcp"), "false");
+    assert_string_equal(bootargs_get(&r, "log-level"), "info");
+    assert_null(bootargs_get(&r, "ip-address"));
+    assert_null(bootargs_get(&r, "no-such-key"));
 }
 
 static void compiled_defaults_override_builtins(void **state)
@@ -91,19 +91,19 @@ static void compiled_defaults_override_builtins(void **state)
         {"fs-static", "../files"}, /* not a boot key, still readable */
     };
     parse_none(defs, 3);
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "http-port"), "8080");
-    assert_string_equal(mi_bootargs_get(&r, "ip-address"), "10.0.0.2");
-    assert_string_equal(mi_bootargs_get(&r, "http-address"), "*");
-    assert_string_equal(mi_bootargs_get(&r, "fs-static"), "../files");
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "http-port"), "8080");
+    assert_string_equal(bootargs_get(&r, "ip-address"), "10.0.0.2");
+    assert_string_equal(bootargs_get(&r, "http-address"), "*");
+    assert_string_equal(bootargs_get(&r, "fs-static"), "../files");
 }
 
 static void every_boot_key_in_both_forms(void **state)
 {
     int boot_keys = 0;
-    for (size_t i = 0; i < mi_nkeys; i++) {
-        const struct mi_key *k = &mi_keys[i];
-        if (!(k->flags & MI_KEY_BOOT) || (k->flags & MI_KEY_FAMILY))
+    for (size_t i = 0; i < conf_nkeys; i++) {
+        const struct conf_key *k = &conf_keys[i];
+        if (!(k->flags & KEY_BOOT) || (k->flags & KEY_FAMILY))
             continue; /* app-NAME: see app_keys_* */
         boot_keys++;
         const char *v = good_value(k->type);
@@ -112,26 +112,26 @@ static void every_boot_key_in_both_forms(void **state)
         char eq[128];
         snprintf(eq, sizeof(eq), "--%s=%s", k->name, v);
         char *argv1[] = {"mir-test", eq, NULL};
-        mi_bootargs_parse(&r, 2, argv1, NULL, 0);
-        assert_int_equal(r.action, MI_BOOT_RUN);
-        assert_string_equal(mi_bootargs_get(&r, k->name), v);
+        bootargs_parse(&r, 2, argv1, NULL, 0);
+        assert_int_equal(r.action, BOOT_RUN);
+        assert_string_equal(bootargs_get(&r, k->name), v);
 
         char opt[128];
         snprintf(opt, sizeof(opt), "--%s", k->name);
         char *argv2[] = {"mir-test", opt, (char *)v, NULL};
-        mi_bootargs_parse(&r, 3, argv2, NULL, 0);
-        assert_int_equal(r.action, MI_BOOT_RUN);
-        assert_string_equal(mi_bootargs_get(&r, k->name), v);
+        bootargs_parse(&r, 3, argv2, NULL, 0);
+        assert_int_equal(r.action, BOOT_RUN);
+        assert_string_equal(bootargs_get(&r, k->name), v);
 
         /* And a bad value is refused with the key's own description. */
         char bad[128];
         snprintf(bad, sizeof(bad), "--%s=%s", k->name, bad_value(k->type));
         char *argv3[] = {"mir-test", bad, NULL};
-        mi_bootargs_parse(&r, 2, argv3, NULL, 0);
-        assert_int_equal(r.action, MI_BOOT_ERROR);
+        bootargs_parse(&r, 2, argv3, NULL, 0);
+        assert_int_equal(r.action, BOOT_ERROR);
         char want[256];
         snprintf(want, sizeof(want), "--%s: \"%s\" is not valid; expected %s", k->name,
-                 bad_value(k->type), mi_key_check(k, bad_value(k->type)));
+                 bad_value(k->type), conf_key_check(k, bad_value(k->type)));
         assert_string_equal(r.error, want);
     }
     /* ip-use-dhcp, ip-address, ip-netmask, ip-gateway, http-port,
@@ -143,32 +143,32 @@ static void several_arguments_last_wins(void **state)
 {
     PARSE(NULL, 0, "--http-port=1", "--log-level", "warn", "--http-port", "2",
           "--ip-address=10.1.2.3");
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "http-port"), "2");
-    assert_string_equal(mi_bootargs_get(&r, "log-level"), "warn");
-    assert_string_equal(mi_bootargs_get(&r, "ip-address"), "10.1.2.3");
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "http-port"), "2");
+    assert_string_equal(bootargs_get(&r, "log-level"), "warn");
+    assert_string_equal(bootargs_get(&r, "ip-address"), "10.1.2.3");
 }
 
 static void bare_boolean_switch(void **state)
 {
     PARSE(NULL, 0, "--ip-use-dhcp");
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "true");
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "ip-use-dhcp"), "true");
 
     PARSE(NULL, 0, "--ip-use-dhcp", "--http-port=81");
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "true");
-    assert_string_equal(mi_bootargs_get(&r, "http-port"), "81");
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "ip-use-dhcp"), "true");
+    assert_string_equal(bootargs_get(&r, "http-port"), "81");
 
     PARSE(NULL, 0, "--ip-use-dhcp", "false");
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "ip-use-dhcp"), "false");
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "ip-use-dhcp"), "false");
 }
 
 static void the_documented_message(void **state)
 {
     PARSE(NULL, 0, "--http-port=abc");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "--http-port: \"abc\" is not valid; expected a number from 1 to "
                                  "65535");
 }
@@ -176,22 +176,22 @@ static void the_documented_message(void **state)
 static void unknown_key_suggests(void **state)
 {
     PARSE(NULL, 0, "--htp-port=8080");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "unknown boot argument --htp-port; did you mean --http-port?");
 
     PARSE(NULL, 0, "--frobnicate");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "unknown boot argument --frobnicate");
 }
 
 static void build_time_keys_are_not_boot_arguments(void **state)
 {
     PARSE(NULL, 0, "--main-ip=echo_main");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "--main-ip is fixed when the application is built, not a boot "
                                  "argument");
     PARSE(NULL, 0, "--fs-static=../files");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "--fs-static is fixed when the application is built, not a boot "
                                  "argument");
 }
@@ -199,7 +199,7 @@ static void build_time_keys_are_not_boot_arguments(void **state)
 static void missing_value(void **state)
 {
     PARSE(NULL, 0, "--http-port");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "--http-port needs a value; expected a number from 1 to 65535");
 }
 
@@ -208,8 +208,8 @@ static void not_an_option(void **state)
     const char *bad[] = {"8080", "-x", "--", "--=1", "-"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char *argv[] = {"mir-test", (char *)bad[i], NULL};
-        mi_bootargs_parse(&r, 2, argv, NULL, 0);
-        assert_int_equal(r.action, MI_BOOT_ERROR);
+        bootargs_parse(&r, 2, argv, NULL, 0);
+        assert_int_equal(r.action, BOOT_ERROR);
         assert_non_null(strstr(r.error, "unexpected argument"));
     }
 }
@@ -217,7 +217,7 @@ static void not_an_option(void **state)
 static void hostile_values_are_quoted_safely(void **state)
 {
     PARSE(NULL, 0, "--ip-address=\x1b[2J\x07");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_null(strchr(r.error, '\x1b'));
     assert_non_null(strstr(r.error, "\"?[2J?\""));
 
@@ -228,36 +228,36 @@ static void hostile_values_are_quoted_safely(void **state)
     char arg[620];
     snprintf(arg, sizeof(arg), "--http-port=%s", longv);
     char *argv[] = {"mir-test", arg, NULL};
-    mi_bootargs_parse(&r, 2, argv, NULL, 0);
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    bootargs_parse(&r, 2, argv, NULL, 0);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_non_null(strstr(r.error, "999...\" is not valid"));
 }
 
 static void help_and_version(void **state)
 {
     PARSE(NULL, 0, "--http-port=8080", "--help");
-    assert_int_equal(r.action, MI_BOOT_HELP);
+    assert_int_equal(r.action, BOOT_HELP);
     PARSE(NULL, 0, "-h");
-    assert_int_equal(r.action, MI_BOOT_HELP);
+    assert_int_equal(r.action, BOOT_HELP);
     PARSE(NULL, 0, "--version");
-    assert_int_equal(r.action, MI_BOOT_VERSION);
+    assert_int_equal(r.action, BOOT_VERSION);
     /* Arguments are taken in order: an error before --help wins. */
     PARSE(NULL, 0, "--bogus", "--help");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
 }
 
 static void usage_lists_boot_keys_with_defaults(void **state)
 {
     static const mi_conf_pair defs[] = {{"http-port", "8080"}};
     char buf[4096];
-    size_t len = mi_bootargs_usage("mir-site", defs, 1, buf, sizeof(buf));
+    size_t len = bootargs_usage("mir-site", defs, 1, buf, sizeof(buf));
     assert_int_equal(len, strlen(buf));
     assert_non_null(strstr(buf, "usage: mir-site "));
-    for (size_t i = 0; i < mi_nkeys; i++) {
-        const struct mi_key *k = &mi_keys[i];
+    for (size_t i = 0; i < conf_nkeys; i++) {
+        const struct conf_key *k = &conf_keys[i];
         char opt[64];
         snprintf(opt, sizeof(opt), "--%s=", k->name);
-        if ((k->flags & MI_KEY_BOOT) && !(k->flags & MI_KEY_FAMILY)) {
+        if ((k->flags & KEY_BOOT) && !(k->flags & KEY_FAMILY)) {
             assert_non_null(strstr(buf, opt));
             assert_non_null(strstr(buf, k->help));
         } else {
@@ -273,9 +273,9 @@ static void usage_lists_boot_keys_with_defaults(void **state)
 
     /* Like snprintf: the full length even when cut, always terminated. */
     char small[32];
-    assert_int_equal(mi_bootargs_usage("mir-site", defs, 1, small, sizeof(small)), len);
+    assert_int_equal(bootargs_usage("mir-site", defs, 1, small, sizeof(small)), len);
     assert_int_equal(strlen(small), sizeof(small) - 1);
-    assert_int_equal(mi_bootargs_usage("mir-site", defs, 1, NULL, 0), len);
+    assert_int_equal(bootargs_usage("mir-site", defs, 1, NULL, 0), len);
 }
 
 /* The compiled defaults of an application with its own keys. */
@@ -290,90 +290,90 @@ static const mi_conf_pair app_defs[] = {
 static void app_keys_defaults_and_overrides(void **state)
 {
     parse_none(app_defs, N_APP_DEFS);
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "app-echo-port"), "7");
-    assert_string_equal(mi_bootargs_get(&r, "app-motd"), "Hello, \"world\"");
-    assert_string_equal(mi_bootargs_get(&r, "app-empty"), "");
-    assert_null(mi_bootargs_get(&r, "app-other"));
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "app-echo-port"), "7");
+    assert_string_equal(bootargs_get(&r, "app-motd"), "Hello, \"world\"");
+    assert_string_equal(bootargs_get(&r, "app-empty"), "");
+    assert_null(bootargs_get(&r, "app-other"));
 
     /* Both forms; the last one wins; the value is argv's own string. */
     char *argv[] = {
         "mir-echo", "--app-echo-port=7007", "--app-motd", "two words", "--app-echo-port",
         "7008",     "--app-empty=x=y",      NULL};
-    mi_bootargs_parse(&r, 7, argv, app_defs, N_APP_DEFS);
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_ptr_equal(mi_bootargs_get(&r, "app-echo-port"), argv[5]);
-    assert_ptr_equal(mi_bootargs_get(&r, "app-motd"), argv[3]);
-    assert_string_equal(mi_bootargs_get(&r, "app-empty"), "x=y");
-    assert_string_equal(mi_bootargs_get(&r, "http-port"), "8080");
+    bootargs_parse(&r, 7, argv, app_defs, N_APP_DEFS);
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_ptr_equal(bootargs_get(&r, "app-echo-port"), argv[5]);
+    assert_ptr_equal(bootargs_get(&r, "app-motd"), argv[3]);
+    assert_string_equal(bootargs_get(&r, "app-empty"), "x=y");
+    assert_string_equal(bootargs_get(&r, "http-port"), "8080");
 
     /* Any text on one line, an empty one too (with '='). */
     PARSE(app_defs, N_APP_DEFS, "--app-motd=", "--app-empty=--not-an-option");
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "app-motd"), "");
-    assert_string_equal(mi_bootargs_get(&r, "app-empty"), "--not-an-option");
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "app-motd"), "");
+    assert_string_equal(bootargs_get(&r, "app-empty"), "--not-an-option");
 }
 
 static void app_keys_undeclared_are_refused(void **state)
 {
     PARSE(app_defs, N_APP_DEFS, "--app-echo-prot=7007");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "unknown boot argument --app-echo-prot; this application declares "
                                  "--app-echo-port, --app-motd, --app-empty");
     /* A near miss of the family, too. */
     PARSE(app_defs, N_APP_DEFS, "--app_echo_port=1");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_non_null(strstr(r.error, "--app_echo_port; this application declares --app-echo-port"));
     /* An application without app keys accepts none. */
     PARSE(NULL, 0, "--app-echo-port=7");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error,
                         "unknown boot argument --app-echo-port; this application declares no "
                         "app- keys");
     /* Only exact names: a prefix or an extension of a declared one is not. */
     PARSE(app_defs, N_APP_DEFS, "--app-echo");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     PARSE(app_defs, N_APP_DEFS, "--app-echo-portx=1");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
 
     /* Many declared keys: the list is cut, the message stays one line. */
-    static mi_conf_pair many[MI_APP_KEYS_MAX];
-    static char names[MI_APP_KEYS_MAX][32];
-    for (int i = 0; i < MI_APP_KEYS_MAX; i++) {
+    static mi_conf_pair many[APP_KEYS_MAX];
+    static char names[APP_KEYS_MAX][32];
+    for (int i = 0; i < APP_KEYS_MAX; i++) {
         snprintf(names[i], sizeof(names[i]), "app-setting-number-%d", i);
         many[i] = (mi_conf_pair){names[i], "v"};
     }
-    PARSE(many, MI_APP_KEYS_MAX, "--app-nope=1");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    PARSE(many, APP_KEYS_MAX, "--app-nope=1");
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_non_null(strstr(r.error, "declares --app-setting-number-0, --app-setting-number-1, "));
     assert_non_null(strstr(r.error, ", ..."));
     assert_true(strlen(r.error) < sizeof(r.error) - 1);
-    PARSE(many, MI_APP_KEYS_MAX, "--app-setting-number-63=x");
-    assert_int_equal(r.action, MI_BOOT_RUN);
-    assert_string_equal(mi_bootargs_get(&r, "app-setting-number-63"), "x");
+    PARSE(many, APP_KEYS_MAX, "--app-setting-number-63=x");
+    assert_int_equal(r.action, BOOT_RUN);
+    assert_string_equal(bootargs_get(&r, "app-setting-number-63"), "x");
 }
 
 static void app_keys_bad_values(void **state)
 {
     PARSE(app_defs, N_APP_DEFS, "--app-motd=\x1b[2J");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "--app-motd: \"?[2J\" is not valid; expected text on one line "
                                  "without control characters (or nothing)");
     PARSE(app_defs, N_APP_DEFS, "--app-motd=a\nb");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     /* No value: missing at the end, and "--..." is the next option. */
     PARSE(app_defs, N_APP_DEFS, "--app-motd");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "--app-motd needs a value (--app-motd=VALUE)");
     PARSE(app_defs, N_APP_DEFS, "--app-motd", "--http-port=1");
-    assert_int_equal(r.action, MI_BOOT_ERROR);
+    assert_int_equal(r.action, BOOT_ERROR);
     assert_string_equal(r.error, "--app-motd needs a value (--app-motd=VALUE)");
 }
 
 static void app_keys_in_usage(void **state)
 {
     char buf[4096];
-    size_t len = mi_bootargs_usage("mir-echo", app_defs, N_APP_DEFS, buf, sizeof(buf));
+    size_t len = bootargs_usage("mir-echo", app_defs, N_APP_DEFS, buf, sizeof(buf));
     assert_int_equal(len, strlen(buf));
     assert_non_null(strstr(buf, "  --app-echo-port=VALUE\n      a setting of this application "
                                 "(default: 7)\n"));
@@ -384,7 +384,7 @@ static void app_keys_in_usage(void **state)
     assert_true(strstr(buf, "--log-level=") < strstr(buf, "--app-echo-port="));
     assert_true(strstr(buf, "--app-empty=") < strstr(buf, "  --help"));
     /* None when the application declares none. */
-    mi_bootargs_usage("mir-hello", NULL, 0, buf, sizeof(buf));
+    bootargs_usage("mir-hello", NULL, 0, buf, sizeof(buf));
     assert_null(strstr(buf, "--app-"));
 }
 
@@ -394,29 +394,29 @@ static void platform_takes_net_fd_out(void **state)
 {
     char *argv[] = {"mir-test", "--http-port=1", "--net-fd=5", "--log-level", "warn", NULL};
     int argc = 5;
-    mi_unix_net_fd = -1;
-    assert_int_equal(mi_plat_init(&argc, argv), 0);
-    assert_int_equal(mi_unix_net_fd, 5);
+    unix_net_fd = -1;
+    assert_int_equal(plat_init(&argc, argv), 0);
+    assert_int_equal(unix_net_fd, 5);
     assert_int_equal(argc, 4);
     assert_string_equal(argv[1], "--http-port=1");
     assert_string_equal(argv[2], "--log-level");
     assert_string_equal(argv[3], "warn");
     assert_null(argv[4]);
-    mi_bootargs_parse(&r, argc, argv, NULL, 0);
-    assert_int_equal(r.action, MI_BOOT_RUN);
+    bootargs_parse(&r, argc, argv, NULL, 0);
+    assert_int_equal(r.action, BOOT_RUN);
 
     char *argv2[] = {"mir-test", "--net-fd", "17", NULL};
     argc = 3;
-    assert_int_equal(mi_plat_init(&argc, argv2), 0);
-    assert_int_equal(mi_unix_net_fd, 17);
+    assert_int_equal(plat_init(&argc, argv2), 0);
+    assert_int_equal(unix_net_fd, 17);
     assert_int_equal(argc, 1);
     assert_null(argv2[1]);
 
     char *argv3[] = {"mir-test", "--log-level=info", NULL};
     argc = 2;
-    mi_unix_net_fd = -1;
-    assert_int_equal(mi_plat_init(&argc, argv3), 0);
-    assert_int_equal(mi_unix_net_fd, -1);
+    unix_net_fd = -1;
+    assert_int_equal(plat_init(&argc, argv3), 0);
+    assert_int_equal(unix_net_fd, -1);
     assert_int_equal(argc, 2);
 
     /* Not a descriptor number; a longer option is not --net-fd. */
@@ -428,11 +428,11 @@ static void platform_takes_net_fd_out(void **state)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char *argv4[] = {"mir-test", (char *)bad[i][0], NULL};
         argc = 2;
-        assert_int_equal(mi_plat_init(&argc, argv4), -EINVAL);
+        assert_int_equal(plat_init(&argc, argv4), -EINVAL);
     }
     char *argv5[] = {"mir-test", "--net-fdx=1", NULL};
     argc = 2;
-    assert_int_equal(mi_plat_init(&argc, argv5), 0);
+    assert_int_equal(plat_init(&argc, argv5), 0);
     assert_int_equal(argc, 2);
 }
 

@@ -1,2 +1,2 @@
 test_clean_DEPS := $(call objs,tool/manifest.c tool/conf.c tool/check.c tool/diag.c tool/util.c \
-                   tool/escape.c runtime/core/keys.c runtime/core/ipv4.c)
+                   tool/escape.c abi/conf_keys.c runtime/core/ipv4_text.c)

@@ -128,12 +128,12 @@ static void test_every_key(void **state)
     assert_int_equal(errors, 0);
     assert_int_equal(p.cfg.n, 16);
     /* Every key of the table was used (families once at least). */
-    for (size_t i = 0; i < mi_nkeys; i++) {
+    for (size_t i = 0; i < conf_nkeys; i++) {
         bool found = false;
         for (size_t j = 0; j < p.cfg.n; j++)
-            found |= p.cfg.items[j]->key == &mi_keys[i];
-        if (!found && mi_keys[i].type != MI_KT_ENTRY)
-            fail_msg("key %s not covered", mi_keys[i].name);
+            found |= p.cfg.items[j]->key == &conf_keys[i];
+        if (!found && conf_keys[i].type != KT_ENTRY)
+            fail_msg("key %s not covered", conf_keys[i].name);
     }
     assert_string_equal(p.cfg.compiler, "cc");
     assert_string_equal(p.cfg.entry, "serve");
@@ -175,16 +175,16 @@ static void test_app_keys(void **state)
     assert_int_equal(p.d.total, 4);
     parsed_free(&p);
 
-    /* A name longer than MI_MEMBER_MAX. */
+    /* A name longer than KEY_MEMBER_MAX. */
     char text[256];
-    snprintf(text, sizeof text, "main-noip: a\napp-%0*d: 1\n", MI_MEMBER_MAX + 1, 0);
+    snprintf(text, sizeof text, "main-noip: a\napp-%0*d: 1\n", KEY_MEMBER_MAX + 1, 0);
     parse(&p, text);
     assert_error(&p, "app.conf:2:", "not a usable name", "at most 64");
     parsed_free(&p);
 
-    /* The runtime keeps at most MI_APP_KEYS_MAX. */
+    /* The runtime keeps at most APP_KEYS_MAX. */
     char many[8192] = "main-noip: a\n";
-    for (int i = 0; i <= MI_APP_KEYS_MAX; i++)
+    for (int i = 0; i <= APP_KEYS_MAX; i++)
         snprintf(many + strlen(many), sizeof many - strlen(many), "app-k%d: %d\n", i, i);
     parse(&p, many);
     assert_int_equal(p.d.total, 1);

@@ -1,2 +1,2 @@
 test_conf_DEPS := $(call objs,tool/conf.c tool/check.c tool/diag.c tool/util.c tool/escape.c \
-                  runtime/core/keys.c runtime/core/ipv4.c)
+                  abi/conf_keys.c runtime/core/ipv4_text.c)

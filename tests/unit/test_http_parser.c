@@ -23,18 +23,18 @@ uint64_t mi_wall(void)
     return 0;
 }
 
-static const struct mi_http_parse_limits lim = {.max_header_bytes = 8192, .max_uri_bytes = 2048};
+static const struct http_parse_limits lim = {.max_header_bytes = 8192, .max_uri_bytes = 2048};
 
-static struct mi_http_request req;
+static struct http_request req;
 
 static long parse(const char *s)
 {
-    return mi_http_parse_head(s, strlen(s), &lim, &req);
+    return http_parse_head(s, strlen(s), &lim, &req);
 }
 
 static long parse_n(const char *s, size_t n)
 {
-    return mi_http_parse_head(s, n, &lim, &req);
+    return http_parse_head(s, n, &lim, &req);
 }
 
 #define SPAN_EQ(buf, sp, str)                                                                      \
@@ -48,7 +48,7 @@ static void test_simple_get(void **state)
     (void)state;
     const char *r = "GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n";
     assert_int_equal(parse(r), strlen(r));
-    assert_int_equal(req.method_id, MI_HTTP_GET);
+    assert_int_equal(req.method_id, HTTP_GET);
     SPAN_EQ(r, req.method, "GET");
     SPAN_EQ(r, req.target, "/index.html");
     SPAN_EQ(r, req.path, "/index.html");
@@ -86,7 +86,7 @@ static void test_query_and_versions(void **state)
     r = "HEAD / HTTP/1.2\r\nHost: a\r\n\r\n"; /* a later 1.x is answered as 1.1 */
     assert_int_equal(parse(r), strlen(r));
     assert_int_equal(req.minor, 1);
-    assert_int_equal(req.method_id, MI_HTTP_HEAD);
+    assert_int_equal(req.method_id, HTTP_HEAD);
 }
 
 static void test_lenient_but_safe(void **state)
@@ -299,11 +299,11 @@ static void test_limits(void **state)
 
     /* too many fields */
     n = snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: a\r\n");
-    for (int i = 0; i < MI_HTTP_MAX_HEADERS - 1; i++)
+    for (int i = 0; i < HTTP_MAX_HEADERS - 1; i++)
         n += snprintf(buf + n, sizeof buf - (size_t)n, "X-%d: %d\r\n", i, i);
     strcpy(buf + n, "\r\n");
     assert_int_equal(parse(buf), n + 2);
-    assert_int_equal(req.nheaders, MI_HTTP_MAX_HEADERS);
+    assert_int_equal(req.nheaders, HTTP_MAX_HEADERS);
     n += snprintf(buf + n, sizeof buf - (size_t)n, "X-last: 1\r\n\r\n");
     assert_int_equal(parse(buf), -431);
 
@@ -313,12 +313,12 @@ static void test_limits(void **state)
     assert_int_equal(parse(buf), -431);
 
     /* the configured limit is capped at what 16-bit spans can address */
-    struct mi_http_parse_limits big = {.max_header_bytes = 1u << 20, .max_uri_bytes = 1u << 20};
+    struct http_parse_limits big = {.max_header_bytes = 1u << 20, .max_uri_bytes = 1u << 20};
     static char huge[70000];
     n = snprintf(huge, sizeof huge, "GET / HTTP/1.1\r\nHost: a\r\nX: ");
     memset(huge + n, 'y', 66000);
     strcpy(huge + n + 66000, "\r\n\r\n");
-    assert_int_equal(mi_http_parse_head(huge, strlen(huge), &big, &req), -431);
+    assert_int_equal(http_parse_head(huge, strlen(huge), &big, &req), -431);
 }
 
 /* Every prefix of a valid request is "need more"; the whole is complete. */
@@ -363,7 +363,7 @@ static int decode_in_pieces(const char *in, size_t len, const size_t *pieces, ui
                             char *out, size_t *outlen, size_t *after)
 {
     char *buf = malloc(len + 1);
-    struct mi_http_chunked ch = {0};
+    struct http_chunked ch = {0};
     size_t have = 0, fed = 0, w = 0, r = 0;
     int rc = 0;
     for (size_t k = 0; fed < len; k++) {
@@ -374,7 +374,7 @@ static int decode_in_pieces(const char *in, size_t len, const size_t *pieces, ui
         have += piece;
         fed += piece;
         r = w;
-        rc = mi_http_chunked_decode(&ch, buf, &r, have, &w, max);
+        rc = http_chunked_decode(&ch, buf, &r, have, &w, max);
         if (rc != 0)
             break;
         assert_int_equal(r, have); /* need-more consumed everything */
@@ -489,39 +489,39 @@ static void test_ranges(void **state)
     static const struct {
         const char *v;
         uint64_t size;
-        enum mi_http_range rc;
+        enum http_range rc;
         uint64_t first, last;
     } cases[] = {
-        {"bytes=0-0", 100, MI_RANGE_OK, 0, 0},
-        {"bytes=0-99", 100, MI_RANGE_OK, 0, 99},
-        {"bytes=10-", 100, MI_RANGE_OK, 10, 99},
-        {"bytes=10-1000", 100, MI_RANGE_OK, 10, 99},
-        {"bytes=-10", 100, MI_RANGE_OK, 90, 99},
-        {"bytes=-1000", 100, MI_RANGE_OK, 0, 99},
-        {"Bytes= 5-6 ", 100, MI_RANGE_OK, 5, 6},
-        {"bytes=99-", 100, MI_RANGE_OK, 99, 99},
-        {"bytes=100-", 100, MI_RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=100-200", 100, MI_RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=-0", 100, MI_RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=-5", 0, MI_RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=0-", 0, MI_RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=0-1,5-6", 100, MI_RANGE_NONE, 0, 0}, /* several: the whole 200 */
-        {"bytes=5-1", 100, MI_RANGE_NONE, 0, 0},
-        {"bytes=", 100, MI_RANGE_NONE, 0, 0},
-        {"bytes=-", 100, MI_RANGE_NONE, 0, 0},
-        {"bytes=a-b", 100, MI_RANGE_NONE, 0, 0},
-        {"bytes 0-1", 100, MI_RANGE_NONE, 0, 0},
-        {"items=0-1", 100, MI_RANGE_NONE, 0, 0},
-        {"bytes=99999999999999999999999-", 100, MI_RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=0-99999999999999999999999", 100, MI_RANGE_OK, 0, 99},
+        {"bytes=0-0", 100, RANGE_OK, 0, 0},
+        {"bytes=0-99", 100, RANGE_OK, 0, 99},
+        {"bytes=10-", 100, RANGE_OK, 10, 99},
+        {"bytes=10-1000", 100, RANGE_OK, 10, 99},
+        {"bytes=-10", 100, RANGE_OK, 90, 99},
+        {"bytes=-1000", 100, RANGE_OK, 0, 99},
+        {"Bytes= 5-6 ", 100, RANGE_OK, 5, 6},
+        {"bytes=99-", 100, RANGE_OK, 99, 99},
+        {"bytes=100-", 100, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=100-200", 100, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=-0", 100, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=-5", 0, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=0-", 0, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=0-1,5-6", 100, RANGE_NONE, 0, 0}, /* several: the whole 200 */
+        {"bytes=5-1", 100, RANGE_NONE, 0, 0},
+        {"bytes=", 100, RANGE_NONE, 0, 0},
+        {"bytes=-", 100, RANGE_NONE, 0, 0},
+        {"bytes=a-b", 100, RANGE_NONE, 0, 0},
+        {"bytes 0-1", 100, RANGE_NONE, 0, 0},
+        {"items=0-1", 100, RANGE_NONE, 0, 0},
+        {"bytes=99999999999999999999999-", 100, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=0-99999999999999999999999", 100, RANGE_OK, 0, 99},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint64_t a = 0, b = 0;
-        enum mi_http_range rc =
-            mi_http_range_parse(cases[i].v, strlen(cases[i].v), cases[i].size, &a, &b);
+        enum http_range rc =
+            http_range_parse(cases[i].v, strlen(cases[i].v), cases[i].size, &a, &b);
         if (rc != cases[i].rc)
             fail_msg("case %zu (%s): %d", i, cases[i].v, rc);
-        if (rc == MI_RANGE_OK) {
+        if (rc == RANGE_OK) {
             assert_int_equal(a, cases[i].first);
             assert_int_equal(b, cases[i].last);
         }
@@ -533,23 +533,23 @@ static void test_ranges(void **state)
 static void test_dates(void **state)
 {
     (void)state;
-    char d[MI_HTTP_DATE_LEN + 1] = {0};
-    mi_http_date_format(0, d);
+    char d[HTTP_DATE_LEN + 1] = {0};
+    http_date_format(0, d);
     assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 GMT");
-    mi_http_date_format(784111777, d);
+    http_date_format(784111777, d);
     assert_string_equal(d, "Sun, 06 Nov 1994 08:49:37 GMT");
-    mi_http_date_format(951782400, d); /* a leap day in a year divisible by 400 */
+    http_date_format(951782400, d); /* a leap day in a year divisible by 400 */
     assert_string_equal(d, "Tue, 29 Feb 2000 00:00:00 GMT");
-    mi_http_date_format(4107542400, d); /* 2100 is not a leap year */
+    http_date_format(4107542400, d); /* 2100 is not a leap year */
     assert_string_equal(d, "Mon, 01 Mar 2100 00:00:00 GMT");
-    mi_http_date_format(UINT64_MAX, d);
+    http_date_format(UINT64_MAX, d);
     assert_string_equal(d, "Fri, 31 Dec 9999 23:59:59 GMT");
 
     static const char *same[] = {"Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
                                  "Sun Nov  6 08:49:37 1994"};
     for (size_t i = 0; i < 3; i++) {
         uint64_t t = 0;
-        assert_int_equal(mi_http_date_parse(same[i], strlen(same[i]), &t), 0);
+        assert_int_equal(http_date_parse(same[i], strlen(same[i]), &t), 0);
         assert_int_equal(t, 784111777);
     }
     static const char *bad[] = {
@@ -565,14 +565,14 @@ static void test_dates(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t t;
-        if (mi_http_date_parse(bad[i], strlen(bad[i]), &t) == 0)
+        if (http_date_parse(bad[i], strlen(bad[i]), &t) == 0)
             fail_msg("accepted \"%s\"", bad[i]);
     }
     /* formatting and parsing agree over a long span */
     for (uint64_t t = 0; t < 4102444800ull; t += 86400 * 37 + 3601) {
         uint64_t back;
-        mi_http_date_format(t, d);
-        assert_int_equal(mi_http_date_parse(d, MI_HTTP_DATE_LEN, &back), 0);
+        http_date_format(t, d);
+        assert_int_equal(http_date_parse(d, HTTP_DATE_LEN, &back), 0);
         assert_int_equal(back, t);
     }
 }
@@ -603,16 +603,16 @@ static void test_mime(void **state)
         {"x.", "application/octet-stream"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_string_equal(mi_http_mime_type(cases[i][0], strlen(cases[i][0])), cases[i][1]);
+        assert_string_equal(http_mime_type(cases[i][0], strlen(cases[i][0])), cases[i][1]);
 }
 
 static void test_lists(void **state)
 {
     (void)state;
-    assert_true(mi_http_list_has("a, Close ,b", 11, "close"));
-    assert_false(mi_http_list_has("closed", 6, "close"));
-    assert_false(mi_http_list_has("", 0, "close"));
-    assert_true(mi_http_token_eq("KeEp-AlIvE", 10, "keep-alive"));
+    assert_true(http_list_has("a, Close ,b", 11, "close"));
+    assert_false(http_list_has("closed", 6, "close"));
+    assert_false(http_list_has("", 0, "close"));
+    assert_true(http_token_eq("KeEp-AlIvE", 10, "keep-alive"));
 }
 
 int main(void)

@@ -16,7 +16,7 @@
 #include <mirari/http.h>
 
 #include "http/date.h"
-#include "kv/format.h"
+#include "kv_format.h"
 #include "kv/image.h"
 #include "pack.h"
 #include "test_http_fake.h"
@@ -65,7 +65,7 @@ static int setup(void **state)
     put("big.bin", big, sizeof big);
     put("empty.txt", "", 0);
     snprintf(out, sizeof out, "%s/store.img", top);
-    if (mi_pack_dir(tree, out, err, sizeof err) != 0) {
+    if (pack_dir(tree, out, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
@@ -76,7 +76,7 @@ static int setup(void **state)
         read(fd, image, (size_t)st.st_size) != st.st_size)
         return -1;
     close(fd);
-    return mi_kv_image_parse(image, (size_t)st.st_size, &store);
+    return kv_image_parse(image, (size_t)st.st_size, &store);
 }
 
 static int cleanup(void **state)

@@ -1,4 +1,4 @@
-/* The shared key table and value parsers (runtime/core/keys.c, ipv4.c). */
+/* The shared key table and value parsers (abi/conf_keys.c, ipv4.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/keys.h"
+#include "conf_keys.h"
 #include <mirari/net.h>
 
 static void test_ipv4_parse(void **state)
@@ -42,40 +42,40 @@ static void test_ipv4_format(void **state)
 
 static void test_find(void **state)
 {
-    assert_non_null(mi_key_find("http-port", 9));
-    assert_int_equal(mi_key_find("http-port", 9)->type, MI_KT_PORT);
-    assert_null(mi_key_find("http-por", 8));
-    assert_null(mi_key_find("http-portx", 10));
-    const struct mi_key *fs = mi_key_find("fs-static", 9);
+    assert_non_null(conf_key_find("http-port", 9));
+    assert_int_equal(conf_key_find("http-port", 9)->type, KT_PORT);
+    assert_null(conf_key_find("http-por", 8));
+    assert_null(conf_key_find("http-portx", 10));
+    const struct conf_key *fs = conf_key_find("fs-static", 9);
     assert_non_null(fs);
     assert_string_equal(fs->name, "fs-");
-    assert_true(fs->flags & MI_KEY_FAMILY);
-    assert_null(mi_key_find("fs-", 3)); /* a family needs a member */
-    assert_string_equal(mi_key_find("xl-on_crash", 11)->name, "xl-");
-    const struct mi_key *app = mi_key_find("app-echo-port", 13);
+    assert_true(fs->flags & KEY_FAMILY);
+    assert_null(conf_key_find("fs-", 3)); /* a family needs a member */
+    assert_string_equal(conf_key_find("xl-on_crash", 11)->name, "xl-");
+    const struct conf_key *app = conf_key_find("app-echo-port", 13);
     assert_non_null(app);
-    assert_string_equal(app->name, MI_APP_PREFIX);
-    assert_int_equal(app->flags, MI_KEY_FAMILY | MI_KEY_BOOT);
-    assert_null(mi_key_find("app-", 4));
+    assert_string_equal(app->name, APP_KEY_PREFIX);
+    assert_int_equal(app->flags, KEY_FAMILY | KEY_BOOT);
+    assert_null(conf_key_find("app-", 4));
     /* Every non-family key finds itself. */
-    for (size_t i = 0; i < mi_nkeys; i++)
-        if (!(mi_keys[i].flags & MI_KEY_FAMILY))
-            assert_ptr_equal(mi_key_find(mi_keys[i].name, strlen(mi_keys[i].name)), &mi_keys[i]);
+    for (size_t i = 0; i < conf_nkeys; i++)
+        if (!(conf_keys[i].flags & KEY_FAMILY))
+            assert_ptr_equal(conf_key_find(conf_keys[i].name, strlen(conf_keys[i].name)), &conf_keys[i]);
 }
 
 static void test_suggest(void **state)
 {
-    assert_string_equal(mi_key_suggest("htp-port"), "http-port");
-    assert_string_equal(mi_key_suggest("http_port"), "http-port");
-    assert_string_equal(mi_key_suggest("IP-ADDRESS"), "ip-address");
-    assert_string_equal(mi_key_suggest("ip-adress"), "ip-address");
-    assert_string_equal(mi_key_suggest("fs_static"), "fs-");
-    assert_string_equal(mi_key_suggest("app_echo_port"), "app-");
-    assert_string_equal(mi_key_suggest("depend"), "depends");
-    assert_null(mi_key_suggest("port"));
-    assert_null(mi_key_suggest("zzzzzzzzzz"));
-    assert_null(mi_key_suggest(""));
-    assert_null(mi_key_suggest("a-very-long-name-that-is-nothing-like-any-key-at-all"));
+    assert_string_equal(conf_key_suggest("htp-port"), "http-port");
+    assert_string_equal(conf_key_suggest("http_port"), "http-port");
+    assert_string_equal(conf_key_suggest("IP-ADDRESS"), "ip-address");
+    assert_string_equal(conf_key_suggest("ip-adress"), "ip-address");
+    assert_string_equal(conf_key_suggest("fs_static"), "fs-");
+    assert_string_equal(conf_key_suggest("app_echo_port"), "app-");
+    assert_string_equal(conf_key_suggest("depend"), "depends");
+    assert_null(conf_key_suggest("port"));
+    assert_null(conf_key_suggest("zzzzzzzzzz"));
+    assert_null(conf_key_suggest(""));
+    assert_null(conf_key_suggest("a-very-long-name-that-is-nothing-like-any-key-at-all"));
 }
 
 static void test_scalars(void **state)
@@ -83,94 +83,94 @@ static void test_scalars(void **state)
     bool b;
     unsigned u;
     unsigned long ul;
-    assert_int_equal(mi_parse_bool("true", &b), 0);
+    assert_int_equal(parse_bool("true", &b), 0);
     assert_true(b);
-    assert_int_equal(mi_parse_bool("false", &b), 0);
+    assert_int_equal(parse_bool("false", &b), 0);
     assert_false(b);
-    assert_int_equal(mi_parse_bool("yes", &b), -1);
-    assert_int_equal(mi_parse_bool("True", &b), -1);
-    assert_int_equal(mi_parse_port("80", &u), 0);
+    assert_int_equal(parse_bool("yes", &b), -1);
+    assert_int_equal(parse_bool("True", &b), -1);
+    assert_int_equal(parse_port("80", &u), 0);
     assert_int_equal(u, 80);
-    assert_int_equal(mi_parse_port("65535", &u), 0);
-    assert_int_equal(mi_parse_port("0", &u), -1);
-    assert_int_equal(mi_parse_port("65536", &u), -1);
-    assert_int_equal(mi_parse_port("99999", &u), -1);
-    assert_int_equal(mi_parse_port("-1", &u), -1);
-    assert_int_equal(mi_parse_port("8o", &u), -1);
-    assert_int_equal(mi_parse_port("", &u), -1);
-    assert_int_equal(mi_parse_uint("18446744073709551615", ~0ul, &ul), 0);
-    assert_int_equal(mi_parse_uint("18446744073709551616", ~0ul, &ul), -1);
-    assert_int_equal(mi_parse_netmask("255.255.255.0", &u), 0);
+    assert_int_equal(parse_port("65535", &u), 0);
+    assert_int_equal(parse_port("0", &u), -1);
+    assert_int_equal(parse_port("65536", &u), -1);
+    assert_int_equal(parse_port("99999", &u), -1);
+    assert_int_equal(parse_port("-1", &u), -1);
+    assert_int_equal(parse_port("8o", &u), -1);
+    assert_int_equal(parse_port("", &u), -1);
+    assert_int_equal(parse_uint("18446744073709551615", ~0ul, &ul), 0);
+    assert_int_equal(parse_uint("18446744073709551616", ~0ul, &ul), -1);
+    assert_int_equal(parse_netmask("255.255.255.0", &u), 0);
     assert_int_equal(u, 24);
-    assert_int_equal(mi_parse_netmask("255.255.255.255", &u), 0);
+    assert_int_equal(parse_netmask("255.255.255.255", &u), 0);
     assert_int_equal(u, 32);
-    assert_int_equal(mi_parse_netmask("128.0.0.0", &u), 0);
+    assert_int_equal(parse_netmask("128.0.0.0", &u), 0);
     assert_int_equal(u, 1);
-    assert_int_equal(mi_parse_netmask("255.0.255.0", &u), -1);
-    assert_int_equal(mi_parse_netmask("0.0.0.0", &u), -1);
-    assert_int_equal(mi_parse_netmask("255.255.255.1", &u), -1);
+    assert_int_equal(parse_netmask("255.0.255.0", &u), -1);
+    assert_int_equal(parse_netmask("0.0.0.0", &u), -1);
+    assert_int_equal(parse_netmask("255.255.255.1", &u), -1);
 }
 
 static void test_entry_symbol(void **state)
 {
-    char sym[MI_ENTRY_MAX + 1];
-    assert_int_equal(mi_entry_symbol("hello_main", sym, sizeof sym), 0);
+    char sym[ENTRY_MAX + 1];
+    assert_int_equal(entry_symbol("hello_main", sym, sizeof sym), 0);
     assert_string_equal(sym, "hello_main");
-    assert_int_equal(mi_entry_symbol("Dispatch.main", sym, sizeof sym), 0);
+    assert_int_equal(entry_symbol("Dispatch.main", sym, sizeof sym), 0);
     assert_string_equal(sym, "dispatch_main");
-    assert_int_equal(mi_entry_symbol("HTTP_Server.Run", sym, sizeof sym), 0);
+    assert_int_equal(entry_symbol("HTTP_Server.Run", sym, sizeof sym), 0);
     assert_string_equal(sym, "http_server_Run");
-    assert_int_equal(mi_entry_symbol("CamelCase", sym, sizeof sym), 0);
+    assert_int_equal(entry_symbol("CamelCase", sym, sizeof sym), 0);
     assert_string_equal(sym, "CamelCase");
     const char *bad[] = {"",      "1abc", "a-b",  "a.b.c", "a.",          ".a",   "int",
                          "while", "a b",  "a\"b", "a\\b",  "hello_main;", "_Bool"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(mi_entry_symbol(bad[i], sym, sizeof sym), -1);
-    assert_int_equal(mi_entry_symbol("abcdef", sym, 6), -1); /* no room */
+        assert_int_equal(entry_symbol(bad[i], sym, sizeof sym), -1);
+    assert_int_equal(entry_symbol("abcdef", sym, 6), -1); /* no room */
 }
 
 static void test_check(void **state)
 {
-    const struct mi_key *k = mi_key_find("http-port", 9);
-    assert_null(mi_key_check(k, "8080"));
-    assert_string_equal(mi_key_check(k, "99999"), "a number from 1 to 65535");
-    k = mi_key_find("http-address", 12);
-    assert_null(mi_key_check(k, "*"));
-    assert_null(mi_key_check(k, "127.0.0.1"));
-    assert_non_null(mi_key_check(k, "localhost"));
-    k = mi_key_find("depends", 7);
-    assert_null(mi_key_check(k, "cohttp.syntax, uri, re, cow.syntax"));
-    assert_null(mi_key_check(k, ""));
-    assert_null(mi_key_check(k, "gtk+-3.0"));
-    assert_non_null(mi_key_check(k, "a,,b"));
-    assert_non_null(mi_key_check(k, "a b"));
-    assert_non_null(mi_key_check(k, "a,"));
-    assert_non_null(mi_key_check(k, "$(shell rm)"));
-    k = mi_key_find("memory", 6);
-    assert_null(mi_key_check(k, "32"));
-    assert_non_null(mi_key_check(k, "0"));
-    assert_non_null(mi_key_check(k, "32M"));
-    k = mi_key_find("log-level", 9);
-    assert_null(mi_key_check(k, "debug"));
-    assert_non_null(mi_key_check(k, "verbose"));
-    k = mi_key_find("xl-vif", 6);
-    assert_null(mi_key_check(k, "[ 'mac=00:16:3E:74:34:32' ]"));
-    assert_non_null(mi_key_check(k, "a\nb"));
-    assert_non_null(mi_key_check(k, ""));
-    k = mi_key_find("fs-static", 9);
-    assert_null(mi_key_check(k, "../files"));
-    assert_non_null(mi_key_check(k, "a\x1b"));
+    const struct conf_key *k = conf_key_find("http-port", 9);
+    assert_null(conf_key_check(k, "8080"));
+    assert_string_equal(conf_key_check(k, "99999"), "a number from 1 to 65535");
+    k = conf_key_find("http-address", 12);
+    assert_null(conf_key_check(k, "*"));
+    assert_null(conf_key_check(k, "127.0.0.1"));
+    assert_non_null(conf_key_check(k, "localhost"));
+    k = conf_key_find("depends", 7);
+    assert_null(conf_key_check(k, "cohttp.syntax, uri, re, cow.syntax"));
+    assert_null(conf_key_check(k, ""));
+    assert_null(conf_key_check(k, "gtk+-3.0"));
+    assert_non_null(conf_key_check(k, "a,,b"));
+    assert_non_null(conf_key_check(k, "a b"));
+    assert_non_null(conf_key_check(k, "a,"));
+    assert_non_null(conf_key_check(k, "$(shell rm)"));
+    k = conf_key_find("memory", 6);
+    assert_null(conf_key_check(k, "32"));
+    assert_non_null(conf_key_check(k, "0"));
+    assert_non_null(conf_key_check(k, "32M"));
+    k = conf_key_find("log-level", 9);
+    assert_null(conf_key_check(k, "debug"));
+    assert_non_null(conf_key_check(k, "verbose"));
+    k = conf_key_find("xl-vif", 6);
+    assert_null(conf_key_check(k, "[ 'mac=00:16:3E:74:34:32' ]"));
+    assert_non_null(conf_key_check(k, "a\nb"));
+    assert_non_null(conf_key_check(k, ""));
+    k = conf_key_find("fs-static", 9);
+    assert_null(conf_key_check(k, "../files"));
+    assert_non_null(conf_key_check(k, "a\x1b"));
     /* An app key's value is free text on one line, possibly empty. */
-    k = mi_key_find("app-motd", 8);
-    assert_null(mi_key_check(k, ""));
-    assert_null(mi_key_check(k, "Hello, \"world\" \\ ?\?/ */ \t caf\xc3\xa9"));
-    assert_non_null(mi_key_check(k, "a\nb"));
-    assert_non_null(mi_key_check(k, "a\rb"));
-    assert_non_null(mi_key_check(k, "\x1b[2J"));
-    assert_non_null(mi_key_check(k, "del\x7f"));
-    k = mi_key_find("main-noip", 9);
-    assert_null(mi_key_check(k, "Noip.main"));
-    assert_non_null(mi_key_check(k, "return"));
+    k = conf_key_find("app-motd", 8);
+    assert_null(conf_key_check(k, ""));
+    assert_null(conf_key_check(k, "Hello, \"world\" \\ ?\?/ */ \t caf\xc3\xa9"));
+    assert_non_null(conf_key_check(k, "a\nb"));
+    assert_non_null(conf_key_check(k, "a\rb"));
+    assert_non_null(conf_key_check(k, "\x1b[2J"));
+    assert_non_null(conf_key_check(k, "del\x7f"));
+    k = conf_key_find("main-noip", 9);
+    assert_null(conf_key_check(k, "Noip.main"));
+    assert_non_null(conf_key_check(k, "return"));
 }
 
 int main(void)

@@ -1,1 +1,1 @@
-test_keys_DEPS := $(call objs,runtime/core/keys.c runtime/core/ipv4.c)
+test_keys_DEPS := $(call objs,abi/conf_keys.c runtime/core/ipv4_text.c)

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include "kv/image.h"
 #include "kv/registry.h"
 #include "pack.h"
@@ -51,7 +51,7 @@ static int make_image(void **state)
     }
     char out[300], err[256];
     snprintf(out, sizeof out, "%s.img", top);
-    if (mi_pack_dir(top, out, err, sizeof err) != 0) {
+    if (pack_dir(top, out, err, sizeof err) != 0) {
         fprintf(stderr, "pack: %s\n", err);
         return -1;
     }
@@ -89,34 +89,34 @@ static unsigned char *copy(void)
     return c;
 }
 
-static struct mi_kv_header header(const unsigned char *img)
+static struct kv_header header(const unsigned char *img)
 {
-    struct mi_kv_header h;
+    struct kv_header h;
     memcpy(&h, img, sizeof h);
     return h;
 }
 
-static void set_header(unsigned char *img, const struct mi_kv_header *h)
+static void set_header(unsigned char *img, const struct kv_header *h)
 {
     memcpy(img, h, sizeof *h);
 }
 
-static struct mi_kv_record record(const unsigned char *img, size_t i)
+static struct kv_record record(const unsigned char *img, size_t i)
 {
-    struct mi_kv_record r;
-    memcpy(&r, img + sizeof(struct mi_kv_header) + i * sizeof r, sizeof r);
+    struct kv_record r;
+    memcpy(&r, img + sizeof(struct kv_header) + i * sizeof r, sizeof r);
     return r;
 }
 
-static void set_record(unsigned char *img, size_t i, const struct mi_kv_record *r)
+static void set_record(unsigned char *img, size_t i, const struct kv_record *r)
 {
-    memcpy(img + sizeof(struct mi_kv_header) + i * sizeof *r, r, sizeof *r);
+    memcpy(img + sizeof(struct kv_header) + i * sizeof *r, r, sizeof *r);
 }
 
 static void expect_invalid(unsigned char *img, size_t len, const char *what)
 {
     struct mi_kv kv;
-    if (mi_kv_image_parse(img, len, &kv) != -EINVAL)
+    if (kv_image_parse(img, len, &kv) != -EINVAL)
         fail_msg("accepted an image with %s", what);
     free(img);
 }
@@ -144,7 +144,7 @@ static void test_good_image(void **state)
 {
     (void)state;
     struct mi_kv kv;
-    assert_int_equal(mi_kv_image_parse(good, good_len, &kv), 0);
+    assert_int_equal(kv_image_parse(good, good_len, &kv), 0);
     assert_int_equal(mi_kv_count(&kv), NFILES);
     for (size_t i = 0; i < NFILES; i++) {
         mi_kv_entry e;
@@ -157,14 +157,14 @@ static void test_good_image(void **state)
     /* padding after the image (the linker's) is fine */
     unsigned char *longer = calloc(1, good_len + 64);
     memcpy(longer, good, good_len);
-    assert_int_equal(mi_kv_image_parse(longer, good_len + 64, &kv), 0);
+    assert_int_equal(kv_image_parse(longer, good_len + 64, &kv), 0);
     free(longer);
 }
 
 static void test_bad_header(void **state)
 {
     (void)state;
-    struct mi_kv_header h;
+    struct kv_header h;
     unsigned char *c;
 
     expect_invalid(copy(), 0, "length 0");
@@ -200,8 +200,8 @@ static void test_bad_header(void **state)
 static void test_bad_records(void **state)
 {
     (void)state;
-    struct mi_kv_header h = header(good);
-    struct mi_kv_record r;
+    struct kv_header h = header(good);
+    struct kv_record r;
     unsigned char *c;
 
 #define BREAK(i, field_change, what)                                                               \
@@ -229,7 +229,7 @@ static void test_bad_records(void **state)
 
     /* swapped records: unsorted */
     c = copy();
-    struct mi_kv_record r0 = record(c, 0), r1 = record(c, 1);
+    struct kv_record r0 = record(c, 0), r1 = record(c, 1);
     set_record(c, 0, &r1);
     set_record(c, 1, &r0);
     expect_invalid(c, good_len, "unsorted keys");
@@ -243,8 +243,8 @@ static void test_bad_keys(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         /* replace record 0's key ("a.txt") in place by a 2-byte bad one */
         unsigned char *c = copy();
-        struct mi_kv_header h = header(c);
-        struct mi_kv_record r = record(c, 0);
+        struct kv_header h = header(c);
+        struct kv_record r = record(c, 0);
         assert_int_equal(strlen(bad[i]), 2);
         memcpy(c + h.keys_off + r.key_off, bad[i], 3);
         r.key_len = 2;
@@ -268,7 +268,7 @@ static void test_truncations_and_flips(void **state)
             unsigned char *c = copy();
             c[i] ^= (unsigned char)(1u << bit);
             struct mi_kv kv;
-            if (mi_kv_image_parse(c, good_len, &kv) == 0)
+            if (kv_image_parse(c, good_len, &kv) == 0)
                 touch_all(&kv);
             free(c);
         }
@@ -285,15 +285,15 @@ static void test_registry(void **state)
     mi_store_image bad = {"broken", broken, broken + good_len};
 
     assert_null(mi_kv_open("static"));
-    assert_int_equal(mi_kv_register(&a), 0);
-    assert_int_equal(mi_kv_register(&b), 0);
-    assert_int_equal(mi_kv_register(&a), -EEXIST);
-    assert_int_equal(mi_kv_register(&bad), -EINVAL);
+    assert_int_equal(kv_register(&a), 0);
+    assert_int_equal(kv_register(&b), 0);
+    assert_int_equal(kv_register(&a), -EEXIST);
+    assert_int_equal(kv_register(&bad), -EINVAL);
     mi_store_image noname = {"", good, good + good_len};
-    assert_int_equal(mi_kv_register(&noname), -EINVAL);
+    assert_int_equal(kv_register(&noname), -EINVAL);
     mi_store_image backwards = {"back", good + 10, good};
-    assert_int_equal(mi_kv_register(&backwards), -EINVAL);
-    assert_int_equal(mi_kv_register(NULL), -EINVAL);
+    assert_int_equal(kv_register(&backwards), -EINVAL);
+    assert_int_equal(kv_register(NULL), -EINVAL);
 
     const mi_kv *kv = mi_kv_open("static");
     assert_non_null(kv);
@@ -308,10 +308,10 @@ static void test_registry(void **state)
     assert_int_equal(mi_kv_get(kv, "b/c.txt", 7, &e), 0);
     assert_memory_equal(e.data, "gamma gamma\n", 12);
 
-    mi_kv_unregister_all();
+    kv_unregister_all();
     assert_null(mi_kv_open("static"));
-    assert_int_equal(mi_kv_register(&a), 0);
-    mi_kv_unregister_all();
+    assert_int_equal(kv_register(&a), 0);
+    kv_unregister_all();
     free(broken);
 }
 

@@ -18,12 +18,12 @@ static char out[4096];
 static size_t out_len;
 static int writes;
 
-uint64_t mi_plat_monotonic_ns(void)
+uint64_t plat_monotonic_ns(void)
 {
     return fake_now;
 }
 
-void mi_plat_console_write(const char *buf, size_t len)
+void plat_console_write(const char *buf, size_t len)
 {
     assert_true(out_len + len < sizeof(out));
     memcpy(out + out_len, buf, len);
@@ -35,7 +35,7 @@ void mi_plat_console_write(const char *buf, size_t len)
 static int setup(void **state)
 {
     fake_now = 5000000000ull;
-    mi_log_set_origin(fake_now);
+    log_set_origin(fake_now);
     mi_log_set_level(MI_LOG_INFO);
     out_len = 0;
     out[0] = '\0';

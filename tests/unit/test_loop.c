@@ -1,6 +1,6 @@
 /* The event loop (runtime/core/loop.c) against a fake clock and a fake
  * backend defined here: time only moves when the loop blocks in
- * mi_backend_wait, and "I/O" is a scripted hook run from there. */
+ * net_backend_wait, and "I/O" is a scripted hook run from there. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,38 +14,38 @@
 #include <mirari/loop.h>
 #include <platform.h>
 
-#include "core/backend.h"
+#include "core/net_backend.h"
 
 /* ---- the fake platform and backend ---------------------------------------- */
 static uint64_t fake_now;
 static size_t fake_active;
-static int waits;              /* calls of mi_backend_wait */
+static int waits;              /* calls of net_backend_wait */
 static uint64_t last_deadline; /* its last argument */
 static void (*io_hook)(void);  /* "I/O" delivered by the next wait */
 
-uint64_t mi_plat_monotonic_ns(void)
+uint64_t plat_monotonic_ns(void)
 {
     return fake_now;
 }
 
-uint64_t mi_plat_wall_ns(void)
+uint64_t plat_wall_ns(void)
 {
     return 1700000000ull * MI_NSEC_PER_SEC + fake_now;
 }
 
-void mi_plat_console_write(const char *buf, size_t len)
+void plat_console_write(const char *buf, size_t len)
 {
     (void)buf;
     (void)len;
 }
 
-_Noreturn void mi_plat_exit(int status)
+_Noreturn void plat_exit(int status)
 {
-    fail_msg("mi_plat_exit(%d)", status);
+    fail_msg("plat_exit(%d)", status);
     abort();
 }
 
-void mi_backend_wait(uint64_t deadline)
+void net_backend_wait(uint64_t deadline)
 {
     waits++;
     last_deadline = deadline;
@@ -61,12 +61,12 @@ void mi_backend_wait(uint64_t deadline)
         fake_now = deadline;
 }
 
-size_t mi_backend_active(void)
+size_t net_backend_active(void)
 {
     return fake_active;
 }
 
-int mi_backend_net_start(const struct mi_net_config *cfg, void (*ready)(void *arg), void *arg)
+int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *arg), void *arg)
 {
     return -ENOSYS;
 }

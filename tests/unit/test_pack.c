@@ -16,7 +16,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include "kv/image.h"
 #include "pack.h"
 
@@ -136,13 +136,13 @@ static void load(struct fixture *f)
     assert_int_equal(posix_memalign((void **)&f->image, 16, f->image_len + 1), 0);
     assert_int_equal(read(fd, f->image, f->image_len), (ssize_t)f->image_len);
     close(fd);
-    assert_int_equal(mi_kv_image_parse(f->image, f->image_len, &f->kv), 0);
+    assert_int_equal(kv_image_parse(f->image, f->image_len, &f->kv), 0);
 }
 
 static void pack_ok(struct fixture *f)
 {
     char err[512] = "";
-    if (mi_pack_dir(f->tree, f->out, err, sizeof err) != 0)
+    if (pack_dir(f->tree, f->out, err, sizeof err) != 0)
         fail_msg("pack failed: %s", err);
     load(f);
 }
@@ -152,7 +152,7 @@ static void pack_ok(struct fixture *f)
 static void pack_fails(struct fixture *f, const char *needle)
 {
     char err[512] = "";
-    assert_int_equal(mi_pack_dir(f->tree, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(f->tree, f->out, err, sizeof err), -1);
     if (strstr(err, needle) == NULL)
         fail_msg("message \"%s\" does not mention \"%s\"", err, needle);
     char outdir[300];
@@ -175,7 +175,7 @@ static void expect(const struct fixture *f, const char *key, const void *data, s
     assert_int_equal(e.key_len, strlen(key));
     assert_string_equal(e.key, key);
     assert_memory_equal(e.data, data, len);
-    assert_int_equal(e.hash, mi_kv_hash(MI_KV_HASH_INIT, data, len));
+    assert_int_equal(e.hash, kv_hash(KV_HASH_INIT, data, len));
     /* zero copy: the data lies inside the image, 16-byte aligned */
     const unsigned char *p = e.data;
     assert_true(p >= f->image && p + len <= f->image + f->image_len);
@@ -366,11 +366,11 @@ static void test_missing_dir(void **state)
     char err[512];
     char dir[400];
     pathf(dir, sizeof dir, "%s/no-such-dir", f->top);
-    assert_int_equal(mi_pack_dir(dir, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(dir, f->out, err, sizeof err), -1);
     assert_non_null(strstr(err, "no-such-dir"));
     put_str(f, "file", "x");
     pathf(dir, sizeof dir, "%s/file", f->tree);
-    assert_int_equal(mi_pack_dir(dir, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(dir, f->out, err, sizeof err), -1);
     assert_non_null(strstr(err, "not a directory"));
 }
 
@@ -384,7 +384,7 @@ static void test_failure_keeps_old_image(void **state)
     assert_int_equal(stat(f->out, &before), 0);
     put_str(f, "bad\\name", "x");
     char err[512];
-    assert_int_equal(mi_pack_dir(f->tree, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(f->tree, f->out, err, sizeof err), -1);
     assert_int_equal(stat(f->out, &after), 0);
     assert_int_equal(before.st_ino, after.st_ino);
     load(f);

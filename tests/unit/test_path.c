@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "kv/format.h"
+#include "kv_format.h"
 #include <mirari/kv.h>
 
 #define DEC MI_KV_PERCENT_DECODE
@@ -99,7 +99,7 @@ static void test_accepted(void **state)
         assert_int_equal(n, strlen(c->out));
         assert_string_equal(out, c->out);
         /* What comes out is a key the reader accepts (or the root). */
-        assert_true(n == 0 || mi_kv_key_valid(out, (size_t)n));
+        assert_true(n == 0 || kv_key_valid(out, (size_t)n));
     }
 }
 
@@ -141,32 +141,32 @@ static void test_capacity(void **state)
 static void test_long_keys(void **state)
 {
     (void)state;
-    static char in[MI_KV_MAX_KEY_LEN + 3], out[MI_KV_MAX_KEY_LEN + 100];
+    static char in[KV_MAX_KEY_LEN + 3], out[KV_MAX_KEY_LEN + 100];
     in[0] = '/';
-    memset(in + 1, 'k', MI_KV_MAX_KEY_LEN);
-    assert_int_equal(mi_kv_normalise(in, MI_KV_MAX_KEY_LEN + 1, out, sizeof out, DEC),
-                     MI_KV_MAX_KEY_LEN);
-    in[MI_KV_MAX_KEY_LEN + 1] = 'k';
+    memset(in + 1, 'k', KV_MAX_KEY_LEN);
+    assert_int_equal(mi_kv_normalise(in, KV_MAX_KEY_LEN + 1, out, sizeof out, DEC),
+                     KV_MAX_KEY_LEN);
+    in[KV_MAX_KEY_LEN + 1] = 'k';
     /* longer than any key can be, whatever the buffer */
-    assert_int_equal(mi_kv_normalise(in, MI_KV_MAX_KEY_LEN + 2, out, sizeof out, DEC),
+    assert_int_equal(mi_kv_normalise(in, KV_MAX_KEY_LEN + 2, out, sizeof out, DEC),
                      -ENAMETOOLONG);
 }
 
 static void test_key_valid(void **state)
 {
     (void)state;
-    assert_true(mi_kv_key_valid("a", 1));
-    assert_true(mi_kv_key_valid("a/b.c", 5));
-    assert_true(mi_kv_key_valid("...", 3));
-    assert_false(mi_kv_key_valid("", 0));
-    assert_false(mi_kv_key_valid("/a", 2));
-    assert_false(mi_kv_key_valid("a/", 2));
-    assert_false(mi_kv_key_valid("a//b", 4));
-    assert_false(mi_kv_key_valid("./a", 3));
-    assert_false(mi_kv_key_valid("a/..", 4));
-    assert_false(mi_kv_key_valid("a\\b", 3));
-    assert_false(mi_kv_key_valid("a\nb", 3));
-    assert_false(mi_kv_key_valid("a\0b", 3));
+    assert_true(kv_key_valid("a", 1));
+    assert_true(kv_key_valid("a/b.c", 5));
+    assert_true(kv_key_valid("...", 3));
+    assert_false(kv_key_valid("", 0));
+    assert_false(kv_key_valid("/a", 2));
+    assert_false(kv_key_valid("a/", 2));
+    assert_false(kv_key_valid("a//b", 4));
+    assert_false(kv_key_valid("./a", 3));
+    assert_false(kv_key_valid("a/..", 4));
+    assert_false(kv_key_valid("a\\b", 3));
+    assert_false(kv_key_valid("a\nb", 3));
+    assert_false(kv_key_valid("a\0b", 3));
 }
 
 int main(void)

@@ -23,7 +23,7 @@
 #include <mirari/loop.h>
 #include <mirari/net.h>
 
-#include "core/backend.h"
+#include "core/net_backend.h"
 #include "socket/sock.h"
 
 #define LOCALHOST MI_IPV4(127, 0, 0, 1)
@@ -255,7 +255,7 @@ static void run_echo(size_t total, bool paused)
     assert_int_equal(c.received, total);
     assert_true(c.got_eof);
     assert_int_equal(srv.accepted, 1);
-    assert_int_equal(mi_backend_active(), 0);
+    assert_int_equal(net_backend_active(), 0);
     if (paused) {
         assert_true(c.saw_short_write);
         assert_true(c.writable_calls > 0);
@@ -292,7 +292,7 @@ static void endpoints_and_nodelay(void **state)
     assert_non_null(c);
     accepted_conn = NULL;
     while (accepted_conn == NULL)
-        mi_backend_wait(UINT64_MAX);
+        net_backend_wait(UINT64_MAX);
 
     mi_ipv4 a;
     uint16_t p, cport;
@@ -311,17 +311,17 @@ static void endpoints_and_nodelay(void **state)
     int one = 0;
     socklen_t len = sizeof(one);
     assert_int_equal(
-        getsockopt(mi_sock_tcp_fd(accepted_conn), IPPROTO_TCP, TCP_NODELAY, &one, &len), 0);
+        getsockopt(sock_tcp_fd(accepted_conn), IPPROTO_TCP, TCP_NODELAY, &one, &len), 0);
     assert_int_equal(one, 1);
 
     /* Nothing was sent: reads say -EAGAIN. */
     char b[4];
     assert_int_equal(mi_tcp_read(accepted_conn, b, sizeof(b)), -EAGAIN);
-    assert_int_equal(mi_backend_active(), 3);
+    assert_int_equal(net_backend_active(), 3);
     mi_tcp_close(accepted_conn, true);
     mi_tcp_close(c, true);
     mi_tcp_close(l, false);
-    assert_int_equal(mi_backend_active(), 0);
+    assert_int_equal(net_backend_active(), 0);
     assert_int_equal(mi_run(), 0);
 }
 
@@ -353,7 +353,7 @@ static void connect_refused(void **state)
         assert_int_equal(mi_run(), 0);
         assert_int_equal(result, -ECONNREFUSED);
     }
-    assert_int_equal(mi_backend_active(), 0);
+    assert_int_equal(net_backend_active(), 0);
 }
 
 /* ---- half-close, abort ------------------------------------------------------------- */
@@ -601,12 +601,12 @@ static void close_others_with_events_pending(void **state)
     assert_non_null(c0);
     assert_non_null(c1);
     while (pair[1] == NULL || pair_clients_connected < 2)
-        mi_backend_wait(UINT64_MAX);
+        net_backend_wait(UINT64_MAX);
     /* Data for both server sides, back to back: loopback delivers it at
      * once, so the next epoll_wait reports both in one batch. */
     assert_int_equal(mi_tcp_write(c0, "a", 1), 1);
     assert_int_equal(mi_tcp_write(c1, "b", 1), 1);
-    mi_backend_wait(UINT64_MAX);
+    net_backend_wait(UINT64_MAX);
     assert_int_equal(pair_readable_calls, 1);
     mi_tcp_close(c0, true);
     mi_tcp_close(c1, true);
@@ -744,7 +744,7 @@ static void out_of_descriptors(void **state)
     emfile_accepts = 0;
     /* Both are accepted with the reserve descriptor and dropped; the
      * listener is drained, so this returns instead of spinning. */
-    mi_backend_wait(UINT64_MAX);
+    net_backend_wait(UINT64_MAX);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
     assert_int_equal(emfile_accepts, 0);
     for (int i = 0; i < 2; i++) {
@@ -757,7 +757,7 @@ static void out_of_descriptors(void **state)
     mi_tcp *c = mi_tcp_connect(LOCALHOST, port, NULL, NULL, &err);
     assert_non_null(c);
     while (emfile_accepts == 0)
-        mi_backend_wait(UINT64_MAX);
+        net_backend_wait(UINT64_MAX);
     mi_tcp_close(emfile_conn, true);
     mi_tcp_close(c, true);
     mi_tcp_close(l, false);
@@ -793,7 +793,7 @@ static void signals_stop_the_loop(void **state)
 {
     /* The runtime turns SIGINT/SIGTERM into events (they are blocked and
      * read through a signalfd), so raise() does not kill this test. */
-    assert_int_equal(mi_sock_setup(), 0);
+    assert_int_equal(sock_setup(), 0);
     const int sigs[2] = {SIGINT, SIGTERM};
     for (int i = 0; i < 2; i++) {
         mi_timer t, never;

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../../platform/x86_64/exit_status.h"
+#include "qemu_exit.h"
 #include "../../platform/x86_64/ksyms.h"
 
 /* What QEMU's isa-debug-exit does with the value written. */
@@ -21,30 +21,30 @@ static int qemu_status(unsigned v)
 static void statuses_round_trip(void **state)
 {
     (void)state;
-    for (int c = 0; c <= MI_EXIT_MAX; c++)
-        assert_int_equal(mi_exit_status_from_qemu(qemu_status(mi_exit_status_to_port(c))), c);
+    for (int c = 0; c <= QEMU_EXIT_MAX; c++)
+        assert_int_equal(qemu_exit_decode(qemu_status(qemu_exit_encode(c))), c);
     /* exit(0) is not QEMU's own failure status 1. */
-    assert_int_not_equal(qemu_status(mi_exit_status_to_port(0)), 1);
+    assert_int_not_equal(qemu_status(qemu_exit_encode(0)), 1);
 }
 
 static void large_and_negative_statuses_saturate(void **state)
 {
     (void)state;
-    assert_int_equal(mi_exit_status_from_qemu(qemu_status(mi_exit_status_to_port(200))),
-                     MI_EXIT_MAX);
+    assert_int_equal(qemu_exit_decode(qemu_status(qemu_exit_encode(200))),
+                     QEMU_EXIT_MAX);
     /* exit(-1) is 255 for a process; it must not read as a crash. */
-    assert_int_equal(mi_exit_status_from_qemu(qemu_status(mi_exit_status_to_port(-1))),
-                     MI_EXIT_MAX);
-    assert_int_equal(mi_exit_status_from_qemu(qemu_status(mi_exit_status_to_port(256 + 3))), 3);
+    assert_int_equal(qemu_exit_decode(qemu_status(qemu_exit_encode(-1))),
+                     QEMU_EXIT_MAX);
+    assert_int_equal(qemu_exit_decode(qemu_status(qemu_exit_encode(256 + 3))), 3);
 }
 
 static void special_qemu_statuses(void **state)
 {
     (void)state;
-    assert_int_equal(mi_exit_status_from_qemu(qemu_status(MI_EXIT_PORT_CRASH)), MI_EXIT_CRASHED);
-    assert_int_equal(mi_exit_status_from_qemu(0), MI_EXIT_RESET);
-    assert_int_equal(mi_exit_status_from_qemu(1), MI_EXIT_QEMU_ERROR);
-    assert_int_equal(mi_exit_status_from_qemu(2), MI_EXIT_QEMU_ERROR);
+    assert_int_equal(qemu_exit_decode(qemu_status(QEMU_EXIT_PORT_CRASH)), QEMU_EXIT_CRASHED);
+    assert_int_equal(qemu_exit_decode(0), QEMU_EXIT_RESET);
+    assert_int_equal(qemu_exit_decode(1), QEMU_EXIT_QEMU_ERROR);
+    assert_int_equal(qemu_exit_decode(2), QEMU_EXIT_QEMU_ERROR);
 }
 
 /* A table laid out as qemu-cc.sh generates it. */

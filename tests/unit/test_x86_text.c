@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "../../platform/virtio/mmio_param.h"
-#include "../../platform/x86_64/cmdline.h"
+#include "../../platform/x86_64/kernel_params.h"
 #include "../../platform/x86_64/kfmt.h"
 #include "../../platform/x86_64/rtcdate.h"
 

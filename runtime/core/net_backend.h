@@ -15,15 +15,15 @@
  * run the I/O callbacks that became due. deadline_ns == UINT64_MAX means
  * no timer is armed. Returns at once when the deadline has passed (after
  * polling for I/O without waiting). */
-void mi_backend_wait(uint64_t deadline_ns);
+void net_backend_wait(uint64_t deadline_ns);
 
 /* How many I/O objects keep the loop alive (listeners, connections, UDP
  * sockets, a DHCP exchange in progress). The loop ends when this is 0 and
  * no timer or deferred call is pending. */
-size_t mi_backend_active(void);
+size_t net_backend_active(void);
 
 /* The network configuration after boot arguments. */
-struct mi_net_config {
+struct net_backend_config {
     bool dhcp;
     mi_ipv4 address, netmask, gateway;
 };
@@ -31,6 +31,6 @@ struct mi_net_config {
 /* Bring the network up and call ready(arg) from the loop once it can be
  * used (at once on host sockets; after the DHCP lease or the gratuitous
  * ARP on the own stack). Returns 0 or a negative errno. */
-int mi_backend_net_start(const struct mi_net_config *cfg, void (*ready)(void *arg), void *arg);
+int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *arg), void *arg);
 
 #endif

@@ -4,8 +4,8 @@
  *
  * Layout (all integers little-endian, offsets from the start of the image):
  *
- *   header      struct mi_kv_header, 64 bytes
- *   index       count x struct mi_kv_record (48 bytes), sorted by key,
+ *   header      struct kv_header, 64 bytes
+ *   index       count x struct kv_record (48 bytes), sorted by key,
  *               bytewise (memcmp, a shorter key before its extensions)
  *   keys        key strings, each NUL-terminated
  *   data        file contents, each starting on a 16-byte boundary,
@@ -17,12 +17,12 @@
  *
  * Keys are normalised relative paths, exactly what mi_kv_normalise()
  * produces: "css/site.css", never "/x", "x/", "a//b", "./x", "../x", and
- * no NUL, backslash or control character (mi_kv_key_valid()). Directories
+ * no NUL, backslash or control character (kv_key_valid()). Directories
  * are not entries: they exist through the keys below them, so an empty
  * directory leaves no trace in the image.
  *
  * The packer and the reader share this header: the tool includes it as
- * "kv/format.h" (the tool is built with -Iruntime). */
+ * "kv_format.h" (both are built with -Iabi). */
 #ifndef MIRARI_KV_FORMAT_H
 #define MIRARI_KV_FORMAT_H
 
@@ -34,15 +34,15 @@
 #error "the store image is read in place as little-endian"
 #endif
 
-#define MI_KV_MAGIC       "MIRARIKV" /* 8 bytes, no NUL */
-#define MI_KV_VERSION     1u
-#define MI_KV_DATA_ALIGN  16u
-#define MI_KV_MAX_KEY_LEN 4095u /* PATH_MAX - 1: longer keys are refused */
+#define KV_MAGIC       "MIRARIKV" /* 8 bytes, no NUL */
+#define KV_VERSION     1u
+#define KV_DATA_ALIGN  16u
+#define KV_MAX_KEY_LEN 4095u /* PATH_MAX - 1: longer keys are refused */
 
-struct mi_kv_header {
-    char magic[8];        /* MI_KV_MAGIC */
-    uint32_t version;     /* MI_KV_VERSION */
-    uint32_t header_size; /* sizeof(struct mi_kv_header) */
+struct kv_header {
+    char magic[8];        /* KV_MAGIC */
+    uint32_t version;     /* KV_VERSION */
+    uint32_t header_size; /* sizeof(struct kv_header) */
     uint64_t count;       /* number of records */
     uint64_t index_off;   /* == header_size */
     uint64_t keys_off;    /* == index_off + count * sizeof(record) */
@@ -51,24 +51,24 @@ struct mi_kv_header {
     uint64_t image_size;  /* total bytes; data runs up to here */
 };
 
-struct mi_kv_record {
+struct kv_record {
     uint64_t key_off;  /* from keys_off */
     uint32_t key_len;  /* without the NUL */
     uint32_t reserved; /* 0 */
     uint64_t data_off; /* from data_off, a multiple of 16 */
     uint64_t size;
     uint64_t mtime; /* seconds since the epoch */
-    uint64_t hash;  /* FNV-1a 64 of the contents (mi_kv_hash) */
+    uint64_t hash;  /* FNV-1a 64 of the contents (kv_hash) */
 };
 
-_Static_assert(sizeof(struct mi_kv_header) == 64, "header is 64 bytes");
-_Static_assert(sizeof(struct mi_kv_record) == 48, "record is 48 bytes");
+_Static_assert(sizeof(struct kv_header) == 64, "header is 64 bytes");
+_Static_assert(sizeof(struct kv_record) == 48, "record is 48 bytes");
 
 /* FNV-1a, 64 bit (http://www.isthe.com/chongo/tech/comp/fnv/). Not a
  * cryptographic hash: it only has to change when the contents change, for
- * ETags. Streamable: start from MI_KV_HASH_INIT and feed chunks. */
-#define MI_KV_HASH_INIT 0xcbf29ce484222325ull
-static inline uint64_t mi_kv_hash(uint64_t h, const void *data, size_t len)
+ * ETags. Streamable: start from KV_HASH_INIT and feed chunks. */
+#define KV_HASH_INIT 0xcbf29ce484222325ull
+static inline uint64_t kv_hash(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
     for (size_t i = 0; i < len; i++) {
@@ -81,15 +81,15 @@ static inline uint64_t mi_kv_hash(uint64_t h, const void *data, size_t len)
 /* A byte that may appear in a key: anything but NUL, control characters,
  * DEL and backslash (which some clients and file systems treat as a
  * separator). '/' separates segments. */
-static inline bool mi_kv_key_byte_ok(unsigned char c)
+static inline bool kv_key_byte_ok(unsigned char c)
 {
     return c >= 0x20 && c != 0x7f && c != '\\';
 }
 
 /* True when key[0..len) is a normalised key (see above). */
-static inline bool mi_kv_key_valid(const char *key, size_t len)
+static inline bool kv_key_valid(const char *key, size_t len)
 {
-    if (len == 0 || len > MI_KV_MAX_KEY_LEN)
+    if (len == 0 || len > KV_MAX_KEY_LEN)
         return false;
     size_t seg = 0; /* start of the current segment */
     for (size_t i = 0; i <= len; i++) {
@@ -100,7 +100,7 @@ static inline bool mi_kv_key_valid(const char *key, size_t len)
             if (key[seg] == '.' && (n == 1 || (n == 2 && key[seg + 1] == '.')))
                 return false; /* "." or ".." */
             seg = i + 1;
-        } else if (!mi_kv_key_byte_ok((unsigned char)key[i])) {
+        } else if (!kv_key_byte_ok((unsigned char)key[i])) {
             return false;
         }
     }

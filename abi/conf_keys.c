@@ -3,7 +3,7 @@
  *
  * Freestanding: string functions only, no allocation, no I/O, so that the
  * kernel targets link it unchanged. */
-#include "core/keys.h"
+#include "conf_keys.h"
 
 #include <string.h>
 
@@ -11,36 +11,36 @@
 
 /* Order matters only for --help and the man page: network, HTTP, logging,
  * the application's own keys, entry points, stores, build, VM. */
-const struct mi_key mi_keys[] = {
-    {"ip-use-dhcp", MI_KT_BOOL, MI_KEY_BOOT, "configure the network interface by DHCP"},
-    {"ip-address", MI_KT_IPV4, MI_KEY_BOOT, "static IPv4 address of the network interface"},
-    {"ip-netmask", MI_KT_NETMASK, MI_KEY_BOOT, "netmask of the static address"},
-    {"ip-gateway", MI_KT_IPV4, MI_KEY_BOOT, "default gateway of the static address"},
-    {"http-port", MI_KT_PORT, MI_KEY_BOOT, "TCP port the HTTP server listens on (main-http)"},
-    {"http-address", MI_KT_LISTEN_ADDR, MI_KEY_BOOT,
+const struct conf_key conf_keys[] = {
+    {"ip-use-dhcp", KT_BOOL, KEY_BOOT, "configure the network interface by DHCP"},
+    {"ip-address", KT_IPV4, KEY_BOOT, "static IPv4 address of the network interface"},
+    {"ip-netmask", KT_NETMASK, KEY_BOOT, "netmask of the static address"},
+    {"ip-gateway", KT_IPV4, KEY_BOOT, "default gateway of the static address"},
+    {"http-port", KT_PORT, KEY_BOOT, "TCP port the HTTP server listens on (main-http)"},
+    {"http-address", KT_LISTEN_ADDR, KEY_BOOT,
      "address the HTTP server listens on: * or an IPv4 address (main-http)"},
-    {"log-level", MI_KT_LOG_LEVEL, MI_KEY_BOOT, "least severe log level printed"},
-    {MI_APP_PREFIX, MI_KT_TEXT, MI_KEY_FAMILY | MI_KEY_BOOT,
+    {"log-level", KT_LOG_LEVEL, KEY_BOOT, "least severe log level printed"},
+    {APP_KEY_PREFIX, KT_TEXT, KEY_FAMILY | KEY_BOOT,
      "app-NAME: a setting of the app's own (mi_conf_get), also a boot argument"},
-    {"main-noip", MI_KT_ENTRY, 0, "entry point without network: int NAME(void)"},
-    {"main-ip", MI_KT_ENTRY, 0, "entry point with network: int NAME(const mi_netif *)"},
-    {"main-http", MI_KT_ENTRY, 0, "HTTP dispatch function: void NAME(mi_http_exchange *)"},
-    {"fs-", MI_KT_DIR, MI_KEY_FAMILY,
+    {"main-noip", KT_ENTRY, 0, "entry point without network: int NAME(void)"},
+    {"main-ip", KT_ENTRY, 0, "entry point with network: int NAME(const mi_netif *)"},
+    {"main-http", KT_ENTRY, 0, "HTTP dispatch function: void NAME(mi_http_exchange *)"},
+    {"fs-", KT_DIR, KEY_FAMILY,
      "fs-NAME: pack a directory (relative to the .conf file) into the store NAME"},
-    {"depends", MI_KT_LIST, MI_KEY_REPEAT, "pkg-config modules the application uses"},
-    {"packages", MI_KT_LIST, MI_KEY_REPEAT, "Debian packages the build needs"},
-    {"compiler", MI_KT_STRING, 0, "the C compiler (gcc, clang or a path)"},
-    {"memory", MI_KT_MEMORY, 0, "memory of a VM target in MiB"},
-    {"xl-", MI_KT_STRING, MI_KEY_FAMILY, "xl-KEY: a line KEY = value of the Xen xl configuration"},
+    {"depends", KT_LIST, KEY_REPEAT, "pkg-config modules the application uses"},
+    {"packages", KT_LIST, KEY_REPEAT, "Debian packages the build needs"},
+    {"compiler", KT_STRING, 0, "the C compiler (gcc, clang or a path)"},
+    {"memory", KT_MEMORY, 0, "memory of a VM target in MiB"},
+    {"xl-", KT_STRING, KEY_FAMILY, "xl-KEY: a line KEY = value of the Xen xl configuration"},
 };
-const size_t mi_nkeys = sizeof mi_keys / sizeof mi_keys[0];
+const size_t conf_nkeys = sizeof conf_keys / sizeof conf_keys[0];
 
-const struct mi_key *mi_key_find(const char *name, size_t len)
+const struct conf_key *conf_key_find(const char *name, size_t len)
 {
-    for (size_t i = 0; i < mi_nkeys; i++) {
-        const struct mi_key *k = &mi_keys[i];
+    for (size_t i = 0; i < conf_nkeys; i++) {
+        const struct conf_key *k = &conf_keys[i];
         size_t klen = strlen(k->name);
-        if (k->flags & MI_KEY_FAMILY) {
+        if (k->flags & KEY_FAMILY) {
             /* A family needs a member name after its prefix. */
             if (len > klen && memcmp(name, k->name, klen) == 0)
                 return k;
@@ -86,19 +86,19 @@ static unsigned distance(const char *a, size_t alen, const char *b, size_t blen)
     return row[blen];
 }
 
-const char *mi_key_suggest(const char *name)
+const char *conf_key_suggest(const char *name)
 {
     size_t len = strlen(name);
     if (len == 0 || len > MAXN)
         return NULL;
     const char *best = NULL;
     unsigned best_d = ~0u;
-    for (size_t i = 0; i < mi_nkeys; i++) {
-        const struct mi_key *k = &mi_keys[i];
+    for (size_t i = 0; i < conf_nkeys; i++) {
+        const struct conf_key *k = &conf_keys[i];
         size_t klen = strlen(k->name);
         /* A family is compared by its prefix: "fs_static" is close to "fs-"
          * followed by a member name. */
-        size_t cmp_len = (k->flags & MI_KEY_FAMILY) && len > klen ? klen : len;
+        size_t cmp_len = (k->flags & KEY_FAMILY) && len > klen ? klen : len;
         unsigned d = distance(name, cmp_len, k->name, klen);
         /* Close means at most a third of the name wrong, and one edit for
          * short names: "htp-port" -> "http-port", but not "port". */
@@ -111,7 +111,7 @@ const char *mi_key_suggest(const char *name)
     return best;
 }
 
-int mi_parse_uint(const char *s, unsigned long max, unsigned long *out)
+int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     if (*s == '\0')
         return -1;
@@ -128,7 +128,7 @@ int mi_parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
-int mi_parse_bool(const char *s, bool *out)
+int parse_bool(const char *s, bool *out)
 {
     if (strcmp(s, "true") == 0)
         *out = true;
@@ -139,16 +139,16 @@ int mi_parse_bool(const char *s, bool *out)
     return 0;
 }
 
-int mi_parse_port(const char *s, unsigned *out)
+int parse_port(const char *s, unsigned *out)
 {
     unsigned long v;
-    if (mi_parse_uint(s, 65535, &v) < 0 || v == 0)
+    if (parse_uint(s, 65535, &v) < 0 || v == 0)
         return -1;
     *out = (unsigned)v;
     return 0;
 }
 
-int mi_parse_netmask(const char *s, unsigned *prefix_len)
+int parse_netmask(const char *s, unsigned *prefix_len)
 {
     mi_ipv4 m;
     if (mi_ipv4_parse(s, &m) < 0)
@@ -212,7 +212,7 @@ static size_t ident_len(const char *s)
     return n;
 }
 
-int mi_entry_symbol(const char *value, char *out, size_t cap)
+int entry_symbol(const char *value, char *out, size_t cap)
 {
     size_t a = ident_len(value);
     if (a == 0)
@@ -226,7 +226,7 @@ int mi_entry_symbol(const char *value, char *out, size_t cap)
             return -1;
         total = a + 1 + b;
     }
-    if (value[total] != '\0' || total >= cap || total > MI_ENTRY_MAX)
+    if (value[total] != '\0' || total >= cap || total > ENTRY_MAX)
         return -1;
     if (b == 0) {
         memcpy(out, value, a); /* a plain C name is used as written */
@@ -286,51 +286,51 @@ static bool text_ok(const char *s)
     return *s != '\0' && line_ok(s);
 }
 
-const char *mi_key_check(const struct mi_key *k, const char *value)
+const char *conf_key_check(const struct conf_key *k, const char *value)
 {
     bool b;
     unsigned u;
     unsigned long ul;
     mi_ipv4 a;
-    char sym[MI_ENTRY_MAX + 1];
+    char sym[ENTRY_MAX + 1];
 
     switch (k->type) {
-    case MI_KT_BOOL:
-        return mi_parse_bool(value, &b) == 0 ? NULL : "true or false";
-    case MI_KT_IPV4:
+    case KT_BOOL:
+        return parse_bool(value, &b) == 0 ? NULL : "true or false";
+    case KT_IPV4:
         return mi_ipv4_parse(value, &a) == 0 ? NULL : "a dotted-quad IPv4 address such as 10.0.0.2";
-    case MI_KT_NETMASK:
-        return mi_parse_netmask(value, &u) == 0
+    case KT_NETMASK:
+        return parse_netmask(value, &u) == 0
                    ? NULL
                    : "a dotted quad with contiguous ones such as 255.255.255.0";
-    case MI_KT_PORT:
-        return mi_parse_port(value, &u) == 0 ? NULL : "a number from 1 to 65535";
-    case MI_KT_LISTEN_ADDR:
+    case KT_PORT:
+        return parse_port(value, &u) == 0 ? NULL : "a number from 1 to 65535";
+    case KT_LISTEN_ADDR:
         return strcmp(value, "*") == 0 || mi_ipv4_parse(value, &a) == 0
                    ? NULL
                    : "* (every address) or an IPv4 address such as 10.0.0.2";
-    case MI_KT_ENTRY:
-        return mi_entry_symbol(value, sym, sizeof sym) == 0
+    case KT_ENTRY:
+        return entry_symbol(value, sym, sizeof sym) == 0
                    ? NULL
                    : "a C function name such as hello_main, or Module.func for module_func "
                      "(not a C keyword)";
-    case MI_KT_LIST:
+    case KT_LIST:
         return list_ok(value) ? NULL
                               : "names made of letters, digits and . _ + - separated by commas";
-    case MI_KT_DIR:
+    case KT_DIR:
         return text_ok(value) ? NULL : "a directory path";
-    case MI_KT_MEMORY:
-        return mi_parse_uint(value, MI_MEMORY_MAX, &ul) == 0 && ul > 0
+    case KT_MEMORY:
+        return parse_uint(value, KEY_MEMORY_MAX, &ul) == 0 && ul > 0
                    ? NULL
                    : "a number of MiB from 1 to 1048576";
-    case MI_KT_LOG_LEVEL:
+    case KT_LOG_LEVEL:
         return strcmp(value, "error") == 0 || strcmp(value, "warn") == 0 ||
                        strcmp(value, "info") == 0 || strcmp(value, "debug") == 0
                    ? NULL
                    : "error, warn, info or debug";
-    case MI_KT_STRING:
+    case KT_STRING:
         return text_ok(value) ? NULL : "text on one line without control characters";
-    case MI_KT_TEXT:
+    case KT_TEXT:
         return line_ok(value) ? NULL : "text on one line without control characters (or nothing)";
     }
     return "a value of a known type";

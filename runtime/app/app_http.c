@@ -10,7 +10,7 @@
 #include <mirari/http.h>
 #include <mirari/log.h>
 
-#include "core/keys.h"
+#include "conf_keys.h"
 
 int mi_app_start_http(const mi_app *app)
 {
@@ -23,7 +23,7 @@ int mi_app_start_http(const mi_app *app)
     unsigned port = 80;
     const char *port_s = mi_conf_get("http-port");
     if (port_s != NULL)
-        mi_parse_port(port_s, &port);
+        parse_port(port_s, &port);
 
     int err = 0;
     char a[MI_IPV4_STRLEN];

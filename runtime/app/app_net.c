@@ -9,8 +9,8 @@
 #include <mirari/app.h>
 #include <mirari/loop.h>
 
-#include "core/backend.h"
-#include "core/keys.h"
+#include "core/net_backend.h"
+#include "conf_keys.h"
 
 /* Values were validated against the key table by the parser (boot
  * arguments) or by `mirari configure` (defaults), so parsing cannot fail
@@ -24,17 +24,17 @@ static mi_ipv4 conf_ipv4(const char *key)
     return a;
 }
 
-static void net_config(struct mi_net_config *cfg)
+static void net_config(struct net_backend_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     const char *dhcp = mi_conf_get("ip-use-dhcp");
     if (dhcp != NULL)
-        mi_parse_bool(dhcp, &cfg->dhcp);
+        parse_bool(dhcp, &cfg->dhcp);
     cfg->address = conf_ipv4("ip-address");
     cfg->gateway = conf_ipv4("ip-gateway");
     unsigned prefix;
     const char *mask = mi_conf_get("ip-netmask");
-    if (mask != NULL && mi_parse_netmask(mask, &prefix) == 0)
+    if (mask != NULL && parse_netmask(mask, &prefix) == 0)
         cfg->netmask = prefix == 0 ? 0 : (mi_ipv4)(0xffffffffu << (32 - prefix));
 }
 
@@ -53,7 +53,7 @@ static void net_ready(void *arg)
 
 int mi_app_start_net(const mi_app *app)
 {
-    struct mi_net_config cfg;
+    struct net_backend_config cfg;
     net_config(&cfg);
-    return mi_backend_net_start(&cfg, net_ready, (void *)app);
+    return net_backend_start(&cfg, net_ready, (void *)app);
 }

@@ -27,7 +27,7 @@
 
 #include "core/bootargs.h"
 #include "core/core.h"
-#include "core/keys.h"
+#include "conf_keys.h"
 #include "kv/registry.h"
 
 #ifndef MIRARI_VERSION
@@ -35,12 +35,12 @@
 #endif
 
 static const mi_app *the_app;
-static struct mi_bootargs conf;
+static struct bootargs conf;
 static bool conf_ready;
 
 const char *mi_conf_get(const char *key)
 {
-    return conf_ready ? mi_bootargs_get(&conf, key) : NULL;
+    return conf_ready ? bootargs_get(&conf, key) : NULL;
 }
 
 const char *mi_app_name(void)
@@ -64,19 +64,19 @@ static void say(const char *fmt, ...)
     if (m > 0)
         len += (size_t)m < room ? (size_t)m : room - 1;
     line[len++] = '\n';
-    mi_plat_console_write(line, len);
+    plat_console_write(line, len);
 }
 
 static int print_usage(const mi_app *app)
 {
     char prog[128];
     snprintf(prog, sizeof(prog), "mir-%s", app->name);
-    size_t len = mi_bootargs_usage(prog, app->defaults, app->ndefaults, NULL, 0);
+    size_t len = bootargs_usage(prog, app->defaults, app->ndefaults, NULL, 0);
     char *text = malloc(len + 1);
     if (text == NULL)
         return 1;
-    mi_bootargs_usage(prog, app->defaults, app->ndefaults, text, len + 1);
-    mi_plat_console_write(text, len);
+    bootargs_usage(prog, app->defaults, app->ndefaults, text, len + 1);
+    plat_console_write(text, len);
     free(text);
     return 0;
 }
@@ -84,26 +84,26 @@ static int print_usage(const mi_app *app)
 int mi_app_main(const mi_app *app, int argc, char **argv)
 {
     the_app = app;
-    int rc = mi_plat_init(&argc, argv);
-    mi_log_set_origin(mi_now());
+    int rc = plat_init(&argc, argv);
+    log_set_origin(mi_now());
     if (rc < 0) {
         say("bad platform argument (expected --net-fd=N with N a file descriptor): %s",
             strerror(-rc));
         return 2;
     }
 
-    mi_bootargs_parse(&conf, argc, argv, app->defaults, app->ndefaults);
+    bootargs_parse(&conf, argc, argv, app->defaults, app->ndefaults);
     switch (conf.action) {
-    case MI_BOOT_ERROR:
+    case BOOT_ERROR:
         say("%s", conf.error);
         say("try mir-%s --help", app->name);
         return 2;
-    case MI_BOOT_HELP:
+    case BOOT_HELP:
         return print_usage(app);
-    case MI_BOOT_VERSION:
+    case BOOT_VERSION:
         say("mirari %s", MIRARI_VERSION);
         return 0;
-    case MI_BOOT_RUN:
+    case BOOT_RUN:
         break;
     }
     conf_ready = true;
@@ -114,7 +114,7 @@ int mi_app_main(const mi_app *app, int argc, char **argv)
         mi_log_set_level((enum mi_log_level)lv);
 
     for (size_t i = 0; i < app->nstores; i++) {
-        rc = mi_kv_register(&app->stores[i]);
+        rc = kv_register(&app->stores[i]);
         if (rc < 0) {
             mi_error("store %s: cannot use its image: %s", app->stores[i].name, strerror(-rc));
             return 1;
