@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # mirari: one non-recursive Makefile for the tool, the runtime libraries,
 # the tests and the benchmarks.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The kernel command line: how boot arguments travel from the tool to a VM
  * image (QEMU -append, xl's cmdline, a boot loader's command line). The
  * tool writes words with cmdline_word_form(); the kernel splits them back

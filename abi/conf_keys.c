@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The configuration key table and the value checks shared by the tool
  * (app.conf, its command line) and the runtime (boot arguments).
  *

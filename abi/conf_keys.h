@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The configuration keys: one table shared by the tool (app.conf and its
  * command line) and the runtime (boot arguments), so both accept exactly
  * the same keys and values and describe them the same way. */

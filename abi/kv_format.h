@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The store image: what `mirari pack DIR OUT` writes (tool/pack.c) and what
  * the runtime reads in place (runtime/kv/image.c). One image per fs-NAME,
  * linked into the unikernel with .incbin.

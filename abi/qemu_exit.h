@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The mapping between a unikernel's exit status and QEMU's, shared by the
  * kernel (exit.c) and the runner (tool/run_qemu.c). See exit.c. */
 #ifndef MIRARI_X86_EXIT_STATUS_H

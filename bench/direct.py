@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """unix-direct (mirari's own TCP/IP stack on a tap) vs nginx on the Linux
 stack over a veth pair, both reached from a network namespace by the same
 clients, side by side in one run.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """wrk against examples/static-website on unix-socket vs nginx serving the
 same files, side by side in one run.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The baseline for boot-time benchmarks (bench/qemu.sh): a PVH kernel
  * whose first instruction ends the VM through isa-debug-exit, so QEMU
  * start to exit measures QEMU itself (firmware, loading, device set-up)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The qemu target: image sizes, boot times and the smallest memory that
 serves, under whatever accelerator this machine has (TCG without KVM).
 

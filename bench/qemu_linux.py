@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """examples/static-website on the qemu target against a Linux guest serving
 the same files under the same QEMU (TCG here: no usable KVM).
 

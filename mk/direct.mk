@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The unix-direct target (`mirari run --unix`): a Linux process with
 # mirari's own TCP/IP stack (runtime/net) on a tap device whose fd the
 # tool passes (platform/unix: net_tap.c, yield.c; confined with seccomp by

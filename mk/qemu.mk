@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The qemu target: a PVH kernel (platform/x86_64 + platform/virtio) that
 # runs the portable runtime with its own TCP/IP stack on Debian's static
 # musl, booted by QEMU (-kernel), Firecracker or Xen.

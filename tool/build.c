@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mirari build: configure when needed, then make. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Checks across keys; see check.h. */
 #include "check.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Checks across the keys of a parsed configuration (file and command
  * line), and the effective configuration that configure, build and run
  * use: the command line overrides the file, lists accumulate. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mirari clean: remove what mirari generated for the app, as listed in
  * _build/manifest, and nothing else. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Command-line parsing; see cli.h. */
 #include "cli.h"
 

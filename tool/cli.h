@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command line: `mirari [OPTIONS] COMMAND [OPTIONS] [--KEY=VALUE...]
  * [-- BOOT ARGS]`. Options and keys may come before or after the command;
  * every app.conf key is an option (--http-port=8080 or --http-port 8080). */

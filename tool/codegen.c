@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Generated files; see codegen.h. */
 #include "codegen.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What configure writes into _build/: the glue main.c, stores.S (the
  * packed stores, included with .incbin), the Makefile and sources.mk. Each is a pure
  * function of the checked configuration, returning the file's text, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The commands of mirari, one file each. Each returns the exit status. */
 #ifndef MIRARI_TOOL_COMMANDS_H
 #define MIRARI_TOOL_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The app.conf parser; see conf.h. */
 #include "conf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The app.conf parser: `key: value` lines split at the first colon,
  * values stripped and kept verbatim, `#` comment lines, blank lines.
  * It parses from memory (no file system), so the fuzzer can drive it, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mirari configure: write _build/ from the configuration. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Packages and pkg-config modules; see deps.h. */
 #include "deps.h"
 

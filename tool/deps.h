@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Dependencies: `packages` are Debian packages (checked with dpkg-query,
  * installed with apt-get when running as root), `depends` are pkg-config
  * modules whose --cflags and --libs go into the generated Makefile. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Collected configuration errors; see diag.h. */
 #include "diag.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Error messages about a configuration, collected so that one run reports
  * every problem of a file (up to DIAG_MAX), each in a compiler's format:
  *   app.conf:12: http-port: "99999" is not a port number; expected ...

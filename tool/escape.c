@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Quoting for C, the shell and make; see escape.h. */
 #include "escape.h"
 

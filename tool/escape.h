@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Quoting of values on their way into generated files. Every value is
  * checked before it gets here; quoting anyway means that a value the
  * checks missed can still never change the meaning of generated code. */

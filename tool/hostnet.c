@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The host side of a tap network: tap, host address, dnsmasq, cleanup.
  * See hostnet.h. */
 #include "hostnet.h"

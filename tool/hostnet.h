@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The host side of a unikernel's tap network, one implementation for the
  * runners that use one: run_direct.c (the tap fd is the unikernel's NIC)
  * and run_qemu.c (the fd is QEMU's `-netdev tap,fd=N`).

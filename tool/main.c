@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mirari: build C applications into unikernels and run them.
  * This file dispatches to the commands and holds the --help texts. */
 #include <stdio.h>

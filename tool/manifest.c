@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The manifest of generated files; see manifest.h. */
 #include "manifest.h"
 

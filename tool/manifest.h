@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* _build/manifest: every file configure wrote and every file the
  * generated Makefile can build, relative to the app's directory, one per
  * line (directories end in '/'). `mirari clean` removes exactly these and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Packing a directory into a store image (format: runtime/kv/format.h).
  *
  * Two passes: walk the tree and collect (key, size, mtime) for every file,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* `mirari pack DIR OUT`: pack a directory tree into a store image
  * (runtime/kv/format.h) for an `fs-NAME: DIR` key. */
 #ifndef MIRARI_TOOL_PACK_H

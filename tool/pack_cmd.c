@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mirari pack DIR OUT: the generated Makefile's rule for an fs-NAME
  * store. Packs DIR into OUT (tool/pack.c) and writes OUT.d, a make
  * dependency file naming every file and directory below DIR, so the image

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mirari run: build when needed, then hand the image to the target's
  * runner with boot arguments from the configuration. */
 #include <stdlib.h>

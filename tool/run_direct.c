@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The unix-direct runner (`mirari run --unix`): the image is a Linux
  * process with mirari's own TCP/IP stack, and its network is a tap device
  * whose fd it inherits as --net-fd=N.

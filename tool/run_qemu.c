@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The qemu runner: boot the PVH image with qemu-system-x86_64, the
  * console on stdout, and exit as the unikernel did.
  *

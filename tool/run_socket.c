@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The unix-socket runner: the image is a plain Linux process. Start it,
  * pass on SIGINT and SIGTERM, and exit as it did. */
 #include <stdio.h>

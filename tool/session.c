@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Finding and checking the app; see session.h. */
 #include "session.h"
 

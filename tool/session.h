@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What every app command (configure, build, run) works out first: which
  * .conf, which app, where mirari's runtime is, which target, and the
  * checked configuration (file plus command-line keys). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The recorded configuration; see state.h. */
 #include "state.h"
 

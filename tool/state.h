@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* _build/configuration: what the last configure was run with. Its stamp
  * lines (tool, runtime, target, .conf contents, command-line keys,
  * sources) decide whether build must configure again; its `arg` lines are

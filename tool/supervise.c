@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One child process at a time, supervised for the runners. */
 #include "supervise.h"
 

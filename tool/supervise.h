@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Running one child process for mirari's runners (run_socket.c,
  * run_direct.c, run_qemu.c): signals to mirari are passed on to it, an
  * exec failure is reported as an errno, and mirari exits as it did. */

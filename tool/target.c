@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The target table; see target.h. */
 #include "target.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The targets mirari builds for, in one table (target.c). Adding a
  * target, or the runner of one, is a file tool/run_NAME.c defining the
  * runner declared below plus its line in the table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Helpers of the tool; see util.h. */
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small helpers of the tool: memory that never returns NULL, strings,
  * paths, files, messages, and running other programs. */
 #ifndef MIRARI_TOOL_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* echo: the echo protocol (RFC 862) over TCP and UDP, as a main-ip
  * application. It demonstrates the network API's callbacks and the three
  * things every TCP server must get right:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* hello: what a main-noip application looks like. The entry point sets up
  * work (here a timer that ticks three times, 100 ms apart) and returns 0;
  * the event loop then runs the callbacks, and the program exits with

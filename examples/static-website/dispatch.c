@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* static-website: the static store as a web site, plus one page rendered
  * from a template. It demonstrates the HTTP exchange API
  * (include/mirari/http.h) and the key-value stores (include/mirari/kv.h):

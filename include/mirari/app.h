@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The contract between the generated glue (_build/main.c, written by
  * `mirari configure`) and the runtime. Applications do not need this
  * header except for mi_conf_get() and mi_app_name(); they write one of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP/1.1 server behind `main-http`.
  *
  * The runtime listens on http-address:http-port and calls the dispatch

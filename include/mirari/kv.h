@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Read-only key-value stores: each `fs-NAME: DIR` of app.conf is packed at
  * build time into an image linked into the unikernel, and read here by
  * NAME. Keys are normalised relative paths ("css/site.css"); values point

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Logging with levels. Lines go to the platform console (stderr for a
  * process, the serial or PV console for a kernel) as
  *   [    1.234567] LEVEL: message

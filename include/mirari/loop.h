@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The event loop: one thread, callbacks, timers. The C counterpart of Lwt.
  *
  * Every target runs the same loop (runtime/core/loop.c): run due timers,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Everything an application needs: #include <mirari/mirari.h>. */
 #ifndef MIRARI_MIRARI_H
 #define MIRARI_MIRARI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The network API that applications (main-ip, and the HTTP server) use.
  *
  * Implemented twice, chosen at link time: with host sockets and epoll

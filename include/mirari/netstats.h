@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mirari's own TCP/IP stack (runtime/net): its limits, its counters and
  * the few knobs that only it has. Applications built for unix-socket do
  * not have these functions (the host kernel keeps its own counters).

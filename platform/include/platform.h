@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The platform interface: the narrow ABI between mirari's portable runtime
  * with its own TCP/IP stack (runtime/net) and what runs it: a Linux
  * process with a tap fd (platform/unix), or an x86_64 PVH kernel with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Clocks of a Linux process (vDSO clock_gettime: no system call). */
 #include <time.h>
 

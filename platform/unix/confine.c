@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Confinement of a unix-direct unikernel with seccomp (libseccomp): an
  * allow-list of the system calls the runtime makes once it runs, every
  * other call kills the whole process (SIGSYS). Like Solo5's tenders: the

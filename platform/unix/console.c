@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The console of a Linux process is its standard error, written with
  * write(2) directly: the log path has no stdio buffer to lose at exit. */
 #include <errno.h>

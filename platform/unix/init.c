@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* plat_init for a Linux process: take the platform's own boot argument
  * out of argv before the runtime parses the rest.
  *

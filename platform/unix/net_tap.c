@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The network device of unix-direct: a tap device opened by `mirari run
  * --unix` with IFF_TAP | IFF_NO_PI and inherited as --net-fd=N (taken out
  * of argv by init.c). Each read(2) gives one Ethernet frame, each write(2)

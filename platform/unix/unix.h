@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* platform/unix: the platform interface for a Linux process. Used by both
  * unix targets: unix-socket (console, clocks and exit only) and
  * unix-direct (also the tap device whose fd `mirari run --unix` passes). */

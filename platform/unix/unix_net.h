@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* platform/unix, unix-direct only: the tap device and the confinement.
  * Private to net_tap.c, yield.c and confine.c. */
 #ifndef MIRARI_PLATFORM_UNIX_NET_H

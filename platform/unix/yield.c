@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* plat_yield for a Linux process: ppoll(2) on the network fd with the
  * time left until the deadline.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* virtio_mmio.device= parsing. */
 #include "mmio_param.h"
 

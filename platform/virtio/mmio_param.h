@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Parsing `virtio_mmio.device=<size>@<base>:<irq>[:<id>]`, the way QEMU
  * microvm (with acpi=off) and Firecracker announce virtio-mmio devices on
  * the kernel command line (Linux drivers/virtio/virtio_mmio.c: size takes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Transport-independent start-up. */
 #include <errno.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A virtio device behind one of two transports: legacy virtio-pci (an
  * I/O BAR with the virtio 0.9.5 register layout; QEMU's default,
  * transitional virtio-net-pci on pc and q35) and virtio-mmio version 2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* virtio-mmio version 2 (virtio 1.2, 4.2.2): a page of registers per
  * device at an address the command line gives (mmio_param.h). This is
  * Firecracker's only transport, and QEMU microvm's with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* virtio-net (virtio 1.2, 5.1) under the platform interface: one receive
  * queue (0) and one transmit queue (1), no offloads, no mergeable receive
  * buffers, so every frame is one buffer of header + Ethernet frame.

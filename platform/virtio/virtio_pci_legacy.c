@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Legacy virtio-pci: the device's registers in I/O BAR 0 with the virtio
  * 0.9.5 layout (virtio 1.2, 4.1.4.8 "Legacy Interfaces"). QEMU's
  * virtio-net-pci on pc and q35 is "transitional": PCI device 0x1000

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Split virtqueue. Memory ordering follows virtio 1.2, 2.7.13: the
  * descriptor and ring entry are written before the index that publishes
  * them (release), and the used index is read before the entries it

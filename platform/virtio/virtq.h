@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The split virtqueue (virtio 1.2, section 2.7; the same rings as legacy
  * virtio 0.9.5): a descriptor table, the driver's "available" ring and the
  * device's "used" ring. One implementation for every transport; each

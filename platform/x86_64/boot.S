@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* PVH entry: from 32-bit protected mode to long mode, then into C.
  *
  * A PVH loader (QEMU -kernel, Xen type="pvh", Firecracker) finds the entry

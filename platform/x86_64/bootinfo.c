@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Copy what the PVH loader left in memory (struct hvm_start_info, the
  * memory map, the command line) into the kernel's own storage, first
  * thing: QEMU's boot ROM puts them in page 0, which paging.c then unmaps

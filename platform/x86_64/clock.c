@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Time. The monotonic clock counts nanoseconds since kernel entry:
  *   - under KVM, from kvmclock (the hypervisor publishes TSC scale and
  *     offset in a pvclock structure; no calibration needed);

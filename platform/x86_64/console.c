@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The serial console: a 16550 UART at COM1 (I/O port 0x3f8), which QEMU
  * (pc, q35, microvm) and Firecracker emulate. Polled: the transmitter
  * holding register is written only when the line status register says it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The CPU tables: the final GDT with a TSS, whose interrupt stack table
  * gives exceptions a stack of their own (a stack overflow then still gets
  * its register dump instead of a triple fault). */

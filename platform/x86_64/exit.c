@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Ending the VM with a status the host can read back.
  *
  * QEMU's isa-debug-exit device (-device isa-debug-exit,iobase=0xf4,

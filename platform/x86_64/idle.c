@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Waiting without spinning: arm PIT channel 0 as a one-shot timer (mode
  * 0, at most 65535 ticks = 54.9 ms) and halt with interrupts enabled until
  * it or a device interrupt fires. `sti; hlt` is atomic: an interrupt that

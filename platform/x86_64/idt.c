@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The interrupt descriptor table: exceptions 0-31 on the IST stack,
  * the PIC's lines 32-47 and the LAPIC's spurious vector 255 on the current
  * (kernel) stack. Interrupts are enabled only inside the idle halt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Hardware interrupts through the two 8259 PICs, which QEMU pc, q35 and
  * microvm all have, delivered by the local APIC's LINT0 in "virtual wire"
  * (ExtINT) mode. The PIT (IRQ 0) wakes the idle halt; virtio devices raise

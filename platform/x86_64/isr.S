@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Interrupt and exception entry stubs. Each pushes an error code (the
  * CPU's, or 0) and the vector, then the common code saves every general
  * register into a struct trap_frame (kernel.h) and calls trap_dispatch. */

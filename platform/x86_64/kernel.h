@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Internal interfaces of the x86_64 PVH kernel (platform/x86_64). The
  * application and the runtime see only platform.h and the C library. */
 #ifndef MIRARI_X86_KERNEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The kernel's own command-line words (kernel_params.h). */
 #include "kernel_params.h"
 

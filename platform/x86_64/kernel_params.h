@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The words of the PVH command line that the kernel keeps for itself. The
  * splitting is shared with the tool (abi/cmdline.h). Pure, tested on the
  * host (tests/unit/test_x86_text.c). */

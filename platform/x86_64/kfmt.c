@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The kernel's printf core. */
 #include "kfmt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A minimal printf for kernel messages (boot, exceptions), usable before
  * the C library is initialised and from an exception handler: no
  * allocation, no locks, no floating point. Supports %d %i %u %x %X %p %s %c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Symbol lookup in the table the second link pass embeds. */
 #include "ksyms.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The kernel's own symbol table, for symbolised backtraces. The link
  * (qemu-link.sh) runs twice: the second pass adds a table generated from
  * the first pass's `nm` output in section .kernel_symbols, which the linker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Constants shared by the assembly and C parts of the x86_64 kernel. */
 #ifndef MIRARI_X86_LAYOUT_H
 #define MIRARI_X86_LAYOUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The loader's memory map -> ranges of free RAM. */
 #include "memmap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Turning the loader's memory map into the RAM the kernel may allocate.
  * Pure computation, tested on the host (tests/unit/test_x86_memmap.c). */
 #ifndef MIRARI_X86_MEMMAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Physical memory for the C library and the drivers.
  *
  * All RAM below 4 GiB is identity mapped, so "virtual" memory is physical

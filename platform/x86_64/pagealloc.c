@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Bitmap page allocator. */
 #include "pagealloc.h"
 

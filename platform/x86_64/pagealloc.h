@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A physical page allocator: one bit per 4 KiB page over [base, base +
  * npages * 4096), set = in use. Small and predictable rather than fast:
  * the kernel allocates rarely (musl's malloc asks for memory in groups,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The page tables. boot.S identity maps the first 4 GiB with 2 MiB pages
  * (everything is read-write-execute, ring 0); here single 4 KiB pages are
  * made absent to catch bugs: page 0 (NULL pointers) and the page below

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* PCI configuration access and a bus-0 scan. */
 #include "pci.h"
 

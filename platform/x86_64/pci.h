@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* PCI configuration space through I/O ports 0xcf8/0xcfc ("configuration
  * mechanism #1", PCI Local Bus 3.0, 3.2.2.3.2), which QEMU pc and q35
  * provide. Enough to find a device on bus 0 and enable it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The platform interface (platform.h) on the x86_64 PVH kernel: the
  * console is COM1, clocks come from clock.c, the network is virtio-net,
  * and waiting halts the CPU until the deadline or a received frame.

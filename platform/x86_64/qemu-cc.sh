@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The C compiler driver for mirari's qemu target (MIRARI_CC in qemu.mk).
 #
 # Compiling (-c, -S, -E, -M): gcc, unchanged; qemu.mk's MIRARI_CFLAGS

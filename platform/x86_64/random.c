@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Random bytes for AT_RANDOM (musl's stack-protector canary and malloc
  * secrets) and getrandom(). RDRAND when the CPU has it (QEMU `-cpu max`,
  * KVM with -cpu host); otherwise a xorshift generator seeded from the TSC

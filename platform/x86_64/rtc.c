@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The CMOS real-time clock (MC146818 at ports 0x70/0x71): the wall clock
  * at boot, to one second. */
 #include "kernel.h"

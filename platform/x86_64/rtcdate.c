@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* CMOS date -> Unix time. */
 #include "rtcdate.h"
 

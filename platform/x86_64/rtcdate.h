@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Converting the CMOS clock's registers to seconds since the epoch. Pure,
  * tested on the host (tests/unit/test_x86_rtcdate.c). */
 #ifndef MIRARI_X86_RTCDATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The kernel's C entry: set the machine up, then start the C library's
  * _start (crt1.o) on a stack laid out as Linux lays out a new process's,
  * so musl initialises itself exactly as it would under Linux and calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What a PVH loader hands the kernel in %ebx (xen include/public/arch-x86/
  * hvm/start_info.h, docs/misc/pvh.pandoc). All addresses are physical. */
 #ifndef MIRARI_X86_START_INFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The Linux system calls musl issues, answered in the kernel. One
  * process, one thread, no files: the console is fds 1 and 2 (and 0 reads
  * as end of file), memory comes from mm.c, time from clock.c. An unknown

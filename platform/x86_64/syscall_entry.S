@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The `syscall` instruction, executed by musl in ring 0.
  *
  * From ring 0, syscall saves the return address in %rcx and the flags in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Exceptions: a register dump, a backtrace and a distinct exit status.
  * Interrupts go on to irq.c. */
 #include "kernel.h"

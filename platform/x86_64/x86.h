@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small wrappers around x86 instructions the kernel needs. */
 #ifndef MIRARI_X86_H
 #define MIRARI_X86_H

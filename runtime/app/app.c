@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mi_app_main: from the generated main() to a running application.
  *
  *   platform start-up (takes its own arguments, e.g. --net-fd=N)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mi_app_start_http: the HTTP server of a main-http application, started
  * by mi_app_start_net once the network is up.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mi_app_start_net: the network of a main-ip or main-http application.
  *
  * Kept apart from app.c so that only the images whose generated main.c

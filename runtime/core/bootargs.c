@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Boot argument parsing (bootargs.h). Every failure is a message for a
  * person at a console: it names the argument, quotes the value and says
  * what would be accepted, in the words of the key table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Boot arguments: the unikernel's command line (argv of a process, the
  * kernel command line of a VM) over the defaults compiled in from
  * app.conf. Pure functions of their inputs, so they can be unit-tested

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Internal interfaces between the parts of runtime/core and the backends
  * linked with it (runtime/socket, runtime/net). Not for applications. */
 #ifndef MIRARI_CORE_CORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Dotted-quad IPv4 addresses, strict in both directions: the tool checks
  * app.conf with the same parser the runtime uses for boot arguments, so a
  * value the tool accepted can never be refused at boot. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Log lines to the platform console:  "[    1.234567] info: message\n"
  * with seconds since start, like the Linux kernel's log. One line is
  * formatted into a bounded stack buffer and written with one console

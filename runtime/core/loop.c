@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The event loop: timers, deferred calls, exit status, and the iteration
  * that drives the backend (include/mirari/loop.h).
  *

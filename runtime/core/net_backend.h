@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What the portable core (event loop, app start-up) needs from the I/O
  * implementation linked with it. Two implement it: runtime/socket (host
  * sockets and epoll) and runtime/net (mirari's own TCP/IP stack on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The server's per-connection state, shared by the connection machine
  * (server.c), the exchange API (exchange.c) and the static file helper
  * (static.c). Not part of the public API. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* HTTP dates: formatting and parsing without the C library's time zone
  * machinery, which a kernel target does not need to carry. Days from the
  * civil date and back use the proleptic Gregorian calendar counted in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* HTTP dates (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT". */
 #ifndef MIRARI_HTTP_DATE_H
 #define MIRARI_HTTP_DATE_H

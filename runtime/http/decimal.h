@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Decimal numbers written straight into a response head (status codes,
  * Content-Length, Content-Range), without snprintf on the hot path. */
 #ifndef MIRARI_HTTP_DECIMAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The exchange API: what dispatch functions read from the request and
  * how they describe the response (include/mirari/http.h). The request
  * views point into the connection's input buffer, which does not move

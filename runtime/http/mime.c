@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The extension table: what browsers need to render a static site, the
  * types nginx's mime.types gives for the same extensions. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Content-Type from a file name's extension. */
 #ifndef MIRARI_HTTP_MIME_H
 #define MIRARI_HTTP_MIME_H

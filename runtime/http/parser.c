@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* HTTP/1.1 request parsing (RFC 9112), strict where leniency would let two
  * parsers disagree about where a message ends (request smuggling), lenient
  * where the RFC allows it and nothing can go wrong (a bare LF ends a

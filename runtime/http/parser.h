@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP/1.1 request parser: pure functions over a byte buffer, no I/O,
  * no allocation, so the unit tests and the fuzzer drive it directly.
  *

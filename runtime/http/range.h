@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Range requests (RFC 9110 §14): the single byte range the static helper
  * serves. */
 #ifndef MIRARI_HTTP_RANGE_H

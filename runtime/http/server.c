@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP/1.1 server: one state machine per connection on the event loop.
  *
  *   HEAD -> BODY -> DISPATCH -> WRITE -> HEAD ...      (keep-alive)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mi_http_serve_kv: a store served as a static web site, the way nginx
  * serves a directory: GET and HEAD, index.html for directories, validators
  * (ETag from the content hash, Last-Modified from the file's mtime) with

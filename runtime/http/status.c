@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Reason phrases (RFC 9110 §15). Clients ignore them; people read them. */
 #include <mirari/http.h>
 

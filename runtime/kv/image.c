@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Reading a store image in place: validation once at registration, then
  * lookups by binary search that return pointers into the image. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Turning a URL path (or any slash-separated path) into a store key.
  *
  * The result is what kv_key_valid() accepts, or empty for the root.

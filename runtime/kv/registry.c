@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The stores of this unikernel, by name. A handful at most, so a linear
  * list; registration happens once at start. */
 #include <errno.h>

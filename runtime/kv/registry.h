@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The table of stores linked into the unikernel. mi_app_main() registers
  * each `fs-NAME` image once at start; applications then find them by name
  * with mi_kv_open(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* include/mirari/net.h on mirari's own stack: the functions act on
  * net_current, the program's single interface (backend.c). The semantics
  * are the ones documented in net.h, the same as the host-socket

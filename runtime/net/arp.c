@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ARP, RFC 826, for IPv4 over Ethernet.
  *
  * Entries live in a fixed table. An unknown neighbour gets an INCOMPLETE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ARP (RFC 826) for IPv4 over Ethernet: a small neighbour cache with
  * expiry, requests for unknown neighbours with a bounded queue of frames
  * waiting for the answer, replies, and the gratuitous ARP of RFC 5227. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The Internet checksum, RFC 1071. The sum is kept in 64 bits so that
  * carries are folded only once, at the end (RFC 1071 section 2, "deferred
  * carries"). Bytes are added as big-endian 16-bit words; when a piece has

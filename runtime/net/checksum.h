@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The Internet checksum (RFC 1071): the ones' complement of the ones'
  * complement sum of 16-bit big-endian words, computed over pieces that may
  * have odd lengths (a TCP payload taken from a wrapping ring buffer). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* DHCP client, RFC 2131 (message format section 2, client behaviour
  * sections 3.1 and 4.4), options from RFC 2132.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* DHCP client (RFC 2131, options RFC 2132): INIT -> SELECTING ->
  * REQUESTING -> BOUND, RENEWING at T1, REBINDING at T2, back to INIT at
  * expiry or on a NAK. Retransmissions back off 4, 8, 16, 32, 64 s with up

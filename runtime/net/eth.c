@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Ethernet II: accept frames for our MAC address or broadcast, hand IPv4
  * and ARP to their protocols, and build headers for output. The frame
  * check sequence is neither seen nor added: taps and virtio-net deal in

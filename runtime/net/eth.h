@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Ethernet II framing. Frames are built in place: every sender reserves
  * ETH_HLEN bytes at the start of its buffer for the header. */
 #ifndef MIRARI_NET_ETH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ICMP, RFC 792, with the rules of RFC 1122 3.2.2: echo requests are
  * answered (also big ones, after reassembly; the reply is fragmented on
  * the way out), errors are sent for unreachable protocols and ports, never

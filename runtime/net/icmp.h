@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ICMP (RFC 792, RFC 1122 3.2.2): echo replies, and destination
  * unreachable errors sent under a token bucket (RFC 1812 4.3.2.8). */
 #ifndef MIRARI_NET_ICMP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* IPv4, RFC 791 with the host requirements of RFC 1122 section 3.
  *
  * Input checks, in the order of RFC 1122 3.2.1: version 4, header length

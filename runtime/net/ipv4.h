@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* IPv4 (RFC 791, RFC 1122 section 3): input validation, delivery to the
  * transport protocols, routing over one interface (on-link or via the
  * gateway), output with fragmentation, and reassembly (ipv4_reass.c). */

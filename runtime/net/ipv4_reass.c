@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* IPv4 fragment reassembly (RFC 791 section 3.2, RFC 815), bounded:
  *
  *  - at most MI_NET_REASS_MAX datagrams at once; a new one evicts the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The interface of a stack instance: creation, address configuration,
  * frame input, and the counters of netstats.h. */
 #include <errno.h>

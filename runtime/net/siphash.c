@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* SipHash-2-4 as specified in the SipHash paper (section 2): 2 compression
  * rounds per 8-byte little-endian message word, 4 finalisation rounds, the
  * message length in the top byte of the last word. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* SipHash-2-4 (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
  * 2012): the keyed hash behind the stack's unpredictable numbers: TCP
  * initial sequence numbers (RFC 6528's F()), SYN cookies, ephemeral ports

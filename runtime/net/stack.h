@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The state of one instance of mirari's TCP/IP stack: one Ethernet
  * interface with one IPv4 address. A program has one (backend.c); the
  * unit tests wire two back to back. Every function of the stack takes the

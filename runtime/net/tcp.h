@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP (RFC 9293) for mirari's stack: the connection block and what the
  * tcp_*.c files share.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The byte rings behind a connection's send and receive queues, and the
  * receive-side reassembly of out-of-order segments.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Congestion control and round-trip time.
  *
  * RFC 5681: slow start and congestion avoidance, initial window of RFC 5681

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP connection blocks: the table, allocation, opening and closing, and
  * their lifetime.
  *

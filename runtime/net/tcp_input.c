@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP input: RFC 9293 section 3.10.7, "SEGMENT ARRIVES", step by step,
  * with the RST, SYN and ACK validation of RFC 5961 (sections 3-5) that
  * RFC 9293 incorporates. The comments name the RFC steps. */

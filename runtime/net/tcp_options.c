@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP options: Maximum Segment Size (RFC 9293 3.7.1), Window Scale
  * (RFC 7323 section 2) and SACK-permitted (RFC 2018) in SYNs, SACK blocks
  * in any segment. Others (timestamps) are skipped; since we never send

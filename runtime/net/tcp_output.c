@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP output: building segments, and deciding what to send.
  *
  * The send policy (tcp_output): send new data while the usable window

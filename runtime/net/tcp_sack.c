@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The sending side of SACK (RFC 2018): a scoreboard of what the peer
  * holds beyond SND.UNA, the duplicate-ACK definition of RFC 6675 (an ACK
  * that SACKs new data counts, whether or not it carries data or a new

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* SYN cookies (the technique of D. J. Bernstein, described in RFC 4987
  * 3.6), used only when the SYN queue is full: the SYN-ACK's sequence
  * number encodes what we need to rebuild the connection from the ACK that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP timers. Each connection has one loop timer armed at the earliest of
  * its deadlines:
  *

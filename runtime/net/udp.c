@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* UDP, RFC 768. Checksums are always sent, and checked when present (a
  * zero checksum means the sender did not compute one, RFC 768). A
  * datagram for a port nobody has bound is answered with ICMP port

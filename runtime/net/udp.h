@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* UDP (RFC 768) with checksums, and the socket table behind mi_udp_*. */
 #ifndef MIRARI_NET_UDP_H
 #define MIRARI_NET_UDP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Small helpers shared by every protocol of the stack: big-endian field
  * access (packets are never assumed aligned), an intrusive doubly-linked
  * list, and logging of drops. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The network "interface" of a process on host sockets: the host's own.
  * There is nothing to bring up; mi_net_interface() describes the host's
  * first non-loopback IPv4 interface (or loopback), for applications that

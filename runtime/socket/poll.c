@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The host-socket backend of the event loop (runtime/core/backend.h): one
  * epoll instance, one epoll_wait per loop iteration, SIGINT/SIGTERM as
  * events through a signalfd.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Internals of the host-socket runtime (target unix-socket): one epoll
  * instance, edge-triggered, with every socket registered once with its
  * object pointer as the event data.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP over host sockets: the mi_tcp_* half of include/mirari/net.h.
  *
  * Every socket is non-blocking and registered once, edge-triggered, for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* UDP over host sockets: the mi_udp_* half of include/mirari/net.h.
  * Datagrams are received in batches with recvmmsg into static buffers
  * (one system call for up to UDP_BATCH datagrams, no allocation) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libFuzzer target for the boot argument parser: the input is split on
  * NUL and newline bytes into argv. Beyond "no crash, no sanitizer report"
  * it checks what the parser promises: an accepted command line yields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libFuzzer target for the app.conf parser and the checks across keys:
  * any bytes as a .conf file, parsed from memory (no file system), then,
  * when the configuration is valid, the generated main.c, stores.S and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Every tool source but main.c: the target table names each runner.
 fuzz_conf_SRC := $(filter-out tool/main.c,$(TOOL_SRC)) $(TOOL_SHARED)
 # The tool's sources use GNU extensions (vasprintf, pipe2), as in the tool build.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP server on arbitrary input, two ways (the first byte chooses):
  *
  *   even: the pure parser on the bytes, then the chunked decoder on what

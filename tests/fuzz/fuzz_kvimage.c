@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The store reader on arbitrary bytes: an image either fails validation
  * or can be walked, searched and read entirely inside its bounds (ASan
  * watches every access). Also through the registry, by name. */

@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: ISC
 fuzz_kvimage_SRC := runtime/kv/image.c runtime/kv/registry.c

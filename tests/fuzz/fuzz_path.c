@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mi_kv_normalise on arbitrary bytes: whatever comes out must be a key
  * the reader accepts (or the root), so nothing can escape a store. The
  * first byte picks the flags and the output capacity. */

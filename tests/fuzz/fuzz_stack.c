@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* libFuzzer target: arbitrary frames through the whole own stack.
  *
  * Each input runs against a fresh instance (10.0.0.1) on the fake wire of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Prints its arguments one per line between markers, so a test can check
  * what the kernel made of the PVH command line (quotes, kernel
  * parameters taken out). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Prints how long after kernel entry main() started: the kernel's
  * CLOCK_MONOTONIC counts from its first instruction (platform/x86_64/
  * clock.c), so this is the whole boot: long mode, memory, clock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A guest that crashes on purpose, to check the kernel's report: with
  * no argument it writes through a NULL pointer a few calls deep (page
  * fault, register dump, backtrace through the named functions); with

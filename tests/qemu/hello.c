@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The smallest guest: prints a line and exits with the status given as
  * its first boot argument (default 0), so tests can check that the
  * unikernel's exit status comes back through QEMU. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Checks that Debian's static musl works unchanged inside the PVH kernel:
  * formatted output with floating point, the allocator with megabytes,
  * string conversions, sorting, time, sleeping, thread-local storage,

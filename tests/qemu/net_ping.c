@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A guest that tests the virtio-net driver without the TCP/IP stack,
  * straight on the platform interface: it answers ARP requests and ICMP
  * echo requests for its address, and can ping a peer itself.

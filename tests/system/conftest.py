@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Shared fixtures for the system tests.
 
 The suite runs against one build directory (MIRARI_BUILD, set by tests/run;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Helpers for the unix-direct system tests (test_direct*.py): apps built
 for unix-direct by the installed mirari, tap devices inside network
 namespaces the tests create, unikernels started on them (directly, through

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A command on a pseudo-terminal of its own, as a person at a shell would
 start it: for tests of what Ctrl-C typed on mirari's terminal does."""
 

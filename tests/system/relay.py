@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """An impairment relay between a tap device and a unix-direct unikernel.
 
 Run inside the network namespace that holds the tap:

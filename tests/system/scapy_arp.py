@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """ARP both ways with a unix-direct unikernel, seen from the host side of
 its tap (run inside the test's namespace, as root):
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Crafted bad input for a unix-direct unikernel, sent with scapy from the
 host side of its tap (run inside the test's namespace, as root):
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """unix-direct: mirari's own TCP/IP stack on a tap device, with the Linux
 kernel as the peer, inside network namespaces the tests create. The
 unikernels are started by `mirari run --unix` (which makes the tap, gives

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """unix-direct under impairment: the echo unikernel runs behind relay.py,
 which moves frames between the tap and the unikernel with seeded loss,
 duplication, reordering, corruption and delay. The Linux stack on the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """unix-direct against crafted input (python3-scapy from the host side of
 the tap): ARP both ways, and a stream of malformed packets plus a SYN
 flood, during which the unikernel keeps serving a normal client and after

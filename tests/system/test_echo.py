@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """examples/echo (main-ip) on the unix-socket target against real peers on
 loopback: socat over TCP and UDP, a 10 MiB stream compared by SHA-256, a
 client that stops reading (backpressure), 100 concurrent connections, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """examples/hello built by the installed mirari and run as a process
 (unix-socket): boot arguments (--help, errors, exit statuses), the log
 format, and a main-noip program that ends when its timer stops."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """examples/static-website (main-http) on the unix-socket target against
 real clients on loopback: curl (keep-alive, HEAD, ranges, validators,
 errors, redirects, traversal attempts), raw sockets (pipelining,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The PVH kernel of the qemu target (platform/x86_64, platform/virtio)
 booted by a real QEMU, with the guest programs of tests/qemu/ (plain C on
 musl and platform.h, built into $MIRARI_BUILD/qemu/ by `make tests`):

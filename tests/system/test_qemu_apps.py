@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Applications on the qemu target through the installed `mirari`:
 configure and build a PVH image, `mirari run -t qemu` boots it under QEMU
 and exits as the unikernel did (0, its own status, 139 for a crash), boot

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """`mirari run -t qemu` on a tap, inside network namespaces the tests create
 (`ip netns exec NS mirari run -t qemu`): mirari makes the tap, gives the
 host side 10.0.0.1/24, runs dnsmasq for a DHCP app and hands the tap to

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The mirari command end to end, as a user drives it: the installed tool
 configures, builds, runs and cleans real applications on the default target
 (unix-socket), and reports mistakes with the right exit status and a

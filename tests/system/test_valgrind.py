@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The examples on unix-socket under valgrind (memcheck), built without
 sanitizers: no invalid read or write, no use of uninitialised memory, no
 definite leak, while they serve real clients, good requests and bad ones.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The fake world of net_fake.h: clock, loop, platform, wire. */
 #include <errno.h>
 #include <stdarg.h>

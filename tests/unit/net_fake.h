@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A fake world for unit tests (and the fuzzer) of mirari's TCP/IP stack:
  *
  *  - a fake clock that only moves when the test runs the world;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Boot arguments (runtime/core/bootargs.c) over the real key table: every
  * boot key in both forms, defaults, errors and their messages, --help. */
 #include <setjmp.h>

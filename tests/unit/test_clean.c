@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clean's safety (tool/manifest.c): only what the manifest lists goes,
  * only below _build/ or the built image, never through a symbolic link,
  * never a user's file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The command line (tool/cli.c) and the target table (tool/target.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,2 +1,3 @@
+# SPDX-License-Identifier: ISC
 # Every tool source but main.c: the target table names each runner.
 test_cli_DEPS := $(call objs,$(filter-out tool/main.c,$(TOOL_SRC)) $(TOOL_SHARED))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The generated files (tool/codegen.c) and the quoting under them
  * (tool/escape.c): main.c compiles for every kind of entry point, even
  * with values no check would let through; string literals and shell

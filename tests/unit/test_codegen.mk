@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Every tool source but main.c: the target table names each runner.
 test_codegen_DEPS := $(call objs,$(filter-out tool/main.c,$(TOOL_SRC)) $(TOOL_SHARED))
 # The test compiles generated main.c files against the public headers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The app.conf parser and the checks across keys (tool/conf.c,
  * tool/check.c): every key, every error, the seed's example verbatim. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Shared by the tool's unit tests: parse a configuration held in a
  * string and look for an error message. */
 #ifndef MIRARI_TESTS_TEST_CONF_HELPERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tool/hostnet.c, the parts that need no privileges: MIRARI_TAP_ADDRESS
  * parsing, the range dnsmasq leases from, the default address given to an
  * app, and opening a tap that cannot exist (an error, not a crash). */

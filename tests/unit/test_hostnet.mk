@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The host side of a tap network (tool/hostnet.c): addresses, the DHCP
 # range, the boot arguments a runner adds.
 test_hostnet_DEPS := $(call objs,tool/hostnet.c tool/util.c tool/escape.c \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP server's connection machine (runtime/http/server.c) against a
  * fake socket and clock (test_http_fake.h): keep-alive, pipelining in
  * order, asynchronous dispatch, HEAD, 100-continue, chunked bodies,

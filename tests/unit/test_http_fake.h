@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A fake of the event loop and of net.h's TCP, for driving the HTTP
  * server's connection machine deterministically: the test plays the
  * client (fake_send, fake_drain), owns the clock (fake_advance) and

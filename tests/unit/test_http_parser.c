@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The HTTP request parser and chunked decoder (runtime/http/parser.c),
  * and the small pure helpers of the server: ranges, dates, media types. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mi_http_serve_kv (runtime/http/static.c) on a store packed from a real
  * directory (tool/pack.c), through the server on the fake socket:
  * content types, index.html and directory redirects, validators and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The static site helper on a packed store, through the server on a fake socket.
 test_http_static_DEPS := $(call objs,$(wildcard runtime/http/*.c) runtime/kv/image.c \
 	runtime/kv/normalise.c tool/pack.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The shared key table and value parsers (abi/conf_keys.c, ipv4.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The store reader against images that are wrong in every way the format
  * allows to be wrong, and the registry by name. A valid image comes from
  * the packer; each case breaks one field. */

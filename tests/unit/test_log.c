@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Log lines (runtime/core/log.c): format, levels, truncation, one console
  * write per line. The console and the clock are fakes defined here. */
 #include <setjmp.h>

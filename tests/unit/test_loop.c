@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The event loop (runtime/core/loop.c) against a fake clock and a fake
  * backend defined here: time only moves when the loop blocks in
  * net_backend_wait, and "I/O" is a scripted hook run from there. */

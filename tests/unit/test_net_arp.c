@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ARP of the own stack against a scripted neighbour (a fake_tap). */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The Internet checksum (RFC 1071) and SipHash-2-4 of the own stack. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE /* ppoll */
 /* platform/unix/confine.c: after unix_confine() the process may do what a
  * unikernel does (I/O on its fds, clocks, memory, waiting, exit) and

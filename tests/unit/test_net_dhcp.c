@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The DHCP client of the own stack (RFC 2131) against a scripted server
  * on the fake wire: lease, retransmission backoff, renewal at T1,
  * rebinding at T2, expiry, NAK. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* IPv4 (validation, fragmentation, reassembly), ICMP and UDP of the own
  * stack, driven by a scripted peer that sends crafted datagrams. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* TCP of mirari's stack: two instances wired back to back on the fake
  * wire (net_fake.h), or one instance against a scripted peer. Every
  * transfer checks each byte against a pattern. */

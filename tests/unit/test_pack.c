@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The packer (tool/pack.c) and the reader (runtime/kv/image.c) together:
  * real directory trees in a temporary directory, packed, read back. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* mi_kv_normalise: URL paths to store keys, and everything that must not
  * get through (traversal in all its encodings, NUL, backslash, controls). */
 #include <stdarg.h>

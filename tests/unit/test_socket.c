@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The host-socket runtime (runtime/socket) driven through the real event
  * loop on 127.0.0.1: connect/accept/echo, backpressure over a 4 MiB
  * transfer, half-close, abort, closing objects from callbacks (their own

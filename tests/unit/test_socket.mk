@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The host-socket runtime with the real loop and the unix platform (not
 # the tap parts of platform/unix: only what unix-socket links).
 test_socket_DEPS := $(call objs,$(SOCKET_SRC) runtime/core/loop.c runtime/core/log.c \

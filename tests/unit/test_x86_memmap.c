@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The PVH memory map -> usable RAM (platform/x86_64/memmap.c), with the
  * maps QEMU pc, microvm and Xen really give. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The kernel's bitmap page allocator (platform/x86_64/pagealloc.c). It
  * never touches the memory it manages, so fake addresses do. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The qemu kernel's small text helpers, on the host: its printf core
  * (kfmt.c), the command-line splitter (cmdline.c), the
  * virtio_mmio.device= parser (virtio/mmio_param.c) and the CMOS date

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The split virtqueue (platform/virtio/virtq.c) against a fake device
  * that reads the available ring and fills the used ring as virtio 1.2,
  * 2.7 describes, in guest memory allocated here. */
