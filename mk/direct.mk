@@ -2,11 +2,18 @@
 # The unix-direct target (`mirari run --unix`): a Linux process with
 # mirari's own TCP/IP stack (runtime/net) on a tap device whose fd the
 # tool passes (platform/unix: net_tap.c, yield.c; confined with seccomp by
-# confine.c, hence -lseccomp).
+# confine.c, hence -lseccomp). Built only where libseccomp's headers are
+# (Debian's libseccomp-dev, which scripts/install-deps installs): without
+# them the tool and the default target still build.
+
+ifeq ($(HAVE_SECCOMP),)
+$(info mk/direct.mk: no libseccomp (Debian package libseccomp-dev): the unix-direct target is not built)
+else
 
 LIB_DIRECT := $(LIBDIR)/libmirari-direct.a
 
-$(LIB_DIRECT): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(NET_OBJS) $(PLAT_UNIX_OBJS)
+$(LIB_DIRECT): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(NET_OBJS) $(PLAT_UNIX_OBJS) \
+    $(PLAT_UNIX_DIRECT_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
@@ -21,3 +28,5 @@ $(LIBDIR)/unix-direct.mk: Makefile mk/direct.mk | $(LIB_DIRECT)
 
 RUNTIME_LIBS += $(LIB_DIRECT)
 TARGET_MKS += $(LIBDIR)/unix-direct.mk
+
+endif
