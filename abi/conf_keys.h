@@ -2,8 +2,8 @@
 /* The configuration keys: one table shared by the tool (app.conf and its
  * command line) and the runtime (boot arguments), so both accept exactly
  * the same keys and values and describe them the same way. */
-#ifndef MIRARI_CORE_KEYS_H
-#define MIRARI_CORE_KEYS_H
+#ifndef MIRARI_ABI_CONF_KEYS_H
+#define MIRARI_ABI_CONF_KEYS_H
 
 #include <stdbool.h>
 #include <stddef.h>

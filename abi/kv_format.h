@@ -24,8 +24,8 @@
  *
  * The packer and the reader share this header: the tool includes it as
  * "kv_format.h" (both are built with -Iabi). */
-#ifndef MIRARI_KV_FORMAT_H
-#define MIRARI_KV_FORMAT_H
+#ifndef MIRARI_ABI_KV_FORMAT_H
+#define MIRARI_ABI_KV_FORMAT_H
 
 #include <stdbool.h>
 #include <stddef.h>

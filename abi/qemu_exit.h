@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: ISC */
-/* The mapping between a unikernel's exit status and QEMU's, shared by the
- * kernel (exit.c) and the runner (tool/run_qemu.c). See exit.c. */
-#ifndef MIRARI_X86_EXIT_STATUS_H
-#define MIRARI_X86_EXIT_STATUS_H
+/* The mapping between a unikernel's exit status and QEMU's: the kernel
+ * (platform/x86_64/exit.c) writes qemu_exit_encode(status) to QEMU's
+ * isa-debug-exit port, which makes QEMU exit with (value << 1) | 1; the
+ * runner (tool/run_qemu.c) turns that back with qemu_exit_decode().
+ * Exit status 0 cannot be expressed by the device, hence the +1. */
+#ifndef MIRARI_ABI_QEMU_EXIT_H
+#define MIRARI_ABI_QEMU_EXIT_H
 
 #define QEMU_EXIT_MAX        125 /* larger statuses come back as this */
 #define QEMU_EXIT_PORT_CRASH 127 /* the value written for a crash */

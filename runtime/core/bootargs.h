@@ -5,7 +5,7 @@
  * and fuzzed without a platform.
  *
  * Which keys are boot arguments, and what values they accept, comes from
- * the key table shared with the tool (keys.h): a value that app.conf
+ * the key table shared with the tool (abi/conf_keys.h): a value that app.conf
  * accepts is accepted at boot and the other way round. */
 #ifndef MIRARI_CORE_BOOTARGS_H
 #define MIRARI_CORE_BOOTARGS_H

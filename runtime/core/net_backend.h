@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* What the portable core (event loop, app start-up) needs from the I/O
+/* The net backend contract: what the portable core (the event loop in
+ * core/loop.c, the app start-up in runtime/app) needs from the network
  * implementation linked with it. Two implement it: runtime/socket (host
  * sockets and epoll) and runtime/net (mirari's own TCP/IP stack on the
- * platform interface). The choice is made at link time. */
-#ifndef MIRARI_CORE_BACKEND_H
-#define MIRARI_CORE_BACKEND_H
+ * platform interface). The choice is made at link time (the target's
+ * library), never through function pointers. */
+#ifndef MIRARI_CORE_NET_BACKEND_H
+#define MIRARI_CORE_NET_BACKEND_H
 
 #include <stdbool.h>
 #include <stddef.h>

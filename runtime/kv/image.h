@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The reader's view of one store image (runtime/kv/format.h), shared by the
+/* The reader's view of one store image (abi/kv_format.h), shared by the
  * registry and the tests. Not part of the public API: applications get a
  * const mi_kv * from mi_kv_open(). */
 #ifndef MIRARI_KV_IMAGE_H

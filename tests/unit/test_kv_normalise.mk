@@ -1,3 +1,3 @@
 # SPDX-License-Identifier: ISC
 # The path normaliser (URL path -> store key).
-test_path_DEPS := $(call objs,runtime/kv/normalise.c)
+test_kv_normalise_DEPS := $(call objs,runtime/kv/normalise.c)
