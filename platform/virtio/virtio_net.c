@@ -110,11 +110,6 @@ int virtio_net_init(void)
     return 0;
 }
 
-bool virtio_net_up(void)
-{
-    return net.up;
-}
-
 bool virtio_net_has_irq(void)
 {
     return net.up && net.dev.irq != VIRTIO_NO_IRQ;

@@ -11,7 +11,7 @@
  *   crash (exception, abort, panic)    QEMU status 255
  *   QEMU error                         QEMU status 1
  *
- * tool/run_qemu.c decodes it (exit_status.h). Without the device (another
+ * tool/run_qemu.c decodes it (abi/qemu_exit.h). Without the device (another
  * VMM) the i8042 reset that Firecracker treats as "stop" is tried, then a
  * triple fault, which -no-reboot turns into an exit. */
 #include <stdarg.h>

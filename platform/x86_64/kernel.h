@@ -55,7 +55,6 @@ bool paging_is_mapped(uintptr_t addr);
 void mm_init(void);
 /* Zeroed, page-aligned, physically contiguous; NULL when out of memory. */
 void *page_alloc(size_t npages);
-void page_free(void *p, size_t npages);
 uint64_t mm_top(void); /* end of the highest usable RAM */
 long sys_brk(uint64_t addr);
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off);
@@ -65,9 +64,7 @@ long sys_munmap(uint64_t addr, uint64_t len);
 void clock_init(void);
 uint64_t clock_monotonic_ns(void);
 uint64_t clock_wall_ns(void);
-uint64_t clock_tsc_hz(void);
 uint64_t clock_boot_tsc(void); /* TSC at kernel entry */
-const char *clock_source(void);
 
 /* rtc.c: seconds since the epoch from the CMOS clock; CMOS registers. */
 int64_t rtc_read(void);
@@ -79,7 +76,7 @@ typedef void (*irq_handler)(void *arg);
 void irq_set_handler(unsigned irq, irq_handler fn, void *arg);
 void irq_dispatch(unsigned irq);
 
-/* pit.c */
+/* idle.c: PIT channel 0 as a one-shot wake-up (irq.c arms it first). */
 void pit_oneshot(uint32_t ticks);
 #define PIT_HZ 1193182u
 

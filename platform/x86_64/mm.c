@@ -118,11 +118,6 @@ void *page_alloc(size_t npages)
     return (void *)(uintptr_t)p;
 }
 
-void page_free(void *p, size_t npages)
-{
-    pa_release(&pa, (uintptr_t)p, npages);
-}
-
 long sys_brk(uint64_t addr)
 {
     if (addr < brk_base || addr > brk_limit)

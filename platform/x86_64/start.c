@@ -16,7 +16,7 @@
 _Noreturn void x86_start(uint32_t start_info_pa);
 extern char _start[]; /* musl's crt1.o */
 
-/* The image name, from the link (qemu-link.sh); argv[0] and the
+/* The image name, from the link (qemu-cc.sh); argv[0] and the
  * addr2line hint use it. */
 extern const char kernel_image_name[] __attribute__((weak));
 const char *kernel_name = "mirari";
