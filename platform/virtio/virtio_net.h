@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The virtio-net driver, as x86_64/plat.c uses it for the platform
+/* The virtio-net driver, as pvh/net.c uses it for the platform
  * interface's network calls. */
 #ifndef MIRARI_VIRTIO_NET_H
 #define MIRARI_VIRTIO_NET_H

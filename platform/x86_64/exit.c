@@ -47,14 +47,14 @@ _Noreturn void kernel_crash(void)
     leave(QEMU_EXIT_PORT_CRASH);
 }
 
-_Noreturn void kernel_panic(const char *fmt, ...)
+_Noreturn void port_panic(const char *fmt, ...)
 {
     char buf[200];
     va_list ap;
     va_start(ap, fmt);
     kfmt(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    kprintf("mirari: panic: %s\n", buf);
+    port_log("mirari: panic: %s\n", buf);
     trap_backtrace((uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_frame_address(0));
     kernel_crash();
 }

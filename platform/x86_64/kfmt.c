@@ -2,6 +2,8 @@
 /* The kernel's printf core. */
 #include "kfmt.h"
 
+#include <port.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -143,7 +145,7 @@ size_t kfmt(char *buf, size_t cap, const char *fmt, va_list ap)
     return o.len;
 }
 
-size_t kfmt_s(char *buf, size_t cap, const char *fmt, ...)
+size_t port_snprintf(char *buf, size_t cap, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

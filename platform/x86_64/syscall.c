@@ -96,7 +96,7 @@ static long do_sleep(clockid_t clk, int flags, const struct timespec *req)
         deadline = clock_monotonic_ns() + ns;
     }
     while (clock_monotonic_ns() < deadline)
-        idle_until(deadline);
+        port_idle_until(deadline);
     return 0;
 }
 
@@ -127,7 +127,7 @@ static long do_kill(int sig)
         return 0;
     /* Only fatal signals reach here (abort(), raise()): nothing catches
      * them, so the program ends as a crash, as under Linux. */
-    kprintf("\nmirari: killed by signal %d%s\n", sig, sig == SIGABRT ? " (abort)" : "");
+    port_log("\nmirari: killed by signal %d%s\n", sig, sig == SIGABRT ? " (abort)" : "");
     trap_backtrace((uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_frame_address(0));
     kernel_crash();
 }
@@ -140,7 +140,7 @@ static long unknown(long nr)
     size_t bit = nr >= 0 && nr < 1023 ? (size_t)nr : 1023;
     if (!(reported[bit / 64] >> (bit % 64) & 1)) {
         reported[bit / 64] |= 1ull << (bit % 64);
-        kprintf("mirari: system call %ld is not implemented, returning -ENOSYS\n", nr);
+        port_log("mirari: system call %ld is not implemented, returning -ENOSYS\n", nr);
     }
     return -ENOSYS;
 }
@@ -206,7 +206,7 @@ long syscall_dispatch(long nr, const struct syscall_args *args)
     case SYS_sched_yield:
         return 0;
     case SYS_getrandom:
-        random_bytes((void *)a[0], a[1]);
+        port_random_bytes((void *)a[0], a[1]);
         return (long)a[1];
     case SYS_uname:
         return do_uname((struct utsname *)a[0]);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <port.h>
 
 #include "../../platform/virtio/mmio_param.h"
 #include "../../platform/x86_64/kernel_params.h"
@@ -20,7 +21,7 @@
 #define EXPECT_FMT(want, ...)                                                                      \
     do {                                                                                           \
         char b_[128];                                                                              \
-        size_t n_ = kfmt_s(b_, sizeof b_, __VA_ARGS__);                                            \
+        size_t n_ = port_snprintf(b_, sizeof b_, __VA_ARGS__);                                     \
         assert_string_equal(b_, want);                                                             \
         assert_int_equal(n_, strlen(want));                                                        \
     } while (0)
@@ -42,10 +43,10 @@ static void kfmt_truncates_like_snprintf(void **state)
 {
     (void)state;
     char b[8];
-    size_t n = kfmt_s(b, sizeof b, "%s-%d", "abcdef", 12345);
+    size_t n = port_snprintf(b, sizeof b, "%s-%d", "abcdef", 12345);
     assert_int_equal(n, 12);
     assert_string_equal(b, "abcdef-");
-    assert_int_equal(kfmt_s(b, 0, "xyz"), 3);
+    assert_int_equal(port_snprintf(b, 0, "xyz"), 3);
 }
 
 static void split(const char *line, const char **want, size_t nwant)
