@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The baseline for boot-time benchmarks (bench/qemu.sh): a PVH kernel
+/* The baseline for boot-time benchmarks (bench/qemu.py): a PVH kernel
  * whose first instruction ends the VM through isa-debug-exit, so QEMU
  * start to exit measures QEMU itself (firmware, loading, device set-up)
  * and nothing of mirari. Linked with bench/qemu-null.ld. */

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: ISC
-# The qemu target: a PVH kernel (platform/x86_64 + platform/virtio) that
-# runs the portable runtime with its own TCP/IP stack on Debian's static
-# musl, booted by QEMU (-kernel), Firecracker or Xen.
+# The qemu target: a PVH kernel that runs the portable runtime with its own TCP/IP stack on Debian's static
+# musl, booted by QEMU (-kernel), Firecracker or Xen. The kernel is three
+# folders: platform/x86_64 (the architecture: boot, memory, traps, system
+# calls, clock, console; it implements platform/include/port.h),
+# platform/virtio (drivers, on port.h alone) and platform/pvh (the
+# composition: the network calls of platform.h on the driver it picks).
 #
 # The runtime is compiled a second time for it, into $(BUILD)/obj-qemu,
 # against musl's headers and never with sanitizers (SANITIZE=1 is for host
@@ -32,15 +35,16 @@ QEMU_CFLAGS := -std=gnu11 $(OPT) $(WARN) $(QEMU_TARGET_CFLAGS) -Iinclude -Iabi -
 QEMU_KERNEL_CFLAGS := -mgeneral-regs-only -mno-red-zone
 
 QEMU_RUNTIME_SRC := $(APP_SRC) $(CORE_SRC) $(KV_SRC) $(HTTP_SRC) $(NET_SRC)
-QEMU_PLAT_SRC := $(wildcard platform/x86_64/*.c platform/x86_64/*.S platform/virtio/*.c)
+QEMU_PLAT_SRC := $(wildcard platform/x86_64/*.c platform/x86_64/*.S platform/virtio/*.c \
+    platform/pvh/*.c)
 QEMU_RUNTIME_OBJS := $(call qemu_objs,$(QEMU_RUNTIME_SRC))
 QEMU_PLAT_OBJS := $(call qemu_objs,$(QEMU_PLAT_SRC))
 $(QEMU_PLAT_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS)
 # The kernel proper (boot, memory, traps, system calls, clock) is compiled
 # for size: it runs once or between long waits, and every image carries
 # it (issue 5: the smallest image under 64 KiB). The driver
-# (platform/virtio) and the runtime keep $(OPT): they are the network's
-# data path. The objects depend on this file so a change of flags
+# (platform/virtio), the composition (platform/pvh) and the runtime keep
+# $(OPT): they are the network's data path. The objects depend on this file so a change of flags
 # rebuilds them.
 QEMU_X86_OBJS := $(call qemu_objs,$(wildcard platform/x86_64/*.c))
 $(QEMU_X86_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS) -Os

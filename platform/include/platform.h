@@ -2,8 +2,9 @@
 /* The platform interface: the narrow ABI between mirari's portable runtime
  * with its own TCP/IP stack (runtime/net) and what runs it: a Linux
  * process with a tap fd (platform/unix), or an x86_64 PVH kernel with
- * virtio or Xen devices (platform/x86_64). Modelled on solo5.h: a handful
- * of functions, no callbacks, no allocation.
+ * virtio or Xen devices (platform/x86_64 and a driver folder, put together
+ * by platform/pvh). Modelled on solo5.h: a handful of functions, no
+ * callbacks, no allocation.
  *
  * The unix-socket runtime uses only the console, clock and exit parts. */
 #ifndef MIRARI_PLATFORM_H

@@ -3,7 +3,7 @@
  * microvm (with acpi=off) and Firecracker announce virtio-mmio devices on
  * the kernel command line (Linux drivers/virtio/virtio_mmio.c: size takes
  * a K/M/G suffix, numbers are decimal or 0x hex). Pure, tested on the
- * host (tests/unit/test_x86_virtio_param.c). */
+ * host (tests/unit/test_mmio_param.c). */
 #ifndef MIRARI_VIRTIO_MMIO_PARAM_H
 #define MIRARI_VIRTIO_MMIO_PARAM_H
 

@@ -45,7 +45,7 @@ struct virtio_transport {
 struct virtio_dev {
     const struct virtio_transport *t;
     uint64_t base;  /* I/O port base (pci) or MMIO address */
-    unsigned irq;   /* legacy PIC line, or VIRTIO_NO_IRQ */
+    unsigned irq;   /* legacy interrupt line (port_irq_register), or VIRTIO_NO_IRQ */
     bool modern;    /* virtio 1.x: VERSION_1 negotiated, 12-byte net header */
     char where[40]; /* for messages: "pci 00:03.0" or "mmio 0xfeb00e00" */
 };

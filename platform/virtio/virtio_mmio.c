@@ -6,8 +6,8 @@
  * microvm's default) is refused with a hint. */
 #include <errno.h>
 
-#include "../x86_64/kernel.h"
-#include "../x86_64/kfmt.h"
+#include <port.h>
+
 #include "mmio_param.h"
 #include "virtio.h"
 
@@ -33,19 +33,14 @@
 
 #define MAGIC 0x74726976u
 
-static volatile uint32_t *reg(struct virtio_dev *d, unsigned off)
-{
-    return (volatile uint32_t *)(uintptr_t)(d->base + off);
-}
-
 static uint32_t rd(struct virtio_dev *d, unsigned off)
 {
-    return *reg(d, off);
+    return port_mmio_read32(d->base + off);
 }
 
 static void wr(struct virtio_dev *d, unsigned off, uint32_t v)
 {
-    *reg(d, off) = v;
+    port_mmio_write32(d->base + off, v);
 }
 
 static void wr64(struct virtio_dev *d, unsigned off, uint64_t v)
@@ -86,7 +81,12 @@ static bool set_features(struct virtio_dev *d, uint64_t f)
 
 static uint8_t config_read8(struct virtio_dev *d, unsigned off)
 {
-    return *(volatile uint8_t *)(uintptr_t)(d->base + REG_CONFIG + off);
+    return port_mmio_read8(d->base + REG_CONFIG + off);
+}
+
+static size_t pages_for(size_t bytes)
+{
+    return (bytes + PORT_PAGE_SIZE - 1) / PORT_PAGE_SIZE;
 }
 
 static int setup_queue(struct virtio_dev *d, unsigned index, struct virtq *q, uint16_t max)
@@ -105,18 +105,17 @@ static int setup_queue(struct virtio_dev *d, unsigned index, struct virtq *q, ui
     size_t desc = sizeof(struct vring_desc) * size;
     size_t avail = sizeof(uint16_t) * (3 + size);
     size_t used = sizeof(uint16_t) * 3 + sizeof(struct vring_used_elem) * size;
-    size_t pages = (desc + PAGE_SIZE - 1) / PAGE_SIZE + (avail + PAGE_SIZE - 1) / PAGE_SIZE +
-                   (used + PAGE_SIZE - 1) / PAGE_SIZE;
-    char *mem = page_alloc(pages);
+    size_t avail_off = pages_for(desc) * PORT_PAGE_SIZE;
+    size_t used_off = avail_off + pages_for(avail) * PORT_PAGE_SIZE;
+    uint64_t phys;
+    char *mem = port_page_alloc(pages_for(desc) + pages_for(avail) + pages_for(used), &phys);
     if (!mem)
         return -ENOMEM;
-    char *pa = mem + (desc + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
-    char *pu = pa + (avail + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
-    virtq_init(q, size, mem, pa, pu);
+    virtq_init(q, size, mem, mem + avail_off, mem + used_off);
     wr(d, REG_QUEUE_NUM, size);
-    wr64(d, REG_QUEUE_DESC, (uintptr_t)mem);
-    wr64(d, REG_QUEUE_DRIVER, (uintptr_t)pa);
-    wr64(d, REG_QUEUE_DEVICE, (uintptr_t)pu);
+    wr64(d, REG_QUEUE_DESC, phys);
+    wr64(d, REG_QUEUE_DRIVER, phys + avail_off);
+    wr64(d, REG_QUEUE_DEVICE, phys + used_off);
     wr(d, REG_QUEUE_READY, 1);
     return 0;
 }
@@ -141,13 +140,13 @@ static const struct virtio_transport mmio = {
 
 int virtio_mmio_find(unsigned id, struct virtio_dev *d)
 {
-    for (size_t i = 0; i < nkernel_params; i++) {
+    const char *word;
+    for (size_t i = 0; (word = port_kernel_param(i)) != NULL; i++) {
         struct mmio_param p;
-        if (mmio_param_parse(kernel_params[i], &p) < 0)
+        if (mmio_param_parse(word, &p) < 0)
             continue;
-        if (p.base + p.size > (4ull << 30) || p.size < 0x200) {
-            kprintf("mirari: ignoring %s: outside the mapped 4 GiB or too small\n",
-                    kernel_params[i]);
+        if (p.base + p.size > PORT_MMIO_LIMIT || p.size < 0x200) {
+            port_log("mirari: ignoring %s: outside the mapped 4 GiB or too small\n", word);
             continue;
         }
         struct virtio_dev probe = {.base = p.base};
@@ -155,16 +154,16 @@ int virtio_mmio_find(unsigned id, struct virtio_dev *d)
             continue;
         uint32_t version = rd(&probe, REG_VERSION);
         if (version != 2) {
-            kprintf("mirari: virtio-mmio device at 0x%lx is version %u; only version 2 is "
-                    "supported (QEMU: -global virtio-mmio.force-legacy=false)\n",
-                    p.base, version);
+            port_log("mirari: virtio-mmio device at 0x%lx is version %u; only version 2 is "
+                     "supported (QEMU: -global virtio-mmio.force-legacy=false)\n",
+                     p.base, version);
             continue;
         }
         d->t = &mmio;
         d->base = p.base;
-        d->irq = p.irq < 16 ? p.irq : VIRTIO_NO_IRQ;
+        d->irq = p.irq; /* 255 (VIRTIO_NO_IRQ) is no line either */
         d->modern = true;
-        kfmt_s(d->where, sizeof d->where, "mmio 0x%lx irq %u", p.base, p.irq);
+        port_snprintf(d->where, sizeof d->where, "mmio 0x%lx irq %u", p.base, p.irq);
         return 0;
     }
     return -ENODEV;

@@ -8,11 +8,16 @@
  * frame into a free buffer; buffers come back when the device has sent
  * them (reclaimed on the next write, no transmit interrupts). The
  * receive queue interrupts, so plat_yield() can halt until a frame
- * arrives (x86_64/plat.c). */
+ * arrives (pvh/net.c).
+ *
+ * Descriptors carry physical addresses (port.h). The buffers are one
+ * allocation, so the pointer to a buffer the device hands back is the
+ * allocation's pointer plus the buffer's offset in it (buf_ptr). */
 #include <errno.h>
 #include <string.h>
 
-#include "../x86_64/kernel.h"
+#include <port.h>
+
 #include "virtio.h"
 #include "virtio_net.h"
 
@@ -29,7 +34,9 @@ static struct {
     struct virtq rx, tx;
     size_t hdr_len; /* 10 (legacy) or 12 (virtio 1.x: num_buffers always there) */
     uint8_t mac[6];
-    uint64_t tx_free[QUEUE_MAX]; /* a stack of free transmit buffers */
+    uint8_t *bufs;               /* the receive and transmit buffers */
+    uint64_t bufs_phys;          /* their physical address */
+    uint64_t tx_free[QUEUE_MAX]; /* a stack of free transmit buffers (physical) */
     unsigned ntx_free;
     unsigned long rx_frames, tx_frames, rx_dropped, tx_busy;
 } net;
@@ -38,6 +45,11 @@ static void irq(void *arg)
 {
     (void)arg;
     net.dev.t->ack_interrupt(&net.dev);
+}
+
+static uint8_t *buf_ptr(uint64_t phys)
+{
+    return net.bufs + (phys - net.bufs_phys);
 }
 
 static void kick(unsigned q)
@@ -61,20 +73,21 @@ static int start(struct virtio_dev *d)
 
     /* Buffers: fewer in a small guest (memory), never more than a queue
      * holds. */
-    unsigned nrx = mm_top() < (16u << 20) ? 16 : 128, ntx = mm_top() < (16u << 20) ? 8 : 64;
+    bool small = port_mem_top() < (16u << 20);
+    unsigned nrx = small ? 16 : 128, ntx = small ? 8 : 64;
     if (nrx > net.rx.size)
         nrx = net.rx.size;
     if (ntx > net.tx.size)
         ntx = net.tx.size;
-    uint8_t *bufs = page_alloc((nrx + ntx) * BUF_SIZE / PAGE_SIZE + 1);
-    if (!bufs) {
+    net.bufs = port_page_alloc((nrx + ntx) * BUF_SIZE / PORT_PAGE_SIZE + 1, &net.bufs_phys);
+    if (!net.bufs) {
         d->t->set_status(d, VIRTIO_STATUS_FAILED);
         return -ENOMEM;
     }
     for (unsigned i = 0; i < nrx; i++)
-        virtq_add(&net.rx, (uintptr_t)(bufs + i * BUF_SIZE), BUF_SIZE, true);
+        virtq_add(&net.rx, net.bufs_phys + i * BUF_SIZE, BUF_SIZE, true);
     for (unsigned i = 0; i < ntx; i++)
-        net.tx_free[i] = (uintptr_t)(bufs + (nrx + i) * BUF_SIZE);
+        net.tx_free[i] = net.bufs_phys + (nrx + i) * BUF_SIZE;
     net.ntx_free = ntx;
     virtq_set_interrupts(&net.tx, false);
 
@@ -82,11 +95,11 @@ static int start(struct virtio_dev *d)
         for (unsigned i = 0; i < 6; i++)
             net.mac[i] = d->t->config_read8(d, i);
     } else {
-        random_bytes(net.mac, sizeof net.mac);
+        port_random_bytes(net.mac, sizeof net.mac);
         net.mac[0] = (uint8_t)((net.mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
     }
-    if (d->irq != VIRTIO_NO_IRQ)
-        irq_set_handler(d->irq, irq, NULL);
+    if (d->irq != VIRTIO_NO_IRQ && port_irq_register(d->irq, irq, NULL) < 0)
+        d->irq = VIRTIO_NO_IRQ; /* a line the architecture cannot take: poll */
     d->t->set_status(d, d->t->get_status(d) | VIRTIO_STATUS_DRIVER_OK);
     kick(RXQ);
     return 0;
@@ -100,19 +113,14 @@ int virtio_net_init(void)
     net.dev = d;
     int err = start(&net.dev);
     if (err < 0) {
-        kprintf("mirari: virtio-net at %s: start-up failed (%d)\n", d.where, err);
+        port_log("mirari: virtio-net at %s: start-up failed (%d)\n", d.where, err);
         return err;
     }
     net.up = true;
-    kprintf("mirari: virtio-net at %s (%s), mac %02x:%02x:%02x:%02x:%02x:%02x, %s\n", d.where,
-            d.t->name, net.mac[0], net.mac[1], net.mac[2], net.mac[3], net.mac[4], net.mac[5],
-            d.irq != VIRTIO_NO_IRQ ? "interrupts" : "polled");
+    port_log("mirari: virtio-net at %s (%s), mac %02x:%02x:%02x:%02x:%02x:%02x, %s\n", d.where,
+             d.t->name, net.mac[0], net.mac[1], net.mac[2], net.mac[3], net.mac[4], net.mac[5],
+             net.dev.irq != VIRTIO_NO_IRQ ? "interrupts" : "polled");
     return 0;
-}
-
-bool virtio_net_up(void)
-{
-    return net.up;
 }
 
 bool virtio_net_has_irq(void)
@@ -155,7 +163,7 @@ int virtio_net_read(void *buf, size_t cap, size_t *len)
             net.rx_dropped++;
         } else {
             *len = used - net.hdr_len;
-            memcpy(buf, (const uint8_t *)(uintptr_t)addr + net.hdr_len, *len);
+            memcpy(buf, buf_ptr(addr) + net.hdr_len, *len);
             net.rx_frames++;
         }
         virtq_add(&net.rx, addr, BUF_SIZE, true);
@@ -179,7 +187,7 @@ int virtio_net_write(const void *frame, size_t len)
         return -EAGAIN;
     }
     uint64_t addr = net.tx_free[--net.ntx_free];
-    uint8_t *p = (uint8_t *)(uintptr_t)addr;
+    uint8_t *p = buf_ptr(addr);
     memset(p, 0, net.hdr_len); /* no checksum offload, no segmentation */
     memcpy(p + net.hdr_len, frame, len);
     virtq_add(&net.tx, addr, (uint32_t)(net.hdr_len + len), false);

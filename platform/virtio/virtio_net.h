@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* The virtio-net driver, as x86_64/plat.c uses it for the platform
+/* The virtio-net driver, as pvh/net.c uses it for the platform
  * interface's network calls. */
 #ifndef MIRARI_VIRTIO_NET_H
 #define MIRARI_VIRTIO_NET_H
@@ -11,7 +11,6 @@
 /* Find (legacy virtio-pci first, then virtio-mmio) and start the device.
  * 0, -ENODEV when there is none, or another negative errno. */
 int virtio_net_init(void);
-bool virtio_net_up(void);
 /* True when received frames wake the idle halt; false: poll. */
 bool virtio_net_has_irq(void);
 void virtio_net_mac(uint8_t mac[6]);

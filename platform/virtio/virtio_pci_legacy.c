@@ -7,10 +7,8 @@
  * device-specific configuration starts at offset 20. */
 #include <errno.h>
 
-#include "../x86_64/kernel.h"
-#include "../x86_64/kfmt.h"
-#include "../x86_64/pci.h"
-#include "../x86_64/x86.h"
+#include <port.h>
+
 #include "virtio.h"
 
 #define REG_HOST_FEATURES  0  /* 32 bits */
@@ -32,54 +30,55 @@ static uint16_t port(struct virtio_dev *d, unsigned reg)
 
 static uint64_t get_features(struct virtio_dev *d)
 {
-    return inl(port(d, REG_HOST_FEATURES));
+    return port_in32(port(d, REG_HOST_FEATURES));
 }
 
 static bool set_features(struct virtio_dev *d, uint64_t f)
 {
-    outl(port(d, REG_GUEST_FEATURES), (uint32_t)f);
+    port_out32(port(d, REG_GUEST_FEATURES), (uint32_t)f);
     return true; /* legacy has no FEATURES_OK handshake */
 }
 
 static void set_status(struct virtio_dev *d, uint8_t s)
 {
-    outb(port(d, REG_STATUS), s);
+    port_out8(port(d, REG_STATUS), s);
 }
 
 static uint8_t get_status(struct virtio_dev *d)
 {
-    return inb(port(d, REG_STATUS));
+    return port_in8(port(d, REG_STATUS));
 }
 
 static uint8_t config_read8(struct virtio_dev *d, unsigned off)
 {
-    return inb(port(d, REG_CONFIG + off));
+    return port_in8(port(d, REG_CONFIG + off));
 }
 
 static int setup_queue(struct virtio_dev *d, unsigned index, struct virtq *q, uint16_t max)
 {
     (void)max; /* a legacy device fixes the size */
-    outw(port(d, REG_QUEUE_SEL), (uint16_t)index);
-    uint16_t size = inw(port(d, REG_QUEUE_NUM));
+    port_out16(port(d, REG_QUEUE_SEL), (uint16_t)index);
+    uint16_t size = port_in16(port(d, REG_QUEUE_NUM));
     if (size == 0 || (size & (size - 1)))
         return -ENODEV;
     size_t bytes = virtq_legacy_bytes(size, LEGACY_ALIGN);
-    void *mem = page_alloc((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+    uint64_t phys;
+    void *mem = port_page_alloc((bytes + PORT_PAGE_SIZE - 1) / PORT_PAGE_SIZE, &phys);
     if (!mem)
         return -ENOMEM;
     virtq_init_legacy(q, size, mem, LEGACY_ALIGN);
-    outl(port(d, REG_QUEUE_PFN), (uint32_t)((uintptr_t)mem / PAGE_SIZE));
+    port_out32(port(d, REG_QUEUE_PFN), (uint32_t)(phys / PORT_PAGE_SIZE));
     return 0;
 }
 
 static void notify(struct virtio_dev *d, unsigned index)
 {
-    outw(port(d, REG_QUEUE_NOTIFY), (uint16_t)index);
+    port_out16(port(d, REG_QUEUE_NOTIFY), (uint16_t)index);
 }
 
 static uint32_t ack_interrupt(struct virtio_dev *d)
 {
-    return inb(port(d, REG_ISR));
+    return port_in8(port(d, REG_ISR));
 }
 
 static const struct virtio_transport legacy_pci = {
@@ -89,24 +88,26 @@ static const struct virtio_transport legacy_pci = {
 
 int virtio_pci_legacy_find(unsigned id, struct virtio_dev *d)
 {
-    struct pci_addr a;
-    if (!pci_find(0x1af4, (uint16_t)(0x1000 + id - 1), (uint16_t)id, &a))
+    struct port_pci_addr a;
+    if (!port_pci_find(0x1af4, (uint16_t)(0x1000 + id - 1), (uint16_t)id, &a))
         return -ENODEV;
-    uint32_t bar = pci_read32(a, PCI_BAR0);
+    uint32_t bar = port_pci_read32(a, PCI_BAR0);
     if (!(bar & 1) || (bar & ~3u) == 0) {
-        kprintf("mirari: virtio device at pci %02x:%02x.%x has no I/O BAR 0 "
-                "(disable-legacy=on?): not usable\n",
-                a.bus, a.dev, a.fn);
+        port_log("mirari: virtio device at pci %02x:%02x.%x has no I/O BAR 0 "
+                 "(disable-legacy=on?): not usable\n",
+                 a.bus, a.dev, a.fn);
         return -ENODEV;
     }
-    pci_write16(a, PCI_COMMAND,
-                (uint16_t)(pci_read16(a, PCI_COMMAND) | PCI_CMD_IO | PCI_CMD_MASTER));
+    port_pci_write16(a, PCI_COMMAND,
+                     (uint16_t)(port_pci_read16(a, PCI_COMMAND) | PCI_CMD_IO | PCI_CMD_MASTER));
     d->t = &legacy_pci;
     d->base = bar & ~3u;
     d->modern = false;
-    /* The firmware's routing of INTx to a PIC line; 0xff or 0 = none. */
-    uint8_t line = pci_read8(a, PCI_IRQ_LINE);
-    d->irq = line > 0 && line < 16 ? line : VIRTIO_NO_IRQ;
-    kfmt_s(d->where, sizeof d->where, "pci %02x:%02x.%x", a.bus, a.dev, a.fn);
+    /* The firmware's routing of INTx to a legacy line; 0xff or 0 = none.
+     * Whether the architecture can take that line is port_irq_register's
+     * answer (virtio_net.c). */
+    uint8_t line = port_pci_read8(a, PCI_IRQ_LINE);
+    d->irq = line > 0 && line < 0xff ? line : VIRTIO_NO_IRQ;
+    port_snprintf(d->where, sizeof d->where, "pci %02x:%02x.%x", a.bus, a.dev, a.fn);
     return 0;
 }

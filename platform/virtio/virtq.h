@@ -6,7 +6,7 @@
  * without offloads needs.
  *
  * Pure memory manipulation with the barriers the protocol needs, so it is
- * tested on the host against a fake device (tests/unit/test_x86_virtq.c). */
+ * tested on the host against a fake device (tests/unit/test_virtq.c). */
 #ifndef MIRARI_VIRTQ_H
 #define MIRARI_VIRTQ_H
 

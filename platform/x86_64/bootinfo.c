@@ -14,7 +14,7 @@ void bootinfo_copy(uint32_t start_info_pa)
 {
     const struct hvm_start_info *si = (const void *)(uintptr_t)start_info_pa;
     if (start_info_pa == 0 || si->magic != HVM_START_MAGIC)
-        kernel_panic("PVH start_info missing or bad magic at %p", (void *)si);
+        port_panic("PVH start_info missing or bad magic at %p", (void *)si);
     boot.version = si->version;
     boot.rsdp = si->rsdp_paddr;
 
@@ -25,7 +25,7 @@ void bootinfo_copy(uint32_t start_info_pa)
         memcpy(boot.cmdline, c, n);
         boot.cmdline[n] = '\0';
         if (c[n] != '\0')
-            kprintf("mirari: command line longer than %zu bytes, cut\n", sizeof boot.cmdline - 1);
+            port_log("mirari: command line longer than %zu bytes, cut\n", sizeof boot.cmdline - 1);
     }
 
     /* Version 0 has no memory map (a Xen PVH dom0); mm.c then asks CMOS. */
@@ -34,7 +34,8 @@ void bootinfo_copy(uint32_t start_info_pa)
         const struct hvm_memmap_entry *m = (const void *)(uintptr_t)si->memmap_paddr;
         size_t n = si->memmap_entries;
         if (n > BOOT_MEMMAP_MAX) {
-            kprintf("mirari: memory map has %zu entries, using the first %d\n", n, BOOT_MEMMAP_MAX);
+            port_log("mirari: memory map has %zu entries, using the first %d\n", n,
+                     BOOT_MEMMAP_MAX);
             n = BOOT_MEMMAP_MAX;
         }
         memcpy(boot.memmap, m, n * sizeof *m);

@@ -9,7 +9,6 @@
  * The wall clock is the CMOS RTC read once at boot, advanced by the
  * monotonic clock. */
 #include "kernel.h"
-#include "kfmt.h"
 #include "x86.h"
 
 #define PIT_CH0        0x40
@@ -35,24 +34,13 @@ struct pvclock {
 
 static struct pvclock pvclock __attribute__((aligned(64)));
 static bool use_kvmclock;
-static uint64_t kvm_origin;      /* system_time at boot */
-static uint64_t tsc_hz, ns_mult; /* ns = (ticks * ns_mult) >> 32 */
-static int64_t wall_offset;      /* wall ns - monotonic ns */
-static char source[48];
+static uint64_t kvm_origin; /* system_time at boot */
+static uint64_t ns_mult;    /* ns = (ticks * ns_mult) >> 32 */
+static int64_t wall_offset; /* wall ns - monotonic ns */
 
 uint64_t clock_boot_tsc(void)
 {
     return boot_tsc;
-}
-
-uint64_t clock_tsc_hz(void)
-{
-    return tsc_hz;
-}
-
-const char *clock_source(void)
-{
-    return source;
 }
 
 static bool kvm_present(void)
@@ -118,7 +106,6 @@ static uint64_t calibrate_with_pit(void)
 
 static void set_tsc_hz(uint64_t hz)
 {
-    tsc_hz = hz;
     ns_mult = (1000000000ull << 32) / hz;
 }
 
@@ -154,17 +141,9 @@ void clock_init(void)
         set_tsc_hz(hz);
         uint64_t since_boot = (uint64_t)(((unsigned __int128)(rdtsc() - boot_tsc) * ns_mult) >> 32);
         kvm_origin = now - since_boot;
-        kfmt_s(source, sizeof source, "kvmclock (TSC %lu kHz)", hz / 1000);
     } else {
         uint64_t khz = tsc_khz_from_cmdline();
-        if (khz) {
-            set_tsc_hz(khz * 1000);
-            kfmt_s(source, sizeof source, "TSC %lu kHz (tsc-khz)", khz);
-        } else {
-            set_tsc_hz(calibrate_with_pit());
-            kfmt_s(source, sizeof source, "TSC %lu kHz (PIT, %d ms)", tsc_hz / 1000,
-                   CALIBRATION_MS);
-        }
+        set_tsc_hz(khz ? khz * 1000 : calibrate_with_pit());
     }
     int64_t rtc = rtc_read();
     wall_offset = (rtc > 0 ? rtc : 0) * 1000000000ll - (int64_t)clock_monotonic_ns();

@@ -46,7 +46,7 @@ void console_write(const char *buf, size_t len)
         putc_raw(buf[i]);
 }
 
-void kprintf(const char *fmt, ...)
+void port_log(const char *fmt, ...)
 {
     char buf[256];
     va_list ap;

@@ -11,7 +11,7 @@
  *   crash (exception, abort, panic)    QEMU status 255
  *   QEMU error                         QEMU status 1
  *
- * tool/run_qemu.c decodes it (exit_status.h). Without the device (another
+ * tool/run_qemu.c decodes it (abi/qemu_exit.h). Without the device (another
  * VMM) the i8042 reset that Firecracker treats as "stop" is tried, then a
  * triple fault, which -no-reboot turns into an exit. */
 #include <stdarg.h>
@@ -47,14 +47,14 @@ _Noreturn void kernel_crash(void)
     leave(QEMU_EXIT_PORT_CRASH);
 }
 
-_Noreturn void kernel_panic(const char *fmt, ...)
+_Noreturn void port_panic(const char *fmt, ...)
 {
     char buf[200];
     va_list ap;
     va_start(ap, fmt);
     kfmt(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    kprintf("mirari: panic: %s\n", buf);
+    port_log("mirari: panic: %s\n", buf);
     trap_backtrace((uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_frame_address(0));
     kernel_crash();
 }

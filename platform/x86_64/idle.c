@@ -22,7 +22,7 @@ void pit_oneshot(uint32_t ticks)
     outb(PIT_CH0, ticks >> 8);
 }
 
-void idle_until(uint64_t deadline_ns)
+void port_idle_until(uint64_t deadline_ns)
 {
     uint64_t now = clock_monotonic_ns();
     if (now >= deadline_ns)

@@ -4,7 +4,9 @@
  * (ExtINT) mode. The PIT (IRQ 0) wakes the idle halt; virtio devices raise
  * their legacy line (the PCI interrupt line, or the IRQ named in
  * virtio_mmio.device=) to end it early. Interrupts are taken only inside
- * idle_until(), so handlers run on the kernel's stack and keep short. */
+ * port_idle_until(), so handlers run on the kernel's stack and keep short. */
+#include <errno.h>
+
 #include "kernel.h"
 #include "x86.h"
 
@@ -21,7 +23,7 @@
 #define LAPIC_LINT1 0x360
 
 static struct {
-    irq_handler fn;
+    port_irq_fn fn;
     void *arg;
 } handlers[16];
 static uint16_t mask = 0xffff & ~(1u << 2); /* IRQ 2 is the cascade */
@@ -35,6 +37,12 @@ static void write_mask(void)
 {
     outb(PIC1_DATA, mask & 0xff);
     outb(PIC2_DATA, mask >> 8);
+}
+
+static void unmask(unsigned line)
+{
+    mask &= (uint16_t) ~(1u << line);
+    write_mask();
 }
 
 void irq_init(void)
@@ -61,17 +69,17 @@ void irq_init(void)
 
     /* The PIT (left periodic by the calibration) becomes a one-shot wake-up. */
     pit_oneshot(0xffff);
-    irq_set_handler(0, NULL, NULL);
+    unmask(0);
 }
 
-void irq_set_handler(unsigned irq, irq_handler fn, void *arg)
+int port_irq_register(unsigned line, port_irq_fn fn, void *arg)
 {
-    if (irq >= 16)
-        return;
-    handlers[irq].fn = fn;
-    handlers[irq].arg = arg;
-    mask &= (uint16_t) ~(1u << irq);
-    write_mask();
+    if (line >= 16)
+        return -EINVAL;
+    handlers[line].fn = fn;
+    handlers[line].arg = arg;
+    unmask(line);
+    return 0;
 }
 
 static bool in_service(unsigned irq)

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* Internal interfaces of the x86_64 PVH kernel (platform/x86_64). The
- * application and the runtime see only platform.h and the C library. */
+ * application and the runtime see only platform.h and the C library;
+ * drivers and the kernel's composition (platform/pvh) see port.h, which
+ * this kernel implements and uses itself (port_log, port_panic,
+ * port_page_alloc, ...). */
 #ifndef MIRARI_X86_KERNEL_H
 #define MIRARI_X86_KERNEL_H
 
@@ -8,13 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <port.h>
+
 #include "layout.h"
 #include "start_info.h"
 
 /* console.c: COM1. */
 void console_init(void);
 void console_write(const char *buf, size_t len);
-void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* port_log() is console.c's too. */
 
 /* bootinfo.c: the loader's data, copied out of low memory. */
 #define BOOT_MEMMAP_MAX  64
@@ -51,12 +56,9 @@ void paging_init(void);
 int paging_unmap(uintptr_t addr);
 bool paging_is_mapped(uintptr_t addr);
 
-/* mm.c: physical memory, brk and mmap. */
+/* mm.c: physical memory, brk and mmap (and port_page_alloc,
+ * port_mem_top). */
 void mm_init(void);
-/* Zeroed, page-aligned, physically contiguous; NULL when out of memory. */
-void *page_alloc(size_t npages);
-void page_free(void *p, size_t npages);
-uint64_t mm_top(void); /* end of the highest usable RAM */
 long sys_brk(uint64_t addr);
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off);
 long sys_munmap(uint64_t addr, uint64_t len);
@@ -65,44 +67,34 @@ long sys_munmap(uint64_t addr, uint64_t len);
 void clock_init(void);
 uint64_t clock_monotonic_ns(void);
 uint64_t clock_wall_ns(void);
-uint64_t clock_tsc_hz(void);
 uint64_t clock_boot_tsc(void); /* TSC at kernel entry */
-const char *clock_source(void);
 
 /* rtc.c: seconds since the epoch from the CMOS clock; CMOS registers. */
 int64_t rtc_read(void);
 uint8_t cmos_read(uint8_t reg);
 
-/* irq.c: the 8259 PICs behind the LAPIC's virtual wire. */
+/* irq.c: the 8259 PICs behind the LAPIC's virtual wire (and
+ * port_irq_register). */
 void irq_init(void);
-typedef void (*irq_handler)(void *arg);
-void irq_set_handler(unsigned irq, irq_handler fn, void *arg);
 void irq_dispatch(unsigned irq);
 
-/* pit.c */
+/* idle.c: PIT channel 0 as a one-shot wake-up, which irq_init() and
+ * port_idle_until() (idle.c too) arm. */
 void pit_oneshot(uint32_t ticks);
 #define PIT_HZ 1193182u
 
-/* idle.c: halt until an interrupt or the deadline (monotonic ns). */
-void idle_until(uint64_t deadline_ns);
-
 /* syscall.c */
 void syscall_init(void);
-
-/* random.c */
-void random_bytes(void *buf, size_t n);
 
 /* exit.c */
 _Noreturn void kernel_exit(int status);
 /* Exit as a crash (exit.c explains the status mapping). */
 _Noreturn void kernel_crash(void);
-_Noreturn void kernel_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* port_panic() is exit.c's too; port_random_bytes() is random.c's. */
 
 /* start.c */
 extern const char *kernel_name; /* argv[0] */
-/* The command-line words the kernel kept for itself (kernel_params.h). */
-extern const char *kernel_params[];
-extern size_t nkernel_params;
+/* port_kernel_param() gives the words start.c kept (kernel_params.h). */
 /* The application stack's guard page (for the "stack overflow" hint). */
 extern uintptr_t stack_guard;
 

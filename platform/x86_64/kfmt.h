@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 /* Format into buf (always NUL-terminated when cap > 0); returns the length
- * the full output would have, like vsnprintf. */
+ * the full output would have, like vsnprintf. port_snprintf() (port.h) is
+ * the same with arguments, in kfmt.c too. */
 size_t kfmt(char *buf, size_t cap, const char *fmt, va_list ap);
-size_t kfmt_s(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* The kernel's own symbol table, for symbolised backtraces. The link
- * (qemu-link.sh) runs twice: the second pass adds a table generated from
+ * (qemu-cc.sh) runs twice: the second pass adds a table generated from
  * the first pass's `nm` output in section .kernel_symbols, which the linker
  * script places after everything else so no address moves. Without it
  * (a one-pass link) lookups fail and traps print an addr2line hint. */

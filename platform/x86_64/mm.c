@@ -3,7 +3,7 @@
  *
  * All RAM below 4 GiB is identity mapped, so "virtual" memory is physical
  * memory: brk grows upward from the start of the largest free range, mmap
- * and page_alloc take runs of pages from the top (pagealloc.c), and musl's
+ * and port_page_alloc take runs of pages from the top (pagealloc.c), and musl's
  * malloc is satisfied with both. Memory handed to the C library is zeroed,
  * as Linux's anonymous memory is. mremap is refused (-ENOMEM: musl's
  * realloc then allocates and copies). */
@@ -41,8 +41,8 @@ static void memmap_from_cmos(void)
     boot.memmap[1] = (struct hvm_memmap_entry){1 << 20, above16 ? (15ull << 20) + above16 : above1,
                                                HVM_MEMMAP_RAM, 0};
     boot.nmemmap = 2;
-    kprintf("mirari: no memory map from the loader; CMOS says %lu KiB\n",
-            (boot.memmap[1].size >> 10) + 640);
+    port_log("mirari: no memory map from the loader; CMOS says %lu KiB\n",
+             (boot.memmap[1].size >> 10) + 640);
 }
 
 void mm_init(void)
@@ -54,7 +54,7 @@ void mm_init(void)
     size_t n = memmap_usable(boot.memmap, boot.nmemmap, &kernel, 1, PAGE_SIZE, 4ull << 30, ram,
                              sizeof ram / sizeof ram[0]);
     if (n == 0)
-        kernel_panic("no usable RAM in the memory map");
+        port_panic("no usable RAM in the memory map");
     top = ram[n - 1].end;
 
     /* The two bitmaps go at the start of the first range big enough. */
@@ -64,7 +64,7 @@ void mm_init(void)
     while (at < n && ram[at].end - ram[at].start < bytes)
         at++;
     if (at == n)
-        kernel_panic("no room for the page bitmap (%zu bytes)", bytes);
+        port_panic("no room for the page bitmap (%zu bytes)", bytes);
     uint64_t *bits = (uint64_t *)(uintptr_t)ram[at].start;
     pa_init(&pa, 0, npages, bits);
     mmapped = bits + pa_bitmap_bytes(npages) / sizeof(uint64_t);
@@ -83,7 +83,7 @@ void mm_init(void)
     brk_limit = ram[big].end;
 }
 
-uint64_t mm_top(void)
+uint64_t port_mem_top(void)
 {
     return top;
 }
@@ -109,18 +109,16 @@ static bool marked(uint64_t addr, size_t n)
     return true;
 }
 
-void *page_alloc(size_t npages)
+/* Identity mapped: the pointer is the physical address (port.h). */
+void *port_page_alloc(size_t npages, uint64_t *phys)
 {
     uint64_t p = pa_alloc(&pa, npages);
     if (!p)
         return NULL;
     memset((void *)(uintptr_t)p, 0, npages * PAGE_SIZE);
+    if (phys)
+        *phys = p;
     return (void *)(uintptr_t)p;
-}
-
-void page_free(void *p, size_t npages)
-{
-    pa_release(&pa, (uintptr_t)p, npages);
 }
 
 long sys_brk(uint64_t addr)

@@ -30,7 +30,7 @@ int paging_unmap(uintptr_t addr)
     uint64_t *pde = &x86_pd[addr >> 21];
     uint64_t *pt;
     if (*pde & PTE_PS) {
-        pt = addr < BIG_PAGE_SIZE ? pt_low : page_alloc(1);
+        pt = addr < BIG_PAGE_SIZE ? pt_low : port_page_alloc(1, NULL);
         if (!pt)
             return -1;
         split(pde, pt);

@@ -38,7 +38,7 @@ static uint64_t next(void)
     return state * 0x2545f4914f6cdd1dull;
 }
 
-void random_bytes(void *buf, size_t n)
+void port_random_bytes(void *buf, size_t n)
 {
     if (!checked) {
         uint32_t r[4];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* Converting the CMOS clock's registers to seconds since the epoch. Pure,
- * tested on the host (tests/unit/test_x86_rtcdate.c). */
+ * tested on the host (tests/unit/test_x86_text.c). */
 #ifndef MIRARI_X86_RTCDATE_H
 #define MIRARI_X86_RTCDATE_H
 

@@ -16,14 +16,19 @@
 _Noreturn void x86_start(uint32_t start_info_pa);
 extern char _start[]; /* musl's crt1.o */
 
-/* The image name, from the link (qemu-link.sh); argv[0] and the
+/* The image name, from the link (qemu-cc.sh); argv[0] and the
  * addr2line hint use it. */
 extern const char kernel_image_name[] __attribute__((weak));
 const char *kernel_name = "mirari";
 #define MAX_KERNEL_PARAMS 16
-const char *kernel_params[MAX_KERNEL_PARAMS];
-size_t nkernel_params;
+static const char *kernel_params[MAX_KERNEL_PARAMS];
+static size_t nkernel_params;
 uintptr_t stack_guard;
+
+const char *port_kernel_param(size_t i)
+{
+    return i < nkernel_params ? kernel_params[i] : NULL;
+}
 
 static uint64_t *push(uint64_t *sp, uint64_t v)
 {
@@ -40,9 +45,9 @@ static char *push_bytes(char **top, const void *p, size_t n)
 
 static _Noreturn void enter_libc(void)
 {
-    char *stack = page_alloc(APP_STACK_PAGES + 1);
+    char *stack = port_page_alloc(APP_STACK_PAGES + 1, NULL);
     if (!stack)
-        kernel_panic("no memory for the application's stack");
+        port_panic("no memory for the application's stack");
     paging_unmap((uintptr_t)stack); /* the guard page */
     stack_guard = (uintptr_t)stack;
     char *top = stack + (APP_STACK_PAGES + 1) * PAGE_SIZE;
@@ -52,7 +57,7 @@ static _Noreturn void enter_libc(void)
     char *words[MAX_ARGS];
     size_t nwords = cmdline_split(boot.cmdline, words, MAX_ARGS - 1);
     if (nwords > MAX_ARGS - 1) {
-        kprintf("mirari: more than %d boot arguments, ignoring the rest\n", MAX_ARGS - 1);
+        port_log("mirari: more than %d boot arguments, ignoring the rest\n", MAX_ARGS - 1);
         nwords = MAX_ARGS - 1;
     }
     char *argv[MAX_ARGS];
@@ -66,7 +71,7 @@ static _Noreturn void enter_libc(void)
     }
 
     uint8_t rnd[16];
-    random_bytes(rnd, sizeof rnd);
+    port_random_bytes(rnd, sizeof rnd);
     char *at_random = push_bytes(&top, rnd, sizeof rnd);
 
     /* musl finds its TLS image through AT_PHDR: the headers are loaded

@@ -83,6 +83,29 @@ static long do_clock_gettime(clockid_t clk, struct timespec *ts)
     }
 }
 
+static long do_clock_getres(struct timespec *res)
+{
+    if (res)
+        *res = (struct timespec){0, 1};
+    return 0;
+}
+
+static long do_gettimeofday(struct timeval *tv)
+{
+    uint64_t ns = clock_wall_ns();
+    if (tv)
+        *tv = (struct timeval){(time_t)(ns / 1000000000), (suseconds_t)(ns / 1000 % 1000000)};
+    return 0;
+}
+
+static long do_time(time_t *t)
+{
+    time_t now = (time_t)(clock_wall_ns() / 1000000000);
+    if (t)
+        *t = now;
+    return now;
+}
+
 static long do_sleep(clockid_t clk, int flags, const struct timespec *req)
 {
     if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000)
@@ -96,7 +119,7 @@ static long do_sleep(clockid_t clk, int flags, const struct timespec *req)
         deadline = clock_monotonic_ns() + ns;
     }
     while (clock_monotonic_ns() < deadline)
-        idle_until(deadline);
+        port_idle_until(deadline);
     return 0;
 }
 
@@ -109,6 +132,19 @@ static long do_uname(struct utsname *u)
     memcpy(u->version, "pvh", 4);
     memcpy(u->machine, "x86_64", 7);
     return 0;
+}
+
+static long do_arch_prctl(uint64_t code, uint64_t addr)
+{
+    if (code == ARCH_SET_FS) {
+        wrmsr(MSR_FS_BASE, addr); /* musl's thread pointer (TLS) */
+        return 0;
+    }
+    if (code == ARCH_GET_FS) {
+        *(uint64_t *)addr = rdmsr(MSR_FS_BASE);
+        return 0;
+    }
+    return -EINVAL;
 }
 
 static long do_fstat(int fd, struct stat *st)
@@ -127,7 +163,7 @@ static long do_kill(int sig)
         return 0;
     /* Only fatal signals reach here (abort(), raise()): nothing catches
      * them, so the program ends as a crash, as under Linux. */
-    kprintf("\nmirari: killed by signal %d%s\n", sig, sig == SIGABRT ? " (abort)" : "");
+    port_log("\nmirari: killed by signal %d%s\n", sig, sig == SIGABRT ? " (abort)" : "");
     trap_backtrace((uintptr_t)__builtin_return_address(0), (uintptr_t)__builtin_frame_address(0));
     kernel_crash();
 }
@@ -140,11 +176,16 @@ static long unknown(long nr)
     size_t bit = nr >= 0 && nr < 1023 ? (size_t)nr : 1023;
     if (!(reported[bit / 64] >> (bit % 64) & 1)) {
         reported[bit / 64] |= 1ull << (bit % 64);
-        kprintf("mirari: system call %ld is not implemented, returning -ENOSYS\n", nr);
+        port_log("mirari: system call %ld is not implemented, returning -ENOSYS\n", nr);
     }
     return -ENOSYS;
 }
 
+/* One switch, on purpose: each case reads as a Linux system call and
+ * the kernel's answer to it, in one place, and gcc turns it into a jump
+ * table (a table of handlers would be the same jump with a call more, and
+ * one function per trivial answer). Calls that need more than a line are
+ * the do_* functions above. */
 long syscall_dispatch(long nr, const struct syscall_args *args)
 {
     const uint64_t *a = args->a;
@@ -183,22 +224,11 @@ long syscall_dispatch(long nr, const struct syscall_args *args)
     case SYS_clock_gettime:
         return do_clock_gettime((clockid_t)a[0], (struct timespec *)a[1]);
     case SYS_clock_getres:
-        if (a[1])
-            *(struct timespec *)a[1] = (struct timespec){0, 1};
-        return 0;
-    case SYS_gettimeofday: {
-        uint64_t ns = clock_wall_ns();
-        if (a[0])
-            *(struct timeval *)a[0] =
-                (struct timeval){(time_t)(ns / 1000000000), (suseconds_t)(ns / 1000 % 1000000)};
-        return 0;
-    }
-    case SYS_time: {
-        time_t t = (time_t)(clock_wall_ns() / 1000000000);
-        if (a[0])
-            *(time_t *)a[0] = t;
-        return t;
-    }
+        return do_clock_getres((struct timespec *)a[1]);
+    case SYS_gettimeofday:
+        return do_gettimeofday((struct timeval *)a[0]);
+    case SYS_time:
+        return do_time((time_t *)a[0]);
     case SYS_nanosleep:
         return do_sleep(CLOCK_MONOTONIC, 0, (const struct timespec *)a[0]);
     case SYS_clock_nanosleep:
@@ -206,20 +236,12 @@ long syscall_dispatch(long nr, const struct syscall_args *args)
     case SYS_sched_yield:
         return 0;
     case SYS_getrandom:
-        random_bytes((void *)a[0], a[1]);
+        port_random_bytes((void *)a[0], a[1]);
         return (long)a[1];
     case SYS_uname:
         return do_uname((struct utsname *)a[0]);
     case SYS_arch_prctl:
-        if (a[0] == ARCH_SET_FS) {
-            wrmsr(MSR_FS_BASE, a[1]); /* musl's thread pointer (TLS) */
-            return 0;
-        }
-        if (a[0] == ARCH_GET_FS) {
-            *(uint64_t *)a[1] = rdmsr(MSR_FS_BASE);
-            return 0;
-        }
-        return -EINVAL;
+        return do_arch_prctl(a[0], a[1]);
     case SYS_set_tid_address:
     case SYS_getpid:
     case SYS_gettid:

@@ -35,14 +35,14 @@ static void print_addr(uint64_t addr)
     uint64_t off;
     const char *name = ksym_lookup(ksym_table(), addr, &off);
     if (name)
-        kprintf("0x%lx <%s+0x%lx>", addr, name, off);
+        port_log("0x%lx <%s+0x%lx>", addr, name, off);
     else
-        kprintf("0x%lx", addr);
+        port_log("0x%lx", addr);
 }
 
 static bool plausible_frame(uint64_t rbp, uint64_t prev)
 {
-    return rbp > prev && rbp % 8 == 0 && rbp >= PAGE_SIZE && rbp + 16 <= mm_top() &&
+    return rbp > prev && rbp % 8 == 0 && rbp >= PAGE_SIZE && rbp + 16 <= port_mem_top() &&
            paging_is_mapped(rbp) && paging_is_mapped(rbp + 15);
 }
 
@@ -68,34 +68,34 @@ void trap_backtrace(uint64_t rip, uint64_t rbp)
         prev = rbp;
         rbp = fp[0];
     }
-    kprintf("backtrace:\n");
+    port_log("backtrace:\n");
     for (size_t i = 0; i < n; i++) {
         /* Deep recursion: one line for a run of the same return address. */
         size_t same = 0;
         while (i > 0 && i + same + 1 < n && pcs[i + same + 1] == pcs[i])
             same++;
         if (same > 1)
-            kprintf("  #%zu-%zu ", i, i + same);
+            port_log("  #%zu-%zu ", i, i + same);
         else
-            kprintf("  #%zu ", i);
+            port_log("  #%zu ", i);
         /* Symbolise return addresses by the call instruction before them. */
         uint64_t off;
         const char *name = ksym_lookup(ksym_table(), i ? pcs[i] - 1 : pcs[i], &off);
         if (name)
-            kprintf("0x%lx <%s+0x%lx>", pcs[i], name, i ? off + 1 : off);
+            port_log("0x%lx <%s+0x%lx>", pcs[i], name, i ? off + 1 : off);
         else
-            kprintf("0x%lx", pcs[i]);
+            port_log("0x%lx", pcs[i]);
         if (same > 1) {
-            kprintf(" (the same %zu times)", same + 1);
+            port_log(" (the same %zu times)", same + 1);
             i += same;
         }
-        kprintf("\n");
+        port_log("\n");
     }
     if (!ksym_table()) {
-        kprintf("symbolise with: addr2line -f -e %s.pvh", kernel_name);
+        port_log("symbolise with: addr2line -f -e %s.pvh", kernel_name);
         for (size_t i = 0; i < n; i++)
-            kprintf(" 0x%lx", i ? pcs[i] - 1 : pcs[i]);
-        kprintf("\n");
+            port_log(" 0x%lx", i ? pcs[i] - 1 : pcs[i]);
+        port_log("\n");
     }
 }
 
@@ -104,33 +104,33 @@ static void exception(const struct trap_frame *f)
     static bool dumping;
     if (dumping) {
         /* A fault while dumping a fault: stop before it loops. */
-        kprintf("mirari: exception %lu while reporting an exception\n", f->vector);
+        port_log("mirari: exception %lu while reporting an exception\n", f->vector);
         kernel_crash();
     }
     dumping = true;
 
-    kprintf("\nmirari: unhandled exception %lu (%s), error code 0x%lx, at ", f->vector,
-            f->vector < 32 && names[f->vector] ? names[f->vector] : "reserved", f->error);
+    port_log("\nmirari: unhandled exception %lu (%s), error code 0x%lx, at ", f->vector,
+             f->vector < 32 && names[f->vector] ? names[f->vector] : "reserved", f->error);
     print_addr(f->rip);
-    kprintf("\n");
+    port_log("\n");
     if (f->vector == 14) {
         uint64_t cr2 = read_cr2();
         /* Error code bits (SDM vol. 3, 4.7): P, W/R, U/S, RSVD, I/D. */
-        kprintf("  cr2 0x%016lx: %s of %s address%s\n", cr2,
-                f->error & 16  ? "instruction fetch"
-                : f->error & 2 ? "write"
-                               : "read",
-                f->error & 1 ? "a protected" : "an unmapped",
-                cr2 < PAGE_SIZE                                ? " (NULL pointer dereference)"
-                : stack_guard && cr2 - stack_guard < PAGE_SIZE ? " (stack overflow)"
-                                                               : "");
+        port_log("  cr2 0x%016lx: %s of %s address%s\n", cr2,
+                 f->error & 16  ? "instruction fetch"
+                 : f->error & 2 ? "write"
+                                : "read",
+                 f->error & 1 ? "a protected" : "an unmapped",
+                 cr2 < PAGE_SIZE                                ? " (NULL pointer dereference)"
+                 : stack_guard && cr2 - stack_guard < PAGE_SIZE ? " (stack overflow)"
+                                                                : "");
     }
-    kprintf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
-    kprintf("  rsi %016lx  rdi %016lx  rbp %016lx  rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
-    kprintf("  r8  %016lx  r9  %016lx  r10 %016lx  r11 %016lx\n", f->r8, f->r9, f->r10, f->r11);
-    kprintf("  r12 %016lx  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r12, f->r13, f->r14, f->r15);
-    kprintf("  rip %016lx  rflags %08lx  cs %04lx  ss %04lx  cr3 %08lx\n", f->rip, f->rflags, f->cs,
-            f->ss, read_cr3());
+    port_log("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+    port_log("  rsi %016lx  rdi %016lx  rbp %016lx  rsp %016lx\n", f->rsi, f->rdi, f->rbp, f->rsp);
+    port_log("  r8  %016lx  r9  %016lx  r10 %016lx  r11 %016lx\n", f->r8, f->r9, f->r10, f->r11);
+    port_log("  r12 %016lx  r13 %016lx  r14 %016lx  r15 %016lx\n", f->r12, f->r13, f->r14, f->r15);
+    port_log("  rip %016lx  rflags %08lx  cs %04lx  ss %04lx  cr3 %08lx\n", f->rip, f->rflags,
+             f->cs, f->ss, read_cr3());
     trap_backtrace(f->rip, f->rbp);
     kernel_crash();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* The exit status mapping between the qemu kernel and the runner
- * (platform/x86_64/exit_status.h) and symbol lookup for backtraces
+ * (abi/qemu_exit.h) and symbol lookup for backtraces
  * (platform/x86_64/ksyms.c), on the host. */
 #include <setjmp.h>
 #include <stdarg.h>

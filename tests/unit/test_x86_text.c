@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* The qemu kernel's small text helpers, on the host: its printf core
- * (kfmt.c), the command-line splitter (cmdline.c), the
- * virtio_mmio.device= parser (virtio/mmio_param.c) and the CMOS date
- * conversion (rtcdate.c). */
+ * (kfmt.c), the command-line splitter (abi/cmdline.h) and the kernel's
+ * own words (kernel_params.c), and the CMOS date conversion (rtcdate.c).
+ * The virtio_mmio.device= parser is test_mmio_param.c's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <port.h>
 
-#include "../../platform/virtio/mmio_param.h"
 #include "../../platform/x86_64/kernel_params.h"
 #include "../../platform/x86_64/kfmt.h"
 #include "../../platform/x86_64/rtcdate.h"
@@ -20,7 +20,7 @@
 #define EXPECT_FMT(want, ...)                                                                      \
     do {                                                                                           \
         char b_[128];                                                                              \
-        size_t n_ = kfmt_s(b_, sizeof b_, __VA_ARGS__);                                            \
+        size_t n_ = port_snprintf(b_, sizeof b_, __VA_ARGS__);                                     \
         assert_string_equal(b_, want);                                                             \
         assert_int_equal(n_, strlen(want));                                                        \
     } while (0)
@@ -42,10 +42,10 @@ static void kfmt_truncates_like_snprintf(void **state)
 {
     (void)state;
     char b[8];
-    size_t n = kfmt_s(b, sizeof b, "%s-%d", "abcdef", 12345);
+    size_t n = port_snprintf(b, sizeof b, "%s-%d", "abcdef", 12345);
     assert_int_equal(n, 12);
     assert_string_equal(b, "abcdef-");
-    assert_int_equal(kfmt_s(b, 0, "xyz"), 3);
+    assert_int_equal(port_snprintf(b, 0, "xyz"), 3);
 }
 
 static void split(const char *line, const char **want, size_t nwant)
@@ -94,40 +94,6 @@ static void cmdline_kernel_params(void **state)
     assert_false(cmdline_is_kernel_param("virtio_mmio.device"));
 }
 
-static void mmio_param_forms(void **state)
-{
-    (void)state;
-    struct mmio_param p;
-    assert_int_equal(mmio_param_parse("virtio_mmio.device=512@0xfeb00e00:12", &p), 0);
-    assert_int_equal(p.size, 512);
-    assert_int_equal(p.base, 0xfeb00e00);
-    assert_int_equal(p.irq, 12);
-    assert_int_equal(mmio_param_parse("virtio_mmio.device=4K@0xd0000000:5:3", &p), 0);
-    assert_int_equal(p.size, 4096);
-    assert_int_equal(p.base, 0xd0000000);
-    assert_int_equal(p.irq, 5);
-    assert_int_equal(mmio_param_parse("virtio_mmio.device=1M@4096:24", &p), 0);
-    assert_int_equal(p.size, 1 << 20);
-    assert_int_equal(p.base, 4096);
-    const char *bad[] = {
-        "virtio_mmio.device=",
-        "virtio_mmio.device=512",
-        "virtio_mmio.device=512@",
-        "virtio_mmio.device=512@0xfeb00e00",
-        "virtio_mmio.device=512@0xfeb00e00:",
-        "virtio_mmio.device=512@0xfeb00e00:12x",
-        "virtio_mmio.device=0@0x1000:1",
-        "virtio_mmio.device=512@0x:1",
-        "virtio_mmio.device=512@0xfeb00e00:256",
-        "virtio_mmio.device=99999999999999999999@0:1",
-        "virtio_mmio.dev=512@0xfeb00e00:12",
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        if (mmio_param_parse(bad[i], &p) != -1)
-            fail_msg("accepted %s", bad[i]);
-    }
-}
-
 static void rtc_binary_and_bcd(void **state)
 {
     (void)state;
@@ -174,7 +140,6 @@ int main(void)
         cmocka_unit_test(cmdline_words_and_quotes),
         cmocka_unit_test(cmdline_counts_words_beyond_max),
         cmocka_unit_test(cmdline_kernel_params),
-        cmocka_unit_test(mmio_param_forms),
         cmocka_unit_test(rtc_binary_and_bcd),
         cmocka_unit_test(rtc_twelve_hour),
         cmocka_unit_test(rtc_rejects_garbage),
