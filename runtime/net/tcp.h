@@ -30,6 +30,7 @@
 #include <mirari/netstats.h>
 
 #include "ipv4.h"
+#include "seqset.h" /* and the sequence number comparisons, seq_lt() ... */
 #include "util.h"
 
 #define TCP_HLEN 20
@@ -151,22 +152,16 @@ struct mi_tcp {
 
     struct tcp_ring snd, rcv;
     /* Out-of-order data already in rcv's free space at its offset:
-     * sorted, disjoint sequence ranges beyond RCV.NXT. */
-    struct {
-        uint32_t start, end;
-    } ooo[MI_NET_TCP_OOO_RANGES];
-    uint8_t n_ooo;
+     * sequence ranges beyond RCV.NXT. */
+    struct seqset ooo;
     bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
     uint32_t ooo_fin_seq;
     uint32_t sack_recent; /* a byte of the latest out-of-order segment: its block goes first */
 
-    /* The sender's SACK scoreboard: sorted, disjoint ranges above
-     * SND.UNA the peer has (RFC 2018), and in recovery how far holes have
-     * been retransmitted. */
-    struct {
-        uint32_t start, end;
-    } sacked[MI_NET_TCP_OOO_RANGES];
-    uint8_t n_sacked;
+    /* The sender's SACK scoreboard: the ranges above SND.UNA the peer
+     * has (RFC 2018), and in recovery how far holes have been
+     * retransmitted. */
+    struct seqset sacked;
     uint32_t rexmit_hi;
 
     /* Listener only. */
@@ -187,24 +182,6 @@ struct tcp_table {
     uint32_t challenge_tokens;
     uint64_t challenge_refilled;
 };
-
-/* Sequence number comparisons, modulo 2^32 (RFC 9293 3.4). */
-static inline bool seq_lt(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) < 0;
-}
-static inline bool seq_le(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) <= 0;
-}
-static inline bool seq_gt(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) > 0;
-}
-static inline bool seq_ge(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) >= 0;
-}
 
 /* A parsed incoming segment. */
 struct tcp_seg {

@@ -272,7 +272,7 @@ static void data_input(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t seq
             tcp_drop(t, 0);
             return;
         }
-        bool had_gap = t->n_ooo > 0;
+        bool had_gap = t->ooo.n > 0;
         if (seq == t->rcv_nxt) {
             uint32_t n = tcp_rcv_data(t, seq, data, len);
             if (n > 0)

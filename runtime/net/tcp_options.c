@@ -89,28 +89,28 @@ void tcp_parse_sack(const uint8_t *opt, size_t len, struct tcp_sack_blocks *out)
 
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out)
 {
-    if (!t->sack_ok || t->n_ooo == 0)
+    const struct seqset *ooo = &t->ooo;
+    if (!t->sack_ok || ooo->n == 0)
         return 0;
     /* RFC 2018 4: the first block holds the segment that triggered this
      * ACK (the latest out-of-order one); then the others, up to four. */
-    int first = 0;
-    for (int i = 0; i < t->n_ooo; i++)
-        if (seq_le(t->ooo[i].start, t->sack_recent) && seq_lt(t->sack_recent, t->ooo[i].end))
-            first = i;
+    int first = seqset_find(ooo, t->sack_recent);
+    if (first < 0)
+        first = 0;
     size_t n = 0;
     out[0] = 1;
     out[1] = 1;
     out[2] = 5;
     uint8_t *p = out + 4;
-    put32(p, t->ooo[first].start);
-    put32(p + 4, t->ooo[first].end);
+    put32(p, ooo->r[first].start);
+    put32(p + 4, ooo->r[first].end);
     p += 8;
     n++;
-    for (int i = 0; i < t->n_ooo && n < 4; i++) {
+    for (int i = 0; i < ooo->n && n < 4; i++) {
         if (i == first)
             continue;
-        put32(p, t->ooo[i].start);
-        put32(p + 4, t->ooo[i].end);
+        put32(p, ooo->r[i].start);
+        put32(p + 4, ooo->r[i].end);
         p += 8;
         n++;
     }

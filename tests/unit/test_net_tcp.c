@@ -873,7 +873,7 @@ static void test_ooo_ranges_bounded(void **state)
     for (uint32_t i = 0; i < 40; i++)
         peer_send(&p, p.snd_nxt + 100 + i * 20, p.rcv_nxt, TCP_ACK, "0123456789", 10);
     fake_run_for(MS(10));
-    assert_int_equal(peer_server.t->n_ooo, MI_NET_TCP_OOO_RANGES);
+    assert_int_equal(peer_server.t->ooo.n, MI_NET_TCP_OOO_RANGES);
     assert_int_equal(p.s->stats.tcp_drop_ooo_full, 40 - MI_NET_TCP_OOO_RANGES);
     peer_done(&p);
 }
