@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* runtime/core/backend.h on mirari's own stack: the loop blocks in the
+/* runtime/core/net_backend.h on mirari's own stack: the loop blocks in the
  * platform (plat_yield) and every frame that arrived is run through
  * the stack before the loop goes on with timers and deferred calls.
  *

@@ -50,11 +50,6 @@ static const char *const state_names[] = {
     [DHCP_BOUND] = "BOUND", [DHCP_RENEWING] = "RENEWING",   [DHCP_REBINDING] = "REBINDING",
 };
 
-const char *dhcp_state_name(enum dhcp_state st)
-{
-    return state_names[st];
-}
-
 static void dhcp_timer_fn(mi_timer *timer, void *arg);
 static void dhcp_recv(mi_udp *u, mi_ipv4 src, uint16_t sport, const void *data, size_t len,
                       void *arg);

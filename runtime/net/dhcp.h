@@ -46,6 +46,5 @@ struct net_stack;
  * at the first lease. */
 int dhcp_start(struct net_stack *s, void (*ready)(void *arg), void *arg);
 void dhcp_stop(struct net_stack *s);
-const char *dhcp_state_name(enum dhcp_state st);
 
 #endif

@@ -9,10 +9,11 @@
  *   tcp_timer.c    retransmission (RFC 6298), persist, delayed ACK,
  *                  keepalive, TIME-WAIT
  *   tcp_cc.c       congestion control: RFC 5681 + NewReno (RFC 6582), RTT
- *   tcp_options.c  MSS and window scale options (RFC 7323)
- *   tcp_buf.c      send and receive rings, out-of-order ranges
+ *   tcp_options.c  options: MSS, window scale (RFC 7323), SACK (RFC 2018)
+ *   tcp_buf.c      send and receive rings, out-of-order data
  *   tcp_syncookie.c  SYN cookies when the SYN queue is full
  *   tcp_sack.c     SACK scoreboard and hole retransmission (RFC 2018, 6675)
+ *   seqset.c       the range sets of tcp_buf.c and tcp_sack.c (seqset.h)
  *
  * Names follow the RFC: SND.UNA is snd_una, RCV.NXT is rcv_nxt, and so on.
  * One addition from BSD: SND.MAX (snd_max), the highest sequence number
@@ -30,6 +31,7 @@
 #include <mirari/netstats.h>
 
 #include "ipv4.h"
+#include "seqset.h" /* and the sequence number comparisons, seq_lt() ... */
 #include "util.h"
 
 #define TCP_HLEN 20
@@ -151,22 +153,16 @@ struct mi_tcp {
 
     struct tcp_ring snd, rcv;
     /* Out-of-order data already in rcv's free space at its offset:
-     * sorted, disjoint sequence ranges beyond RCV.NXT. */
-    struct {
-        uint32_t start, end;
-    } ooo[MI_NET_TCP_OOO_RANGES];
-    uint8_t n_ooo;
+     * sequence ranges beyond RCV.NXT. */
+    struct seqset ooo;
     bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
     uint32_t ooo_fin_seq;
     uint32_t sack_recent; /* a byte of the latest out-of-order segment: its block goes first */
 
-    /* The sender's SACK scoreboard: sorted, disjoint ranges above
-     * SND.UNA the peer has (RFC 2018), and in recovery how far holes have
-     * been retransmitted. */
-    struct {
-        uint32_t start, end;
-    } sacked[MI_NET_TCP_OOO_RANGES];
-    uint8_t n_sacked;
+    /* The sender's SACK scoreboard: the ranges above SND.UNA the peer
+     * has (RFC 2018), and in recovery how far holes have been
+     * retransmitted. */
+    struct seqset sacked;
     uint32_t rexmit_hi;
 
     /* Listener only. */
@@ -187,24 +183,6 @@ struct tcp_table {
     uint32_t challenge_tokens;
     uint64_t challenge_refilled;
 };
-
-/* Sequence number comparisons, modulo 2^32 (RFC 9293 3.4). */
-static inline bool seq_lt(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) < 0;
-}
-static inline bool seq_le(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) <= 0;
-}
-static inline bool seq_gt(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) > 0;
-}
-static inline bool seq_ge(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) >= 0;
-}
 
 /* A parsed incoming segment. */
 struct tcp_seg {
@@ -260,10 +238,7 @@ void tcp_enter_time_wait(struct mi_tcp *t);
 /* Close a listener's half-open connections (it is going away). */
 void tcp_listener_closed(struct mi_tcp *l);
 
-/* tcp_input.c */
-void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, size_t len);
-
-/* tcp_conn.c: active open from a given local port (0: pick one). */
+/* Active open from a given local port (0: pick one). */
 struct mi_tcp *tcp_open(struct net_stack *s, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
                         const struct mi_tcp_callbacks *cb, void *arg, int *err);
 struct mi_tcp *tcp_listen(struct net_stack *s, mi_ipv4 addr, uint16_t port,
@@ -273,6 +248,9 @@ int tcp_established(struct mi_tcp *t);
 /* The application's close (mi_tcp_close) and shutdown. */
 void tcp_close(struct mi_tcp *t, bool abort);
 int tcp_shutdown(struct mi_tcp *t);
+
+/* tcp_input.c */
+void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, size_t len);
 
 /* tcp_output.c */
 void tcp_output(struct mi_tcp *t);
@@ -289,6 +267,20 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin);
 /* Send again the first unacknowledged segment (data and/or FIN, never
  * beyond SND.MAX); returns the sequence space it covered. */
 uint32_t tcp_retransmit_first(struct mi_tcp *t);
+void tcp_send_rst(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
+                  uint32_t seq, uint32_t ack, bool with_ack);
+/* The RST answering a segment that belongs to no connection
+ * (RFC 9293 3.10.7.1). */
+void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg);
+/* The window to advertise, with receiver-side SWS avoidance, in bytes. */
+uint32_t tcp_rcv_window(struct mi_tcp *t);
+/* Data sequence number of the first byte in the send ring. */
+uint32_t tcp_snd_data_start(const struct mi_tcp *t);
+/* Largest payload of the next segment: the MSS less the options it will
+ * carry (RFC 9293 3.7.1: the MSS counts data only). */
+uint32_t tcp_seg_max(const struct mi_tcp *t);
+
+/* tcp_sack.c */
 /* In recovery with SACK: send again the next hole (unSACKed data below
  * the highest SACKed byte) from RETRANSMIT.HI on; false when none is left. */
 bool tcp_retransmit_hole(struct mi_tcp *t);
@@ -300,15 +292,6 @@ bool tcp_sack_update(struct mi_tcp *t, const struct tcp_sack_blocks *sb);
 void tcp_sack_prune(struct mi_tcp *t, bool all);
 /* The scoreboard says the first unacknowledged segment is lost. */
 bool tcp_sack_lost(const struct mi_tcp *t);
-void tcp_send_rst(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
-                  uint32_t seq, uint32_t ack, bool with_ack);
-/* The RST answering a segment that belongs to no connection
- * (RFC 9293 3.10.7.1). */
-void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg);
-/* The window to advertise, with receiver-side SWS avoidance, in bytes. */
-uint32_t tcp_rcv_window(struct mi_tcp *t);
-/* Data sequence number of the first byte in the send ring. */
-uint32_t tcp_snd_data_start(const struct mi_tcp *t);
 
 /* tcp_timer.c */
 void tcp_timer_fn(mi_timer *timer, void *arg);
@@ -337,9 +320,6 @@ void tcp_parse_sack(const uint8_t *opt, size_t len, struct tcp_sack_blocks *out)
 /* The SACK option to send now (receiver side), into out (at most 36
  * bytes): the out-of-order ranges, the most recent first. 0 if none. */
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out);
-/* Largest payload of the next segment: the MSS less the options it will
- * carry (RFC 9293 3.7.1: the MSS counts data only). */
-uint32_t tcp_seg_max(const struct mi_tcp *t);
 /* The receive window shift that lets MI_NET_TCP_RCVBUF be advertised. */
 uint8_t tcp_our_wscale(void);
 

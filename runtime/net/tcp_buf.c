@@ -5,9 +5,9 @@
  * Out-of-order data needs no memory of its own: the window we advertise
  * never exceeds the free space of the receive ring (tcp_output.c), so a
  * segment beyond RCV.NXT is copied straight to its final place in that
- * free space, and only its sequence range is remembered (at most
- * MI_NET_TCP_OOO_RANGES disjoint ranges, merged when they touch). When
- * the hole before them is filled, RCV.NXT jumps over them. */
+ * free space, and only its sequence range is remembered (in a seqset.h
+ * set: at most SEQSET_CAP ranges, merged when they touch). When the hole
+ * before them is filled, RCV.NXT jumps over them. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,38 +91,6 @@ int tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint32_t len, struct n
     return iov[1].len > 0 ? 2 : 1;
 }
 
-/* Remember [start, end) as received out of order. false when the table
- * is full and the range touches no existing one. */
-static bool ooo_add(struct mi_tcp *t, uint32_t start, uint32_t end)
-{
-    unsigned i = 0;
-    while (i < t->n_ooo && seq_lt(t->ooo[i].end, start))
-        i++;
-    /* Ranges from i on that touch [start, end) merge into one. */
-    unsigned j = i;
-    while (j < t->n_ooo && seq_le(t->ooo[j].start, end)) {
-        if (seq_lt(t->ooo[j].start, start))
-            start = t->ooo[j].start;
-        if (seq_gt(t->ooo[j].end, end))
-            end = t->ooo[j].end;
-        j++;
-    }
-    if (j == i && t->n_ooo == MI_NET_TCP_OOO_RANGES)
-        return false;
-    /* Replace ranges [i, j) by one. */
-    unsigned removed = j - i;
-    if (removed == 0) {
-        memmove(&t->ooo[i + 1], &t->ooo[i], (t->n_ooo - i) * sizeof(t->ooo[0]));
-        t->n_ooo++;
-    } else if (removed > 1) {
-        memmove(&t->ooo[i + 1], &t->ooo[j], (t->n_ooo - j) * sizeof(t->ooo[0]));
-        t->n_ooo -= removed - 1;
-    }
-    t->ooo[i].start = start;
-    t->ooo[i].end = end;
-    return true;
-}
-
 uint32_t tcp_rcv_data(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint32_t len)
 {
     struct tcp_ring *r = &t->rcv;
@@ -136,8 +104,8 @@ uint32_t tcp_rcv_data(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint3
         return 0;
 
     if (off > 0) {
-        if (!ooo_add(t, seq, seq + len)) {
-            NET_DROP(t->s, tcp_drop_ooo_full, "%u ranges already", t->n_ooo);
+        if (!seqset_add(&t->ooo, seq, seq + len)) {
+            NET_DROP(t->s, tcp_drop_ooo_full, "%u ranges already", t->ooo.n);
             return 0;
         }
         tcp_ring_write_at(r, off, data, len);
@@ -148,13 +116,12 @@ uint32_t tcp_rcv_data(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint3
     tcp_ring_push(r, data, len);
     t->rcv_nxt += len;
     /* Swallow the out-of-order ranges the new data reaches. */
-    while (t->n_ooo > 0 && seq_le(t->ooo[0].start, t->rcv_nxt)) {
-        if (seq_gt(t->ooo[0].end, t->rcv_nxt)) {
-            r->len += t->ooo[0].end - t->rcv_nxt;
-            t->rcv_nxt = t->ooo[0].end;
+    while (t->ooo.n > 0 && seq_le(t->ooo.r[0].start, t->rcv_nxt)) {
+        if (seq_gt(t->ooo.r[0].end, t->rcv_nxt)) {
+            r->len += t->ooo.r[0].end - t->rcv_nxt;
+            t->rcv_nxt = t->ooo.r[0].end;
         }
-        memmove(&t->ooo[0], &t->ooo[1], (t->n_ooo - 1) * sizeof(t->ooo[0]));
-        t->n_ooo--;
+        seqset_remove_below(&t->ooo, t->rcv_nxt);
     }
     return t->rcv_nxt - before;
 }

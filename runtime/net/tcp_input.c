@@ -44,7 +44,7 @@ static void apply_syn_options(struct mi_tcp *t, const struct tcp_seg *seg)
     }
 }
 
-static void conn_input(struct mi_tcp *t, struct tcp_seg *seg);
+static void conn_input(struct mi_tcp *t, const struct tcp_seg *seg);
 
 /* ---- LISTEN (3.10.7.2) ---- */
 
@@ -63,89 +63,74 @@ static struct mi_tcp *alloc_passive(struct mi_tcp *l, const struct tcp_seg *seg)
     return t;
 }
 
-static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
+/* second: an ACK that completes a handshake answered with a SYN cookie
+ * (mss is what the cookie encodes): the connection is established at
+ * once, and the rest of the segment is processed as in ESTABLISHED. */
+static void syncookie_established(struct mi_tcp *l, const struct tcp_seg *seg, uint16_t mss)
+{
+    struct net_stack *s = l->s;
+    struct mi_tcp *t = alloc_passive(l, seg);
+    if (t == NULL)
+        return;
+    t->cookie = true;
+    t->iss = seg->ack - 1;
+    t->irs = seg->seq - 1;
+    t->rcv_nxt = seg->seq;
+    t->rcv_adv = seg->seq + 65535; /* what the cookie's SYN-ACK offered */
+    t->snd_mss = mss < t->rcv_mss ? mss : t->rcv_mss;
+    tcp_cc_init(t);
+    t->state = TCP_SYN_RECEIVED;
+    if (tcp_established(t) != 0) {
+        tcp_reset_reply(s, seg);
+        tcp_drop(t, 0);
+        return;
+    }
+    s->stats.tcp_syncookie_ok++;
+    t->syn_acked = true;
+    t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
+    t->snd_wnd = seg->wnd; /* no window scaling with cookies */
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = seg->ack;
+    tcp_hash_insert(t);
+    conn_input(t, seg);
+    tcp_notify(t);
+    if (!t->reaped && t->state != TCP_CLOSED) {
+        tcp_output(t);
+        tcp_timer_update(t);
+    }
+}
+
+/* third, with the SYN queue full (a flood, or a burst): answer
+ * statelessly with a SYN cookie, so legitimate peers still get in. */
+static void syncookie_reply(struct mi_tcp *l, const struct tcp_seg *seg)
 {
     struct net_stack *s = l->s;
     const struct ip_info *ip = seg->ip;
+    struct tcp_syn_opts o;
+    tcp_parse_syn_options(seg->opt, seg->optlen, &o);
+    uint16_t mss = o.mss != 0 ? o.mss : TCP_DEFAULT_MSS;
+    uint16_t our = (uint16_t)(s->mtu - IP_HLEN - TCP_HLEN);
+    NET_DROP(s, tcp_syn_queue_full, "SYN from " IP4_FMT ":%u, cookie sent", IP4_ARGS(ip->src),
+             seg->sport);
+    uint32_t cookie = tcp_syncookie_make(s, seg, mss < our ? mss : our);
+    struct mi_tcp tmp = {.s = s,
+                         .state = TCP_SYN_RECEIVED,
+                         .laddr = ip->dst,
+                         .lport = seg->dport,
+                         .raddr = ip->src,
+                         .rport = seg->sport,
+                         .iss = cookie,
+                         .rcv_nxt = seg->seq + 1,
+                         .rcv_mss = our};
+    tcp_send_syn(&tmp);
+}
 
-    if (seg->flags & TCP_RST) /* first: an incoming RST is ignored */
-        return;
-    if (seg->flags & TCP_ACK) {
-        /* second: an ACK to a listener is bad, unless it completes a
-         * handshake answered with a SYN cookie. */
-        uint16_t mss;
-        if (!(seg->flags & TCP_SYN) && tcp_syncookie_check(s, seg, &mss) == 0) {
-            struct mi_tcp *t = alloc_passive(l, seg);
-            if (t == NULL)
-                return;
-            t->cookie = true;
-            t->iss = seg->ack - 1;
-            t->irs = seg->seq - 1;
-            t->rcv_nxt = seg->seq;
-            t->rcv_adv = seg->seq + 65535; /* what the cookie's SYN-ACK offered */
-            t->snd_mss = mss < t->rcv_mss ? mss : t->rcv_mss;
-            tcp_cc_init(t);
-            t->state = TCP_SYN_RECEIVED;
-            if (tcp_established(t) != 0) {
-                tcp_reset_reply(s, seg);
-                tcp_drop(t, 0);
-                return;
-            }
-            s->stats.tcp_syncookie_ok++;
-            t->syn_acked = true;
-            t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
-            t->snd_wnd = seg->wnd; /* no window scaling with cookies */
-            t->max_snd_wnd = t->snd_wnd;
-            t->snd_wl1 = seg->seq;
-            t->snd_wl2 = seg->ack;
-            tcp_hash_insert(t);
-            /* The rest of the segment (data, FIN) as in ESTABLISHED. */
-            struct tcp_seg rest = *seg;
-            conn_input(t, &rest);
-            tcp_notify(t);
-            if (!t->reaped && t->state != TCP_CLOSED) {
-                tcp_output(t);
-                tcp_timer_update(t);
-            }
-            return;
-        }
-        if (!(seg->flags & TCP_SYN))
-            s->stats.tcp_syncookie_bad += s->stats.tcp_syn_queue_full != 0;
-        NET_DROP(s, tcp_drop_no_listener, "ACK to listener %u from " IP4_FMT ":%u", seg->dport,
-                 IP4_ARGS(ip->src), seg->sport);
-        tcp_reset_reply(s, seg);
-        return;
-    }
-    if (!(seg->flags & TCP_SYN)) /* fourth: anything else is dropped */
-        return;
-
-    /* third: a SYN. */
-    if (s->tcp.n_conns >= MI_NET_TCP_MAX_CONNS) {
-        NET_DROP(s, tcp_drop_conn_limit, "%zu connections", s->tcp.n_conns);
-        return;
-    }
-    if (s->tcp.n_synq >= MI_NET_TCP_MAX_SYN_QUEUE) {
-        /* The SYN queue is full (a flood, or a burst): answer statelessly
-         * with a SYN cookie, so legitimate peers still get in. */
-        struct tcp_syn_opts o;
-        tcp_parse_syn_options(seg->opt, seg->optlen, &o);
-        uint16_t mss = o.mss != 0 ? o.mss : TCP_DEFAULT_MSS;
-        uint16_t our = (uint16_t)(s->mtu - IP_HLEN - TCP_HLEN);
-        NET_DROP(s, tcp_syn_queue_full, "SYN from " IP4_FMT ":%u, cookie sent", IP4_ARGS(ip->src),
-                 seg->sport);
-        uint32_t cookie = tcp_syncookie_make(s, seg, mss < our ? mss : our);
-        struct mi_tcp tmp = {.s = s,
-                             .state = TCP_SYN_RECEIVED,
-                             .laddr = ip->dst,
-                             .lport = seg->dport,
-                             .raddr = ip->src,
-                             .rport = seg->sport,
-                             .iss = cookie,
-                             .rcv_nxt = seg->seq + 1,
-                             .rcv_mss = our};
-        tcp_send_syn(&tmp);
-        return;
-    }
+/* third: a SYN makes a half-open connection in SYN-RECEIVED, which
+ * answers with a SYN-ACK. */
+static void listen_syn(struct mi_tcp *l, const struct tcp_seg *seg)
+{
+    struct net_stack *s = l->s;
     struct mi_tcp *t = alloc_passive(l, seg);
     if (t == NULL)
         return;
@@ -168,6 +153,42 @@ static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
     /* Data in the SYN is not kept: it is not acknowledged, so the peer
      * sends it again (RFC 9293 allows either). */
     tcp_open_syn(t);
+}
+
+static void listen_input(struct mi_tcp *l, const struct tcp_seg *seg)
+{
+    struct net_stack *s = l->s;
+    const struct ip_info *ip = seg->ip;
+
+    if (seg->flags & TCP_RST) /* first: an incoming RST is ignored */
+        return;
+    if (seg->flags & TCP_ACK) {
+        /* second: an ACK to a listener is bad, unless it completes a
+         * handshake answered with a SYN cookie. */
+        uint16_t mss;
+        if (!(seg->flags & TCP_SYN) && tcp_syncookie_check(s, seg, &mss) == 0) {
+            syncookie_established(l, seg, mss);
+            return;
+        }
+        if (!(seg->flags & TCP_SYN))
+            s->stats.tcp_syncookie_bad += s->stats.tcp_syn_queue_full != 0;
+        NET_DROP(s, tcp_drop_no_listener, "ACK to listener %u from " IP4_FMT ":%u", seg->dport,
+                 IP4_ARGS(ip->src), seg->sport);
+        tcp_reset_reply(s, seg);
+        return;
+    }
+    if (!(seg->flags & TCP_SYN)) /* fourth: anything else is dropped */
+        return;
+
+    /* third: a SYN. */
+    if (s->tcp.n_conns >= MI_NET_TCP_MAX_CONNS) {
+        NET_DROP(s, tcp_drop_conn_limit, "%zu connections", s->tcp.n_conns);
+        return;
+    }
+    if (s->tcp.n_synq >= MI_NET_TCP_MAX_SYN_QUEUE)
+        syncookie_reply(l, seg);
+    else
+        listen_syn(l, seg);
 }
 
 /* ---- SYN-SENT (3.10.7.3) ---- */
@@ -253,8 +274,7 @@ static void fin_arrived(struct mi_tcp *t)
     }
 }
 
-static void data_input(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t seq,
-                       const uint8_t *data, uint32_t len, bool fin)
+static void data_input(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint32_t len, bool fin)
 {
     struct net_stack *s = t->s;
     if (len > 0) {
@@ -272,7 +292,7 @@ static void data_input(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t seq
             tcp_drop(t, 0);
             return;
         }
-        bool had_gap = t->n_ooo > 0;
+        bool had_gap = t->ooo.n > 0;
         if (seq == t->rcv_nxt) {
             uint32_t n = tcp_rcv_data(t, seq, data, len);
             if (n > 0)
@@ -302,32 +322,128 @@ static void data_input(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t seq
     }
     if (t->ooo_fin && t->ooo_fin_seq == t->rcv_nxt && !t->fin_rcvd)
         fin_arrived(t);
-    (void)seg;
 }
 
-/* ---- the ACK step (3.10.7.4, fifth) ----
+/* ---- the ACK step (3.10.7.4, fifth) ---- */
+
+/* SYN-RECEIVED: an ACK of our SYN establishes the connection (its window
+ * is the first scaled one); any other ACK is answered with a RST.
  * Returns false when the segment is to be dropped. */
+static bool syn_received_ack(struct mi_tcp *t, const struct tcp_seg *seg)
+{
+    struct net_stack *s = t->s;
+    uint32_t ack = seg->ack;
+    if (!(seq_lt(t->snd_una, ack) && seq_le(ack, t->snd_max))) {
+        tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, ack, 0, false);
+        return false;
+    }
+    if (tcp_established(t) != 0) {
+        tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, ack, 0, false);
+        tcp_drop(t, 0);
+        return false;
+    }
+    t->snd_wnd = seg->wnd << t->snd_wscale;
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = ack;
+    return true;
+}
+
+/* Our FIN is acknowledged: FIN-WAIT-1 goes on to FIN-WAIT-2, CLOSING to
+ * TIME-WAIT, LAST-ACK to CLOSED. Returns false when the connection is
+ * gone. */
+static bool our_fin_acked(struct mi_tcp *t)
+{
+    switch (t->state) {
+    case TCP_FIN_WAIT_1:
+        tcp_set_state(t, TCP_FIN_WAIT_2);
+        if (!t->user) {
+            t->close_at = mi_now() + (uint64_t)TCP_FIN_WAIT_2_S * MI_NSEC_PER_SEC;
+            tcp_timer_update(t);
+        }
+        return true;
+    case TCP_CLOSING:
+        tcp_enter_time_wait(t);
+        return true;
+    case TCP_LAST_ACK:
+        tcp_drop(t, 0);
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* SND.UNA < SEG.ACK: sent data (and maybe our SYN or FIN) is
+ * acknowledged. Returns false when the connection is gone. */
+static bool new_ack(struct mi_tcp *t, uint32_t ack)
+{
+    uint32_t acked = ack - t->snd_una;
+    uint32_t n = acked;
+    if (!t->syn_acked) { /* the SYN's sequence number */
+        t->syn_acked = true;
+        n--;
+    }
+    uint32_t data = n < t->snd.len ? n : t->snd.len;
+    if (t->has_bufs)
+        tcp_ring_drop(&t->snd, data);
+    bool fin_acked = n > data;
+    t->snd_una = ack;
+    if (seq_lt(t->snd_nxt, t->snd_una))
+        t->snd_nxt = t->snd_una;
+    tcp_sack_prune(t, false);
+
+    if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
+        tcp_rtt_sample(t, mi_now() - t->rtt_start);
+        t->rtt_timing = false;
+    }
+    t->backoff = 0;
+    tcp_cc_new_ack(t, acked);
+    /* RFC 6298 5.2/5.3: stop the timer when all is acknowledged,
+     * restart it when new data is acknowledged. */
+    if (!t->persist) {
+        if (t->snd_una == t->snd_max)
+            tcp_rexmt_stop(t);
+        else
+            tcp_rexmt_arm(t);
+    }
+    if (t->want_writable && t->has_bufs && t->snd.cap - t->snd.len >= t->snd.cap / 4) {
+        t->want_writable = false;
+        t->events |= TCP_EV_WRITABLE;
+    }
+    return fin_acked ? our_fin_acked(t) : true;
+}
+
+/* Window update (3.10.7.4): only from a segment newer than the one that
+ * last set it, so reordered old segments cannot shrink it. */
+static void window_update(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t new_wnd)
+{
+    if (!(seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_le(t->snd_wl2, seg->ack))))
+        return;
+    t->snd_wnd = new_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = seg->ack;
+    if (new_wnd > t->max_snd_wnd)
+        t->max_snd_wnd = new_wnd;
+    if (t->persist && new_wnd > 0) {
+        /* The window opened: leave persist, send normally. */
+        t->persist = false;
+        t->backoff = 0;
+        t->rexmt_at = 0;
+        if (t->snd_una != t->snd_max)
+            tcp_rexmt_arm(t);
+    }
+}
+
+/* Returns false when the segment is to be dropped (or the connection is
+ * gone). */
 static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
 {
     struct net_stack *s = t->s;
     uint32_t ack = seg->ack;
 
-    if (t->state == TCP_SYN_RECEIVED) {
-        if (!(seq_lt(t->snd_una, ack) && seq_le(ack, t->snd_max))) {
-            tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, ack, 0, false);
-            return false;
-        }
-        if (tcp_established(t) != 0) {
-            tcp_send_rst(s, t->laddr, t->lport, t->raddr, t->rport, ack, 0, false);
-            tcp_drop(t, 0);
-            return false;
-        }
-        t->snd_wnd = seg->wnd << t->snd_wscale;
-        t->max_snd_wnd = t->snd_wnd;
-        t->snd_wl1 = seg->seq;
-        t->snd_wl2 = ack;
-        /* go on below: the ACK acknowledges our SYN */
-    }
+    /* On success, go on below: the ACK acknowledges our SYN. */
+    if (t->state == TCP_SYN_RECEIVED && !syn_received_ack(t, seg))
+        return false;
 
     /* RFC 5961 5.2: acceptable if SND.UNA - MAX.SND.WND <= SEG.ACK <=
      * SND.NXT (SND.MAX here); otherwise drop and send an ACK. */
@@ -347,58 +463,8 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
             sack_new = tcp_sack_update(t, &sb);
     }
     if (seq_gt(ack, t->snd_una)) {
-        uint32_t acked = ack - t->snd_una;
-        uint32_t n = acked;
-        if (!t->syn_acked) { /* the SYN's sequence number */
-            t->syn_acked = true;
-            n--;
-        }
-        uint32_t data = n < t->snd.len ? n : t->snd.len;
-        if (t->has_bufs)
-            tcp_ring_drop(&t->snd, data);
-        bool fin_acked = n > data;
-        t->snd_una = ack;
-        if (seq_lt(t->snd_nxt, t->snd_una))
-            t->snd_nxt = t->snd_una;
-        tcp_sack_prune(t, false);
-
-        if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
-            tcp_rtt_sample(t, mi_now() - t->rtt_start);
-            t->rtt_timing = false;
-        }
-        t->backoff = 0;
-        tcp_cc_new_ack(t, acked);
-        /* RFC 6298 5.2/5.3: stop the timer when all is acknowledged,
-         * restart it when new data is acknowledged. */
-        if (!t->persist) {
-            if (t->snd_una == t->snd_max)
-                tcp_rexmt_stop(t);
-            else
-                tcp_rexmt_arm(t);
-        }
-        if (t->want_writable && t->has_bufs && t->snd.cap - t->snd.len >= t->snd.cap / 4) {
-            t->want_writable = false;
-            t->events |= TCP_EV_WRITABLE;
-        }
-        if (fin_acked) {
-            switch (t->state) {
-            case TCP_FIN_WAIT_1:
-                tcp_set_state(t, TCP_FIN_WAIT_2);
-                if (!t->user) {
-                    t->close_at = mi_now() + (uint64_t)TCP_FIN_WAIT_2_S * MI_NSEC_PER_SEC;
-                    tcp_timer_update(t);
-                }
-                break;
-            case TCP_CLOSING:
-                tcp_enter_time_wait(t);
-                break;
-            case TCP_LAST_ACK:
-                tcp_drop(t, 0);
-                return false;
-            default:
-                break;
-            }
-        }
+        if (!new_ack(t, ack))
+            return false;
     } else if (ack == t->snd_una && t->snd_max != t->snd_una && !t->persist &&
                (sack_new || (sb.n == 0 && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
                              new_wnd == t->snd_wnd))) {
@@ -406,144 +472,168 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
          * without SACK blocks as RFC 5681 2 defines it. */
         tcp_cc_dupack(t);
     }
-
-    /* Window update (3.10.7.4): only from a segment newer than the one
-     * that last set it, so reordered old segments cannot shrink it. */
-    if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_le(t->snd_wl2, ack))) {
-        t->snd_wnd = new_wnd;
-        t->snd_wl1 = seg->seq;
-        t->snd_wl2 = ack;
-        if (new_wnd > t->max_snd_wnd)
-            t->max_snd_wnd = new_wnd;
-        if (t->persist && new_wnd > 0) {
-            /* The window opened: leave persist, send normally. */
-            t->persist = false;
-            t->backoff = 0;
-            t->rexmt_at = 0;
-            if (t->snd_una != t->snd_max)
-                tcp_rexmt_arm(t);
-        }
-    }
+    window_update(t, seg, new_wnd);
     return true;
 }
 
 /* ---- the synchronized states (3.10.7.4) ---- */
 
-static void conn_input(struct mi_tcp *t, struct tcp_seg *seg)
+/* What conn_input processes of a segment: once its sequence number is
+ * checked, only the part inside the receive window. */
+struct seg_part {
+    uint32_t seq;
+    const uint8_t *data;
+    uint32_t len;
+    bool syn, fin;
+};
+
+/* SYN-RECEIVED, before the first step: a retransmitted SYN while our
+ * SYN-ACK is in flight gets the SYN-ACK again. A SYN-ACK there
+ * (simultaneous open) carries the ACK we wait for: its SYN is old, the
+ * rest is processed (3.10.7.4 "only the new parts are processed").
+ * Returns false when the segment has been dealt with. */
+static bool syn_received_syn(struct mi_tcp *t, const struct tcp_seg *seg, struct seg_part *x)
+{
+    if (t->state != TCP_SYN_RECEIVED || !x->syn || x->seq != t->irs || (seg->flags & TCP_RST))
+        return true;
+    if (!(seg->flags & TCP_ACK)) {
+        tcp_send_syn(t);
+        return false;
+    }
+    x->syn = false;
+    x->seq++;
+    return true;
+}
+
+/* The acceptability test of 3.10.7.4 (its table of four cases): slen
+ * sequence numbers at seq against the window [rcv_nxt, rcv_nxt + wnd). */
+static bool seq_acceptable(uint32_t rcv_nxt, uint32_t wnd, uint32_t seq, uint32_t slen)
+{
+    if (slen == 0)
+        return wnd == 0 ? seq == rcv_nxt : seq_le(rcv_nxt, seq) && seq_lt(seq, rcv_nxt + wnd);
+    if (wnd == 0)
+        return false;
+    return (seq_le(rcv_nxt, seq) && seq_lt(seq, rcv_nxt + wnd)) ||
+           (seq_le(rcv_nxt, seq + slen - 1) && seq_lt(seq + slen - 1, rcv_nxt + wnd));
+}
+
+/* first: check the sequence number (3.10.7.4). An unacceptable segment
+ * is answered with an ACK (unless it is a RST) and dropped: false. An
+ * acceptable one is trimmed to the part inside the window. */
+static bool check_sequence(struct mi_tcp *t, const struct tcp_seg *seg, struct seg_part *x)
 {
     struct net_stack *s = t->s;
-    uint32_t seq = seg->seq;
-    const uint8_t *data = seg->data;
-    uint32_t len = seg->len;
-    bool syn = seg->flags & TCP_SYN;
-    bool fin = seg->flags & TCP_FIN;
-
-    tcp_keep_touch(t);
-
-    /* A retransmitted SYN while our SYN-ACK is in flight: send it again.
-     * A SYN-ACK there (simultaneous open) carries the ACK we wait for:
-     * its SYN is old, the rest is processed (RFC 9293 3.10.7.4 "only the
-     * new parts are processed"). */
-    if (t->state == TCP_SYN_RECEIVED && syn && seq == t->irs && !(seg->flags & TCP_RST)) {
-        if (!(seg->flags & TCP_ACK)) {
-            tcp_send_syn(t);
-            return;
-        }
-        syn = false;
-        seq++;
-    }
-
-    /* first: sequence number acceptability. */
     uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    uint32_t slen = len + syn + fin;
-    bool ok;
-    if (slen == 0)
-        ok =
-            wnd == 0 ? seq == t->rcv_nxt : seq_le(t->rcv_nxt, seq) && seq_lt(seq, t->rcv_nxt + wnd);
-    else if (wnd == 0)
-        ok = false;
-    else
-        ok = (seq_le(t->rcv_nxt, seq) && seq_lt(seq, t->rcv_nxt + wnd)) ||
-             (seq_le(t->rcv_nxt, seq + slen - 1) && seq_lt(seq + slen - 1, t->rcv_nxt + wnd));
-    if (!ok && wnd == 0 && seq == t->rcv_nxt && !syn) {
+    uint32_t slen = x->len + x->syn + x->fin;
+    bool ok = seq_acceptable(t->rcv_nxt, wnd, x->seq, slen);
+    if (!ok && wnd == 0 && x->seq == t->rcv_nxt && !x->syn) {
         /* A zero window accepts no data, but the ACK, RST and window of a
          * segment at RCV.NXT (a window probe) still count (3.10.7.4). */
         ok = true;
-        len = 0;
-        fin = false;
+        x->len = 0;
+        x->fin = false;
     }
     if (!ok) {
         if (seg->flags & TCP_RST)
-            return; /* RFC 5961 3.2: out-of-window RSTs are dropped silently */
-        if (t->state == TCP_TIME_WAIT && fin) {
+            return false; /* RFC 5961 3.2: out-of-window RSTs are dropped silently */
+        if (t->state == TCP_TIME_WAIT && x->fin) {
             /* The peer did not get our ACK of its FIN: acknowledge it
              * again and restart the 2 MSL wait (3.10.7.4, eighth). */
             t->close_at = mi_now() + 2ull * TCP_MSL_S * MI_NSEC_PER_SEC;
         }
-        if (seq_lt(seq + slen, t->rcv_nxt) || (slen > 0 && seq_le(seq + slen, t->rcv_nxt)))
+        if (seq_lt(x->seq + slen, t->rcv_nxt) || (slen > 0 && seq_le(x->seq + slen, t->rcv_nxt)))
             s->stats.tcp_dup_in++;
         else
-            NET_DROP(s, tcp_drop_out_of_window, "seq %u len %u, window [%u, +%u)", seq, slen,
+            NET_DROP(s, tcp_drop_out_of_window, "seq %u len %u, window [%u, +%u)", x->seq, slen,
                      t->rcv_nxt, wnd);
         t->ack_now = true;
-        return;
+        return false;
     }
     /* Keep only the part inside the window. */
-    if (seq_lt(seq, t->rcv_nxt)) {
-        uint32_t d = t->rcv_nxt - seq;
-        if (syn) {
-            syn = false;
+    if (seq_lt(x->seq, t->rcv_nxt)) {
+        uint32_t d = t->rcv_nxt - x->seq;
+        if (x->syn) {
+            x->syn = false;
             d--;
-            seq++;
+            x->seq++;
         }
-        if (d > len)
-            d = len;
-        data += d;
-        len -= d;
-        seq += d;
+        if (d > x->len)
+            d = x->len;
+        x->data += d;
+        x->len -= d;
+        x->seq += d;
     }
-    if (seq_gt(seq + len, t->rcv_nxt + wnd)) {
-        len = t->rcv_nxt + wnd - seq;
-        fin = false;
+    if (seq_gt(x->seq + x->len, t->rcv_nxt + wnd)) {
+        x->len = t->rcv_nxt + wnd - x->seq;
+        x->fin = false;
     }
+    return true;
+}
 
-    /* second: RST (RFC 5961 3.2: only an exact match resets; anything
-     * else in the window gets a challenge ACK). */
-    if (seg->flags & TCP_RST) {
-        if (seg->seq != t->rcv_nxt) {
-            challenge_ack(t);
-            return;
-        }
-        s->stats.tcp_rst_in++;
-        switch (t->state) {
-        case TCP_SYN_RECEIVED:
-            /* Passive: back to LISTEN, which for us means forgetting the
-             * half-open connection. Active: refused. */
-            tcp_drop(t, t->passive ? 0 : -ECONNREFUSED);
-            return;
-        case TCP_ESTABLISHED:
-        case TCP_FIN_WAIT_1:
-        case TCP_FIN_WAIT_2:
-        case TCP_CLOSE_WAIT:
-            tcp_drop(t, -ECONNRESET);
-            return;
-        default: /* CLOSING, LAST-ACK, TIME-WAIT */
-            tcp_drop(t, 0);
-            return;
-        }
-    }
-
-    /* fourth: a SYN in a synchronized state (RFC 5961 4.2): challenge
-     * ACK, whatever its sequence number. */
-    if (syn) {
-        if (t->state == TCP_SYN_RECEIVED && t->passive) {
-            tcp_drop(t, 0);
-            return;
-        }
+/* second: check the RST bit (3.10.7.4; RFC 5961 3.2: only an exact match
+ * resets, anything else in the window gets a challenge ACK). */
+static void rst_input(struct mi_tcp *t, const struct tcp_seg *seg)
+{
+    if (seg->seq != t->rcv_nxt) {
         challenge_ack(t);
         return;
     }
+    t->s->stats.tcp_rst_in++;
+    switch (t->state) {
+    case TCP_SYN_RECEIVED:
+        /* Passive: back to LISTEN, which for us means forgetting the
+         * half-open connection. Active: refused. */
+        tcp_drop(t, t->passive ? 0 : -ECONNREFUSED);
+        return;
+    case TCP_ESTABLISHED:
+    case TCP_FIN_WAIT_1:
+    case TCP_FIN_WAIT_2:
+    case TCP_CLOSE_WAIT:
+        tcp_drop(t, -ECONNRESET);
+        return;
+    default: /* CLOSING, LAST-ACK, TIME-WAIT */
+        tcp_drop(t, 0);
+        return;
+    }
+}
 
+/* fourth: a SYN in a synchronized state (3.10.7.4; RFC 5961 4.2):
+ * challenge ACK, whatever its sequence number. A passive connection
+ * still in SYN-RECEIVED goes back to LISTEN: it is forgotten. */
+static void syn_input(struct mi_tcp *t)
+{
+    if (t->state == TCP_SYN_RECEIVED && t->passive) {
+        tcp_drop(t, 0);
+        return;
+    }
+    challenge_ack(t);
+}
+
+/* The steps of 3.10.7.4 in order, for SYN-RECEIVED and the states after
+ * it; each returns when it has dealt with the segment. */
+static void conn_input(struct mi_tcp *t, const struct tcp_seg *seg)
+{
+    struct seg_part x = {
+        .seq = seg->seq,
+        .data = seg->data,
+        .len = seg->len,
+        .syn = seg->flags & TCP_SYN,
+        .fin = seg->flags & TCP_FIN,
+    };
+
+    tcp_keep_touch(t);
+    if (!syn_received_syn(t, seg, &x))
+        return;
+    if (!check_sequence(t, seg, &x)) /* first */
+        return;
+    if (seg->flags & TCP_RST) { /* second */
+        rst_input(t, seg);
+        return;
+    }
+    if (x.syn) { /* fourth */
+        syn_input(t);
+        return;
+    }
     /* fifth: ACK. */
     if (!(seg->flags & TCP_ACK))
         return;
@@ -556,20 +646,23 @@ static void conn_input(struct mi_tcp *t, struct tcp_seg *seg)
      * the pointer ignored (RFC 6093 advises against new uses). */
 
     /* seventh and eighth: text and FIN. */
-    data_input(t, seg, seq, data, len, fin);
+    data_input(t, x.seq, x.data, x.len, x.fin);
 }
 
-void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, size_t len)
+/* The checks of a segment before any connection is looked at: header
+ * length and data offset, checksum, destination, flag combinations and
+ * ports. Fills seg; false when the segment is dropped. */
+static bool parse_segment(struct net_stack *s, const struct ip_info *ip, const uint8_t *p,
+                          size_t len, struct tcp_seg *seg)
 {
-    s->stats.tcp_in++;
     if (len < TCP_HLEN) {
         NET_DROP(s, tcp_drop_bad_header, "%zu bytes", len);
-        return;
+        return false;
     }
     size_t off = (size_t)(p[12] >> 4) * 4;
     if (off < TCP_HLEN || off > len) {
         NET_DROP(s, tcp_drop_bad_header, "data offset %zu of %zu bytes", off, len);
-        return;
+        return false;
     }
     struct cksum c;
     cksum_init(&c);
@@ -577,15 +670,15 @@ void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, 
     cksum_add(&c, p, len);
     if (cksum_finish(&c) != 0) {
         NET_DROP(s, tcp_drop_checksum, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
-        return;
+        return false;
     }
     if (ip->to_broadcast || !s->configured || ip->dst != s->nif.address) {
         /* RFC 9293 3.9.1: a SYN to a broadcast address is ignored; no
          * TCP segment can belong to a broadcast connection. */
         NET_DROP(s, tcp_drop_bad_addr, "to " IP4_FMT, IP4_ARGS(ip->dst));
-        return;
+        return false;
     }
-    struct tcp_seg seg = {
+    *seg = (struct tcp_seg){
         .ip = ip,
         .sport = get16(p),
         .dport = get16(p + 2),
@@ -599,14 +692,24 @@ void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, 
         .len = (uint32_t)(len - off),
     };
     /* Combinations no TCP sends; they probe for fingerprints. */
-    if ((seg.flags & TCP_SYN) && (seg.flags & (TCP_FIN | TCP_RST))) {
-        NET_DROP(s, tcp_drop_bad_flags, "flags 0x%02x from " IP4_FMT, seg.flags, IP4_ARGS(ip->src));
-        return;
+    if ((seg->flags & TCP_SYN) && (seg->flags & (TCP_FIN | TCP_RST))) {
+        NET_DROP(s, tcp_drop_bad_flags, "flags 0x%02x from " IP4_FMT, seg->flags,
+                 IP4_ARGS(ip->src));
+        return false;
     }
-    if (seg.sport == 0 || seg.dport == 0) {
+    if (seg->sport == 0 || seg->dport == 0) {
         NET_DROP(s, tcp_drop_bad_header, "port 0 from " IP4_FMT, IP4_ARGS(ip->src));
-        return;
+        return false;
     }
+    return true;
+}
+
+void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, size_t len)
+{
+    s->stats.tcp_in++;
+    struct tcp_seg seg;
+    if (!parse_segment(s, ip, p, len, &seg))
+        return;
 
     struct mi_tcp *t = tcp_lookup(s, ip->dst, seg.dport, ip->src, seg.sport);
     if (t != NULL && t->state == TCP_TIME_WAIT && (seg.flags & TCP_SYN) && !(seg.flags & TCP_ACK) &&

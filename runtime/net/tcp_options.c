@@ -3,58 +3,85 @@
  * (RFC 7323 section 2) and SACK-permitted (RFC 2018) in SYNs, SACK blocks
  * in any segment. Others (timestamps) are skipped; since we never send
  * them back, the peer does not use them.
- * A malformed option list ends parsing where it becomes malformed
- * (RFC 9293 3.1: "MUST be prepared to handle an illegal option length"). */
+ * Both parsers read the list through one iterator (next_option). */
 #include "stack.h"
+
+/* Option kinds (RFC 9293 3.1, RFC 7323, RFC 2018). */
+#define OPT_EOL       0
+#define OPT_NOP       1
+#define OPT_MSS       2
+#define OPT_WSCALE    3
+#define OPT_SACK_PERM 4
+#define OPT_SACK      5
+
+/* One option of a list: its kind, and its bytes after kind and length. */
+struct tcp_opt {
+    uint8_t kind;
+    uint8_t len; /* of body */
+    const uint8_t *body;
+};
+
+/* The option at *pos or after it, skipping no-operations; *pos moves past
+ * it. false at the end of the list: its last byte, End of Option List,
+ * or an option that is malformed (RFC 9293 3.1: kinds 0 and 1 are one
+ * byte, every other option has a length byte of at least 2 that keeps it
+ * within the header; "MUST be prepared to handle an illegal option
+ * length"). A malformed option ends parsing there: what came before it
+ * still counts, nothing after it does. */
+static bool next_option(const uint8_t *opt, size_t len, size_t *pos, struct tcp_opt *o)
+{
+    size_t i = *pos;
+    while (i < len && opt[i] == OPT_NOP)
+        i++;
+    if (i >= len || opt[i] == OPT_EOL)
+        return false;
+    if (i + 1 >= len)
+        return false;
+    uint8_t olen = opt[i + 1];
+    if (olen < 2 || i + olen > len)
+        return false;
+    o->kind = opt[i];
+    o->len = (uint8_t)(olen - 2);
+    o->body = opt + i + 2;
+    *pos = i + olen;
+    return true;
+}
 
 void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *out)
 {
     out->mss = 0;
     out->wscale = -1;
     out->sack_ok = false;
-    size_t i = 0;
-    while (i < len) {
-        uint8_t kind = opt[i];
-        if (kind == 0) /* end of option list */
-            break;
-        if (kind == 1) { /* no-operation */
-            i++;
-            continue;
-        }
-        if (i + 1 >= len)
-            break;
-        uint8_t olen = opt[i + 1];
-        if (olen < 2 || i + olen > len)
-            break;
-        if (kind == 2 && olen == 4) {
-            out->mss = get16(opt + i + 2);
-        } else if (kind == 3 && olen == 3) {
+    struct tcp_opt o;
+    for (size_t pos = 0; next_option(opt, len, &pos, &o);) {
+        if (o.kind == OPT_MSS && o.len == 2) {
+            out->mss = get16(o.body);
+        } else if (o.kind == OPT_WSCALE && o.len == 1) {
             /* RFC 7323 2.3: a shift above 14 is used as 14. */
-            out->wscale = opt[i + 2] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : opt[i + 2];
-        } else if (kind == 4 && olen == 2) {
+            out->wscale = o.body[0] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o.body[0];
+        } else if (o.kind == OPT_SACK_PERM && o.len == 0) {
             out->sack_ok = true;
         }
-        i += olen;
     }
 }
 
 size_t tcp_build_syn_options(uint8_t *out, uint16_t mss, int wscale, bool sack)
 {
     size_t n = 0;
-    out[n++] = 2;
+    out[n++] = OPT_MSS;
     out[n++] = 4;
     put16(out + n, mss);
     n += 2;
     if (wscale >= 0) {
-        out[n++] = 1; /* NOP, so the option ends on a 4-byte boundary */
-        out[n++] = 3;
+        out[n++] = OPT_NOP; /* so the option ends on a 4-byte boundary */
+        out[n++] = OPT_WSCALE;
         out[n++] = 3;
         out[n++] = (uint8_t)wscale;
     }
     if (sack) {
-        out[n++] = 1;
-        out[n++] = 1;
-        out[n++] = 4;
+        out[n++] = OPT_NOP;
+        out[n++] = OPT_NOP;
+        out[n++] = OPT_SACK_PERM;
         out[n++] = 2;
     }
     return n;
@@ -63,54 +90,43 @@ size_t tcp_build_syn_options(uint8_t *out, uint16_t mss, int wscale, bool sack)
 void tcp_parse_sack(const uint8_t *opt, size_t len, struct tcp_sack_blocks *out)
 {
     out->n = 0;
-    for (size_t i = 0; i < len;) {
-        uint8_t kind = opt[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
+    struct tcp_opt o;
+    for (size_t pos = 0; next_option(opt, len, &pos, &o);) {
+        /* RFC 2018 3: one to four blocks of two sequence numbers. */
+        if (o.kind != OPT_SACK || o.len < 8 || o.len % 8 != 0)
             continue;
+        for (size_t k = 0; k + 8 <= o.len && out->n < 4; k += 8) {
+            out->b[out->n].start = get32(o.body + k);
+            out->b[out->n].end = get32(o.body + k + 4);
+            out->n++;
         }
-        if (i + 1 >= len)
-            break;
-        uint8_t olen = opt[i + 1];
-        if (olen < 2 || i + olen > len)
-            break;
-        if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0) {
-            for (size_t k = i + 2; k + 8 <= i + olen && out->n < 4; k += 8) {
-                out->b[out->n].start = get32(opt + k);
-                out->b[out->n].end = get32(opt + k + 4);
-                out->n++;
-            }
-        }
-        i += olen;
     }
 }
 
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out)
 {
-    if (!t->sack_ok || t->n_ooo == 0)
+    const struct seqset *ooo = &t->ooo;
+    if (!t->sack_ok || ooo->n == 0)
         return 0;
     /* RFC 2018 4: the first block holds the segment that triggered this
      * ACK (the latest out-of-order one); then the others, up to four. */
-    int first = 0;
-    for (int i = 0; i < t->n_ooo; i++)
-        if (seq_le(t->ooo[i].start, t->sack_recent) && seq_lt(t->sack_recent, t->ooo[i].end))
-            first = i;
+    int first = seqset_find(ooo, t->sack_recent);
+    if (first < 0)
+        first = 0;
     size_t n = 0;
-    out[0] = 1;
-    out[1] = 1;
-    out[2] = 5;
+    out[0] = OPT_NOP;
+    out[1] = OPT_NOP;
+    out[2] = OPT_SACK;
     uint8_t *p = out + 4;
-    put32(p, t->ooo[first].start);
-    put32(p + 4, t->ooo[first].end);
+    put32(p, ooo->r[first].start);
+    put32(p + 4, ooo->r[first].end);
     p += 8;
     n++;
-    for (int i = 0; i < t->n_ooo && n < 4; i++) {
+    for (int i = 0; i < ooo->n && n < 4; i++) {
         if (i == first)
             continue;
-        put32(p, t->ooo[i].start);
-        put32(p + 4, t->ooo[i].end);
+        put32(p, ooo->r[i].start);
+        put32(p + 4, ooo->r[i].end);
         p += 8;
         n++;
     }

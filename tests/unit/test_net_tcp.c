@@ -864,6 +864,42 @@ static void test_out_of_order_reassembly(void **state)
     peer_done(&p);
 }
 
+static void test_in_order_data_swallows_ranges(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 31);
+    peer_server.seed_in = 0;
+    uint8_t d[2100];
+    for (size_t i = 0; i < sizeof(d); i++)
+        d[i] = pat(0, i);
+    /* Four out-of-order ranges, then one in-order segment that covers
+     * the first two, ends inside the third and stops short of the fourth:
+     * RCV.NXT jumps to the end of the third, the fourth stays. */
+    peer_send(&p, p.snd_nxt + 1000, p.rcv_nxt, TCP_ACK, d + 1000, 100);
+    peer_send(&p, p.snd_nxt + 1200, p.rcv_nxt, TCP_ACK, d + 1200, 100);
+    peer_send(&p, p.snd_nxt + 1500, p.rcv_nxt, TCP_ACK, d + 1500, 200);
+    peer_send(&p, p.snd_nxt + 2000, p.rcv_nxt, TCP_ACK, d + 2000, 100);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.t->ooo.n, 4);
+    assert_int_equal(peer_server.received, 0);
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK, d, 1600);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.received, 1700);
+    assert_false(peer_server.bad);
+    assert_int_equal(peer_server.t->ooo.n, 1);
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt + 1700);
+    /* Filling the last hole makes everything readable. */
+    peer_send(&p, p.snd_nxt + 1700, p.rcv_nxt, TCP_ACK, d + 1700, 300);
+    fake_run_for(MS(10));
+    assert_int_equal(peer_server.received, 2100);
+    assert_false(peer_server.bad);
+    assert_int_equal(peer_server.t->ooo.n, 0);
+    peer_done(&p);
+}
+
 static void test_ooo_ranges_bounded(void **state)
 {
     (void)state;
@@ -873,7 +909,7 @@ static void test_ooo_ranges_bounded(void **state)
     for (uint32_t i = 0; i < 40; i++)
         peer_send(&p, p.snd_nxt + 100 + i * 20, p.rcv_nxt, TCP_ACK, "0123456789", 10);
     fake_run_for(MS(10));
-    assert_int_equal(peer_server.t->n_ooo, MI_NET_TCP_OOO_RANGES);
+    assert_int_equal(peer_server.t->ooo.n, MI_NET_TCP_OOO_RANGES);
     assert_int_equal(p.s->stats.tcp_drop_ooo_full, 40 - MI_NET_TCP_OOO_RANGES);
     peer_done(&p);
 }
@@ -1217,6 +1253,7 @@ int main(void)
         cmocka_unit_test(test_challenge_ack_rate_limited),
         cmocka_unit_test(test_bad_ack_and_old_data),
         cmocka_unit_test(test_out_of_order_reassembly),
+        cmocka_unit_test(test_in_order_data_swallows_ranges),
         cmocka_unit_test(test_ooo_ranges_bounded),
         cmocka_unit_test(test_time_wait_reacks_fin),
         cmocka_unit_test(test_time_wait_reopened_by_new_syn),
