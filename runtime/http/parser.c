@@ -99,9 +99,8 @@ static const struct {
     const char *name;
     enum mi_http_method id;
 } methods[] = {
-    {"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
-    {"PUT", HTTP_PUT},     {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS},
-    {"PATCH", HTTP_PATCH},
+    {"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},       {"POST", HTTP_POST},   {"PUT", HTTP_PUT},
+    {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS}, {"PATCH", HTTP_PATCH},
 };
 
 static struct http_span span(size_t off, size_t len)
@@ -229,7 +228,7 @@ static long content_length(struct http_request *req, const char *v, size_t n, bo
 }
 
 long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
-                        struct http_request *req)
+                     struct http_request *req)
 {
     size_t max_head = lim->max_header_bytes;
     if (max_head > HTTP_MAX_HEAD_BYTES)
@@ -406,8 +405,8 @@ static int hexdigit(unsigned char c)
     return -1;
 }
 
-int http_chunked_decode(struct http_chunked *ch, char *buf, size_t *rpos, size_t len,
-                           size_t *wpos, uint64_t max_body)
+int http_chunked_decode(struct http_chunked *ch, char *buf, size_t *rpos, size_t len, size_t *wpos,
+                        uint64_t max_body)
 {
     size_t r = *rpos, w = *wpos;
     int rc = 0;
