@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /* The server's per-connection state, shared by the connection machine
  * (server.c), the exchange API (exchange.c) and the static file helper
- * (static.c). Not part of the public API. */
+ * (static.c). Not part of the public API.
+ *
+ * Dependencies go one way: exchange.c calls into server.c (to respond),
+ * server.c never into exchange.c; both use buf.c for their buffers. */
 #ifndef MIRARI_HTTP_CONN_H
 #define MIRARI_HTTP_CONN_H
 
@@ -13,6 +16,7 @@
 #include <mirari/loop.h>
 #include <mirari/net.h>
 
+#include "http/buf.h"
 #include "http/parser.h"
 
 enum http_conn_state {
@@ -21,13 +25,6 @@ enum http_conn_state {
     CONN_DISPATCH, /* the application has the exchange */
     CONN_WRITE,    /* sending the response */
     CONN_LINGER,   /* sent a final response and FIN, draining input */
-};
-
-/* A growable byte buffer, allocated on first use and kept for the life
- * of the connection: no allocation per request in the steady state. */
-struct http_buf {
-    char *p;
-    size_t len, cap;
 };
 
 struct mi_http_exchange {
@@ -78,13 +75,14 @@ struct http_conn {
 /* server.c: send the response the exchange describes, then go on with
  * the connection (called by mi_http_finish). */
 void http_conn_respond(struct http_conn *c);
+/* server.c: make the response a plain-text page naming the status, and
+ * send it when the exchange is active: the server's answer to a request
+ * it refuses, and mi_http_error's. */
+void http_conn_error(struct http_conn *c, int status);
 
-/* exchange.c: append bytes to a buffer, growing it. 0 or -ENOMEM. */
-int http_buf_put(struct http_buf *b, const void *data, size_t len);
-int http_buf_reserve(struct http_buf *b, size_t extra);
-/* Add a header line without checks (the caller's names and values are
- * known good): used by the server and the static helper. */
+/* exchange.c: add a header line without checks (the caller's names and
+ * values are known good): used by the static helper. */
 int http_add_header_raw(mi_http_exchange *x, const char *name, size_t nlen, const char *value,
-                           size_t vlen);
+                        size_t vlen);
 
 #endif

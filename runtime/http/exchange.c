@@ -6,41 +6,13 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <mirari/http.h>
 
+#include "http/buf.h"
 #include "http/conn.h"
 #include "http/parser.h"
-
-int http_buf_reserve(struct http_buf *b, size_t extra)
-{
-    if (extra <= b->cap - b->len)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < extra) {
-        if (cap > SIZE_MAX / 2)
-            return -ENOMEM;
-        cap *= 2;
-    }
-    char *p = realloc(b->p, cap);
-    if (p == NULL)
-        return -ENOMEM;
-    b->p = p;
-    b->cap = cap;
-    return 0;
-}
-
-int http_buf_put(struct http_buf *b, const void *data, size_t len)
-{
-    if (http_buf_reserve(b, len) < 0)
-        return -ENOMEM;
-    if (len > 0)
-        memcpy(b->p + b->len, data, len);
-    b->len += len;
-    return 0;
-}
 
 static mi_str view(const mi_http_exchange *x, struct http_span s)
 {
@@ -126,20 +98,9 @@ void mi_http_set_status(mi_http_exchange *x, int status)
 }
 
 int http_add_header_raw(mi_http_exchange *x, const char *name, size_t nlen, const char *value,
-                           size_t vlen)
+                        size_t vlen)
 {
-    struct http_buf *h = &x->c->hdr;
-    if (http_buf_reserve(h, nlen + vlen + 4) < 0)
-        return -ENOMEM;
-    memcpy(h->p + h->len, name, nlen);
-    h->len += nlen;
-    h->p[h->len++] = ':';
-    h->p[h->len++] = ' ';
-    memcpy(h->p + h->len, value, vlen);
-    h->len += vlen;
-    h->p[h->len++] = '\r';
-    h->p[h->len++] = '\n';
-    return 0;
+    return http_buf_header(&x->c->hdr, name, nlen, value, vlen);
 }
 
 int mi_http_add_header(mi_http_exchange *x, const char *name, const char *value)
@@ -216,12 +177,5 @@ void mi_http_finish(mi_http_exchange *x)
 
 void mi_http_error(mi_http_exchange *x, int status)
 {
-    const char *reason = mi_http_reason(status);
-    mi_http_set_status(x, status);
-    http_add_header_raw(x, "Content-Type", 12, "text/plain; charset=utf-8", 25);
-    x->body_is_ref = false;
-    x->c->body.len = 0;
-    http_buf_put(&x->c->body, reason, strlen(reason));
-    http_buf_put(&x->c->body, "\n", 1);
-    mi_http_finish(x);
+    http_conn_error(x->c, status);
 }

@@ -99,9 +99,8 @@ static const struct {
     const char *name;
     enum mi_http_method id;
 } methods[] = {
-    {"GET", HTTP_GET},     {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
-    {"PUT", HTTP_PUT},     {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS},
-    {"PATCH", HTTP_PATCH},
+    {"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},       {"POST", HTTP_POST},   {"PUT", HTTP_PUT},
+    {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS}, {"PATCH", HTTP_PATCH},
 };
 
 static struct http_span span(size_t off, size_t len)
@@ -228,16 +227,28 @@ static long content_length(struct http_request *req, const char *v, size_t n, bo
     return 0;
 }
 
-long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
-                        struct http_request *req)
+/* The end of the line that starts at p: *e is its LF, *ce where its
+ * content ends (before a CR that precedes the LF). False while the LF has
+ * not arrived. A bare LF ends a line too (RFC 9112 §2.2). */
+static bool line_end(const char *buf, size_t len, size_t p, size_t *e, size_t *ce)
 {
-    size_t max_head = lim->max_header_bytes;
-    if (max_head > HTTP_MAX_HEAD_BYTES)
-        max_head = HTTP_MAX_HEAD_BYTES;
+    const char *lf = p < len ? memchr(buf + p, '\n', len - p) : NULL;
+    if (lf == NULL)
+        return false;
+    *e = *ce = (size_t)(lf - buf);
+    if (*ce > p && buf[*ce - 1] == '\r')
+        (*ce)--;
+    return true;
+}
 
-    memset(req, 0, offsetof(struct http_request, headers));
-
-    /* Empty lines before the request line (RFC 9112 §2.2). */
+/* Phase 1 of the head: the request line (RFC 9112 §3), after the empty
+ * lines a server ignores before it (RFC 9112 §2.2), within the head
+ * limit from its first byte (431). The line itself is checked by
+ * request_line(), even before its end arrives.
+ * > 0: where the field lines start; 0: need more; < 0: -status. */
+static long head_request_line(const char *buf, size_t len, size_t max_head,
+                              const struct http_parse_limits *lim, struct http_request *req)
+{
     size_t p = 0;
     while (p < len && (buf[p] == '\r' || buf[p] == '\n')) {
         if (buf[p] == '\n') {
@@ -253,129 +264,183 @@ long http_parse_head(const char *buf, size_t len, const struct http_parse_limits
             return fail(req, 431, "too many empty lines before the request");
     }
 
-    const char *lf = p < len ? memchr(buf + p, '\n', len - p) : NULL;
-    if (lf == NULL) {
+    size_t e, ce;
+    if (!line_end(buf, len, p, &e, &ce)) {
         long rc = request_line(buf, p, len - p, false, lim, req);
         if (rc < 0)
             return rc;
         return len > max_head ? fail(req, 431, "head too large") : 0;
     }
-    size_t e = (size_t)(lf - buf), ce = e;
-    if (ce > p && buf[ce - 1] == '\r')
-        ce--;
-    if (e + 1 > max_head) {
-        long rc = request_line(buf, p, ce - p, true, lim, req);
-        return rc < 0 ? rc : fail(req, 431, "request line too long");
-    }
     long rc = request_line(buf, p, ce - p, true, lim, req);
     if (rc < 0)
         return rc;
-    p = e + 1;
+    if (e + 1 > max_head)
+        return fail(req, 431, "request line too long");
+    return (long)(e + 1);
+}
 
-    /* Header fields, up to the empty line. */
+/* One field line buf[p..ce) (RFC 9112 §5): a token, a colon right after
+ * it (§5.1), the value without the optional whitespace around it, made
+ * of field-value bytes (RFC 9110 §5.5). Recorded in req->headers.
+ * 0 or -status. */
+static long field_line(const char *buf, size_t p, size_t ce, struct http_request *req)
+{
+    /* A line starting with whitespace is obs-fold (or whitespace before
+     * the first field): rejected, RFC 9112 §5.2 and §2.2. */
+    if (buf[p] == ' ' || buf[p] == '\t')
+        return fail(req, 400, "obs-fold or leading whitespace in a field line");
+    size_t c = p;
+    while (c < ce && is_tchar((unsigned char)buf[c]))
+        c++;
+    /* No whitespace between name and colon (RFC 9112 §5.1). */
+    if (c == p || c == ce || buf[c] != ':')
+        return fail(req, 400, "bad field name, or whitespace before the colon");
+    size_t vs = c + 1, ve = ce;
+    while (vs < ve && is_ows(buf[vs]))
+        vs++;
+    while (ve > vs && is_ows(buf[ve - 1]))
+        ve--;
+    for (size_t i = vs; i < ve; i++)
+        if (!is_value_byte((unsigned char)buf[i])) /* NUL, bare CR, other controls */
+            return fail(req, 400, "control character in a field value");
+    if (req->nheaders == HTTP_MAX_HEADERS)
+        return fail(req, 431, "too many header fields");
+    req->headers[req->nheaders].name = span(p, c - p);
+    req->headers[req->nheaders].value = span(vs, ve - vs);
+    req->nheaders++;
+    return 0;
+}
+
+/* Phase 2 of the head: the field lines from p up to the empty line that
+ * ends the head (RFC 9112 §2.1, §5), within the head limit (431).
+ * > 0: the length of the head; 0: need more; < 0: -status. */
+static long head_field_lines(const char *buf, size_t len, size_t p, size_t max_head,
+                             struct http_request *req)
+{
     for (;;) {
-        lf = p < len ? memchr(buf + p, '\n', len - p) : NULL;
-        if (lf == NULL)
+        size_t e, ce;
+        if (!line_end(buf, len, p, &e, &ce))
             return len > max_head ? fail(req, 431, "head too large") : 0;
-        e = (size_t)(lf - buf);
-        ce = e;
-        if (ce > p && buf[ce - 1] == '\r')
-            ce--;
         if (e + 1 > max_head)
             return fail(req, 431, "head too large");
-        if (ce == p) {
-            p = e + 1;
-            break;
-        }
-        /* A line starting with whitespace is obs-fold (or whitespace before
-         * the first field): rejected, RFC 9112 §5.2 and §2.2. */
-        if (buf[p] == ' ' || buf[p] == '\t')
-            return fail(req, 400, "obs-fold or leading whitespace in a field line");
-        size_t c = p;
-        while (c < ce && is_tchar((unsigned char)buf[c]))
-            c++;
-        /* No whitespace between name and colon (RFC 9112 §5.1). */
-        if (c == p || c == ce || buf[c] != ':')
-            return fail(req, 400, "bad field name, or whitespace before the colon");
-        size_t vs = c + 1, ve = ce;
-        while (vs < ve && is_ows(buf[vs]))
-            vs++;
-        while (ve > vs && is_ows(buf[ve - 1]))
-            ve--;
-        for (size_t i = vs; i < ve; i++)
-            if (!is_value_byte((unsigned char)buf[i]))
-                return fail(
-                    req, 400,
-                    "control character in a field value"); /* NUL, bare CR, other controls */
-        if (req->nheaders == HTTP_MAX_HEADERS)
-            return fail(req, 431, "too many header fields");
-        req->headers[req->nheaders].name = span(p, c - p);
-        req->headers[req->nheaders].value = span(vs, ve - vs);
-        req->nheaders++;
+        if (ce == p)
+            return (long)(e + 1);
+        long rc = field_line(buf, p, ce, req);
+        if (rc < 0)
+            return rc;
         p = e + 1;
     }
+}
 
-    /* Framing and connection management from the fields. */
-    bool cl_seen = false, te_seen = false, te_ok = false, conn_close = false,
-         conn_keep_alive = false, expect_bad = false;
-    unsigned hosts = 0, te_codings = 0;
+/* What phase 3 learns from the fields it looks at. */
+struct framing_fields {
+    bool cl_seen, te_seen, te_chunked_last, conn_close, conn_keep_alive, expect_bad;
+    unsigned hosts, te_codings;
+};
+
+/* Go through the fields once, noting those that phase 3 decides on.
+ * Content-Length values are checked here (content_length). 0 or -status. */
+static long framing_fields(const char *buf, struct http_request *req, struct framing_fields *f)
+{
     for (size_t h = 0; h < req->nheaders; h++) {
         const char *name = buf + req->headers[h].name.off;
         size_t nlen = req->headers[h].name.len;
         const char *v = buf + req->headers[h].value.off;
         size_t vlen = req->headers[h].value.len;
         if (http_token_eq(name, nlen, "content-length")) {
-            rc = content_length(req, v, vlen, &cl_seen, &req->content_length);
+            long rc = content_length(req, v, vlen, &f->cl_seen, &req->content_length);
             if (rc < 0)
                 return rc;
         } else if (http_token_eq(name, nlen, "transfer-encoding")) {
-            /* Only "chunked" alone is understood; anything else (another
-             * coding, chunked twice or not last) leaves the body length
-             * unknowable, so it is refused (RFC 9112 §6.1). */
-            te_seen = true;
+            /* Only "chunked" alone is understood: note how many codings
+             * there are and whether the last is chunked. */
+            f->te_seen = true;
             size_t pos = 0, n;
             const char *el;
             while (list_next(v, vlen, &pos, &el, &n)) {
                 if (n == 0)
                     continue;
-                te_codings++;
-                te_ok = http_token_eq(el, n, "chunked");
+                f->te_codings++;
+                f->te_chunked_last = http_token_eq(el, n, "chunked");
             }
         } else if (http_token_eq(name, nlen, "connection")) {
-            conn_close |= http_list_has(v, vlen, "close");
-            conn_keep_alive |= http_list_has(v, vlen, "keep-alive");
+            f->conn_close |= http_list_has(v, vlen, "close");
+            f->conn_keep_alive |= http_list_has(v, vlen, "keep-alive");
         } else if (http_token_eq(name, nlen, "expect")) {
             if (http_token_eq(v, vlen, "100-continue"))
                 req->expect_continue = true;
             else
-                expect_bad = true;
+                f->expect_bad = true;
         } else if (http_token_eq(name, nlen, "host")) {
-            hosts++;
+            f->hosts++;
         }
     }
-    if (te_seen && cl_seen)
+    return 0;
+}
+
+/* Phase 3 of the head: the checks on the fields as a whole, once they
+ * have all arrived, in this order:
+ * - the message framing (RFC 9112 §6): Content-Length (§6.3, RFC 9110
+ *   §8.6) and Transfer-Encoding (§6.1) together are refused, as is any
+ *   Transfer-Encoding but "chunked" alone, since the body length would be
+ *   unknowable (and where two parsers disagree, requests are smuggled);
+ * - exactly one Host in HTTP/1.1 (RFC 9112 §3.2);
+ * - a Content-Length that does not fit 64 bits (413);
+ * - persistence (RFC 9112 §9.3, Connection: RFC 9110 §7.6.1): 1.1 keeps
+ *   the connection unless "close"; 1.0 only with "keep-alive" and not
+ *   after a chunked body (RFC 9112 §6.1);
+ * - Expect (RFC 9110 §10.1.1): only 100-continue is known (417), and
+ *   Expect is ignored in HTTP/1.0.
+ * 0 or -status. */
+static long head_framing(const char *buf, struct http_request *req)
+{
+    struct framing_fields f = {0};
+    long rc = framing_fields(buf, req, &f);
+    if (rc < 0)
+        return rc;
+    if (f.te_seen && f.cl_seen)
         return fail_framing(req, "both Content-Length and Transfer-Encoding");
-    if (te_seen && (!te_ok || te_codings != 1))
+    if (f.te_seen && (!f.te_chunked_last || f.te_codings != 1))
         return fail_framing(req, "Transfer-Encoding other than chunked alone");
-    if (hosts > 1 || (req->minor == 1 && hosts == 0))
+    if (f.hosts > 1 || (req->minor == 1 && f.hosts == 0))
         return fail(req, 400, "no Host in an HTTP/1.1 request, or several"); /* RFC 9112 §3.2 */
-    if (cl_seen && req->content_length == UINT64_MAX)
+    if (f.cl_seen && req->content_length == UINT64_MAX)
         return fail(req, 413, "Content-Length beyond 64 bits");
-    req->chunked = te_seen;
+    req->chunked = f.te_seen;
     if (req->chunked)
         req->content_length = 0;
     if (req->minor == 0) {
         /* Expect is an HTTP/1.1 feature: ignored for 1.0 (RFC 9110 §10.1.1) */
         req->expect_continue = false;
-        expect_bad = false;
+        f.expect_bad = false;
         /* 1.0 with chunked framing: close after it (RFC 9112 §6.1) */
-        req->keep_alive = conn_keep_alive && !conn_close && !req->chunked;
+        req->keep_alive = f.conn_keep_alive && !f.conn_close && !req->chunked;
     } else {
-        req->keep_alive = !conn_close;
+        req->keep_alive = !f.conn_close;
     }
-    if (expect_bad)
+    if (f.expect_bad)
         return fail(req, 417, "unknown expectation");
-    return (long)p;
+    return 0;
+}
+
+/* The three phases in turn; each returns early with need-more or a
+ * refusal. */
+long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
+                     struct http_request *req)
+{
+    size_t max_head = lim->max_header_bytes;
+    if (max_head > HTTP_MAX_HEAD_BYTES)
+        max_head = HTTP_MAX_HEAD_BYTES;
+
+    memset(req, 0, offsetof(struct http_request, headers));
+    long p = head_request_line(buf, len, max_head, lim, req);
+    if (p <= 0)
+        return p;
+    long head_len = head_field_lines(buf, len, (size_t)p, max_head, req);
+    if (head_len <= 0)
+        return head_len;
+    long rc = head_framing(buf, req);
+    return rc < 0 ? rc : head_len;
 }
 
 /* ---- chunked transfer coding (RFC 9112 §7.1) ---- */
@@ -406,13 +471,106 @@ static int hexdigit(unsigned char c)
     return -1;
 }
 
-int http_chunked_decode(struct http_chunked *ch, char *buf, size_t *rpos, size_t len,
-                           size_t *wpos, uint64_t max_body)
+/* One byte of the chunk framing, c, in state ch->state: the chunk-size
+ * line (chunk-size, BWS, chunk-ext, CRLF), the CRLF after chunk-data, the
+ * trailer section and the final CRLF. The whole grammar of RFC 9112 §7.1
+ * is this one switch, a state per place in it, so that input may stop
+ * after any byte and resume with the next call.
+ * 0 or -status: 400 (not the grammar), 413 (over max_body). */
+static int framing_byte(struct http_chunked *ch, unsigned char c, uint64_t max_body)
+{
+    switch (ch->state) {
+    case CH_SIZE0:
+    case CH_SIZE: {
+        int d = hexdigit(c);
+        if (d >= 0) {
+            if (ch->remaining > (UINT64_MAX >> 4))
+                return -400; /* does not fit 64 bits */
+            ch->remaining = ch->remaining << 4 | (uint64_t)d;
+            ch->state = CH_SIZE;
+        } else if (ch->state == CH_SIZE0) {
+            return -400;
+        } else if (c == '\r') {
+            ch->state = CH_SIZE_LF;
+        } else if (c == ';') {
+            ch->state = CH_EXT;
+        } else if (c == ' ' || c == '\t') {
+            ch->state = CH_SIZE_BWS;
+        } else {
+            return -400;
+        }
+        return 0;
+    }
+    case CH_SIZE_BWS:
+        if (c == ';')
+            ch->state = CH_EXT;
+        else if (c == '\r')
+            ch->state = CH_SIZE_LF;
+        else if (c != ' ' && c != '\t')
+            return -400;
+        return 0;
+    case CH_EXT:
+        if (c == '\r')
+            ch->state = CH_SIZE_LF;
+        else if (!is_value_byte(c))
+            return -400; /* a bare LF or a control: not a chunk-ext */
+        return 0;
+    case CH_SIZE_LF:
+        if (c != '\n')
+            return -400;
+        if (ch->remaining == 0) {
+            ch->state = CH_TRAILER0; /* last-chunk */
+        } else if (ch->remaining > max_body || ch->total > max_body - ch->remaining) {
+            return -413;
+        } else {
+            ch->total += ch->remaining;
+            ch->state = CH_DATA;
+        }
+        return 0;
+    case CH_DATA_CR:
+        ch->state = CH_DATA_LF;
+        return c == '\r' ? 0 : -400;
+    case CH_DATA_LF:
+        ch->state = CH_SIZE0;
+        ch->line = 0;
+        return c == '\n' ? 0 : -400;
+    case CH_TRAILER0:
+        if (c == '\r')
+            ch->state = CH_END_LF;
+        else if (c == '\n')
+            ch->state = CH_DONE; /* bare LF ends a field section too (§2.2) */
+        else if (is_tchar(c))
+            ch->state = CH_TRAILER;
+        else
+            return -400;
+        return 0;
+    case CH_TRAILER:
+        if (c == '\r')
+            ch->state = CH_TRAILER_LF;
+        else if (c == '\n')
+            ch->state = CH_TRAILER0;
+        else if (!is_value_byte(c))
+            return -400;
+        return 0;
+    case CH_TRAILER_LF:
+        ch->state = CH_TRAILER0;
+        return c == '\n' ? 0 : -400;
+    case CH_END_LF:
+        ch->state = CH_DONE;
+        return c == '\n' ? 0 : -400;
+    }
+    return 0;
+}
+
+/* The chunk-data is moved down in runs, as much as has arrived; the
+ * framing around it goes byte by byte through framing_byte(), within the
+ * limits on a chunk-size line and on the trailer section. */
+int http_chunked_decode(struct http_chunked *ch, char *buf, size_t *rpos, size_t len, size_t *wpos,
+                        uint64_t max_body)
 {
     size_t r = *rpos, w = *wpos;
     int rc = 0;
     while (rc == 0 && r < len && ch->state != CH_DONE) {
-        unsigned char c = (unsigned char)buf[r];
         if (ch->state == CH_DATA) {
             size_t n = len - r;
             if (n > ch->remaining)
@@ -425,101 +583,12 @@ int http_chunked_decode(struct http_chunked *ch, char *buf, size_t *rpos, size_t
                 ch->state = CH_DATA_CR;
             continue;
         }
-        r++;
+        unsigned char c = (unsigned char)buf[r++];
         if (ch->state <= CH_EXT && ++ch->line > MAX_CHUNK_LINE) {
             rc = -400;
             break;
         }
-        switch (ch->state) {
-        case CH_SIZE0:
-        case CH_SIZE: {
-            int d = hexdigit(c);
-            if (d >= 0) {
-                if (ch->remaining > (UINT64_MAX >> 4)) {
-                    rc = -400; /* does not fit 64 bits */
-                    break;
-                }
-                ch->remaining = ch->remaining << 4 | (uint64_t)d;
-                ch->state = CH_SIZE;
-            } else if (ch->state == CH_SIZE0) {
-                rc = -400;
-            } else if (c == '\r') {
-                ch->state = CH_SIZE_LF;
-            } else if (c == ';') {
-                ch->state = CH_EXT;
-            } else if (c == ' ' || c == '\t') {
-                ch->state = CH_SIZE_BWS;
-            } else {
-                rc = -400;
-            }
-            break;
-        }
-        case CH_SIZE_BWS:
-            if (c == ';')
-                ch->state = CH_EXT;
-            else if (c == '\r')
-                ch->state = CH_SIZE_LF;
-            else if (c != ' ' && c != '\t')
-                rc = -400;
-            break;
-        case CH_EXT:
-            if (c == '\r')
-                ch->state = CH_SIZE_LF;
-            else if (!is_value_byte(c))
-                rc = -400; /* a bare LF or a control: not a chunk-ext */
-            break;
-        case CH_SIZE_LF:
-            if (c != '\n') {
-                rc = -400;
-            } else if (ch->remaining == 0) {
-                ch->state = CH_TRAILER0; /* last-chunk */
-            } else if (ch->remaining > max_body || ch->total > max_body - ch->remaining) {
-                rc = -413;
-            } else {
-                ch->total += ch->remaining;
-                ch->state = CH_DATA;
-            }
-            break;
-        case CH_DATA_CR:
-            ch->state = CH_DATA_LF;
-            if (c != '\r')
-                rc = -400;
-            break;
-        case CH_DATA_LF:
-            ch->state = CH_SIZE0;
-            ch->line = 0;
-            if (c != '\n')
-                rc = -400;
-            break;
-        case CH_TRAILER0:
-            if (c == '\r')
-                ch->state = CH_END_LF;
-            else if (c == '\n')
-                ch->state = CH_DONE; /* bare LF ends a field section too (§2.2) */
-            else if (is_tchar(c))
-                ch->state = CH_TRAILER;
-            else
-                rc = -400;
-            break;
-        case CH_TRAILER:
-            if (c == '\r')
-                ch->state = CH_TRAILER_LF;
-            else if (c == '\n')
-                ch->state = CH_TRAILER0;
-            else if (!is_value_byte(c))
-                rc = -400;
-            break;
-        case CH_TRAILER_LF:
-            ch->state = CH_TRAILER0;
-            if (c != '\n')
-                rc = -400;
-            break;
-        case CH_END_LF:
-            ch->state = CH_DONE;
-            if (c != '\n')
-                rc = -400;
-            break;
-        }
+        rc = framing_byte(ch, c, max_body);
         if (ch->state >= CH_TRAILER0 && ++ch->trailer > MAX_TRAILER_BYTES)
             rc = -400;
     }

@@ -65,7 +65,7 @@ struct http_parse_limits {
  *        for 64 bits), 417 (unknown expectation), 501 (unknown method),
  *        505 (HTTP major version other than 1). */
 long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
-                        struct http_request *req);
+                     struct http_request *req);
 
 /* State of a chunked body being decoded; zero-initialise it. */
 struct http_chunked {
@@ -83,8 +83,8 @@ struct http_chunked {
  *   0    need more bytes
  *   < 0  minus the status: 400 (bad syntax, a size that overflows), 413
  *        (more than max_body decoded bytes) */
-int http_chunked_decode(struct http_chunked *c, char *buf, size_t *rpos, size_t len,
-                           size_t *wpos, uint64_t max_body);
+int http_chunked_decode(struct http_chunked *c, char *buf, size_t *rpos, size_t len, size_t *wpos,
+                        uint64_t max_body);
 
 /* Helpers shared with the server. */
 bool http_token_eq(const char *a, size_t alen, const char *lower);

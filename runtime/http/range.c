@@ -19,7 +19,7 @@ static bool number(const char *v, size_t n, size_t *i, uint64_t *out)
 }
 
 enum http_range http_range_parse(const char *v, size_t n, uint64_t size, uint64_t *first,
-                                       uint64_t *last)
+                                 uint64_t *last)
 {
     /* ranges-specifier = range-unit "=" range-set; the unit is
      * case-insensitive (RFC 9110 §14.1) */

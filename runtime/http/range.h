@@ -19,6 +19,6 @@ enum http_range {
  * RANGE_NONE (the RFC lets a server ignore Range, and serving one
  * 200 is simpler and never wrong than multipart/byteranges). */
 enum http_range http_range_parse(const char *v, size_t n, uint64_t size, uint64_t *first,
-                                       uint64_t *last);
+                                 uint64_t *last);
 
 #endif

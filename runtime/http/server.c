@@ -25,6 +25,7 @@
 #include <mirari/loop.h>
 #include <mirari/net.h>
 
+#include "http/buf.h"
 #include "http/conn.h"
 #include "http/date.h"
 #include "http/decimal.h"
@@ -319,6 +320,20 @@ void http_conn_respond(struct http_conn *c)
     }
 }
 
+void http_conn_error(struct http_conn *c, int status)
+{
+    mi_http_exchange *x = &c->x;
+    const char *reason = mi_http_reason(status);
+    x->status = status;
+    http_buf_header(&c->hdr, "Content-Type", 12, "text/plain; charset=utf-8", 25);
+    x->body_is_ref = false;
+    c->body.len = 0;
+    http_buf_put(&c->body, reason, strlen(reason));
+    http_buf_put(&c->body, "\n", 1);
+    if (x->active) /* already finished: ignored, as by mi_http_finish */
+        http_conn_respond(c);
+}
+
 /* Answer a request the server refuses itself, and close after it. */
 static void refuse(struct http_conn *c, int status, const char *why)
 {
@@ -328,7 +343,7 @@ static void refuse(struct http_conn *c, int status, const char *why)
     c->hdr.len = 0;
     c->body.len = 0;
     c->state = CONN_DISPATCH;
-    mi_http_error(x, status);
+    http_conn_error(c, status);
 }
 
 /* ---- input ---- */
@@ -457,8 +472,7 @@ static bool advance(struct http_conn *c)
         return true;
     }
     size_t r = c->chunk_r, w = c->body_end;
-    int rc =
-        http_chunked_decode(&c->chunk, c->in.p, &r, c->in.len, &w, c->srv->lim.max_body_bytes);
+    int rc = http_chunked_decode(&c->chunk, c->in.p, &r, c->in.len, &w, c->srv->lim.max_body_bytes);
     if (rc < 0) {
         if (rc == -413) {
             stats.body_too_large++;

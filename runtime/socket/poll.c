@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: ISC */
-/* The host-socket backend of the event loop (runtime/core/backend.h): one
- * epoll instance, one epoll_wait per loop iteration, SIGINT/SIGTERM as
- * events through a signalfd.
+/* The host-socket backend of the event loop (runtime/core/net_backend.h):
+ * one epoll instance, one epoll_wait per loop iteration, SIGINT/SIGTERM
+ * as events through a signalfd.
  *
  * Registrations are edge-triggered: each socket is added once with every
  * event it can ever want (no epoll_ctl per read or write), and its handler
  * reads or accepts until EAGAIN, as the API's "read until -EAGAIN"
- * contract already requires. */
+ * contract already requires. Events go to the handler each object was
+ * registered with: this file knows no kind of object (sock.h). */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -28,11 +29,16 @@
 #define MAX_EVENTS 256
 
 static int epfd = -1;
-static struct sock_obj signals = {.fd = -1, .kind = SOCK_SIGNAL};
+static struct sock_obj signals = {.fd = -1};
 static unsigned depth;        /* nesting of sock_enter */
 static struct sock_obj *dead; /* released while depth > 0 */
 static struct sock_obj *live; /* every registered object */
 size_t sock_active;
+/* The deadline of sock_set_expiry, when set. */
+static uint64_t (*expiry_due)(void);
+static void (*expiry_run)(uint64_t now);
+
+static void on_signal(struct sock_obj *o, uint32_t events);
 
 int sock_setup(void)
 {
@@ -63,7 +69,7 @@ int sock_setup(void)
     sigaddset(&set, SIGTERM);
     if (sigprocmask(SIG_BLOCK, &set, NULL) == 0) {
         signals.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-        if (signals.fd >= 0 && sock_add(&signals, EPOLLIN) < 0) {
+        if (signals.fd >= 0 && sock_add(&signals, EPOLLIN, on_signal) < 0) {
             close(signals.fd);
             signals.fd = -1;
         }
@@ -73,11 +79,12 @@ int sock_setup(void)
     return 0;
 }
 
-int sock_add(struct sock_obj *o, uint32_t events)
+int sock_add(struct sock_obj *o, uint32_t events, sock_handler *handler)
 {
     struct epoll_event ev = {.events = events, .data.ptr = o};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, o->fd, &ev) < 0)
         return -errno;
+    o->handler = handler;
     o->prev = NULL;
     o->next = live;
     if (live != NULL)
@@ -137,10 +144,17 @@ size_t net_backend_active(void)
     return sock_active;
 }
 
-static void on_signal(void)
+void sock_set_expiry(uint64_t (*due)(void), void (*expire)(uint64_t now))
+{
+    expiry_due = due;
+    expiry_run = expire;
+}
+
+/* The handler of the signal fd (sock_setup). */
+static void on_signal(struct sock_obj *o, uint32_t events)
 {
     struct signalfd_siginfo si;
-    while (read(signals.fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+    while (read(o->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         mi_info("stopping on %s", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
         /* The shell's convention for "ended by signal N": 128 + N. */
         mi_exit(128 + (int)si.ssi_signo);
@@ -170,8 +184,8 @@ void net_backend_wait(uint64_t deadline)
         mi_exit(1);
         return;
     }
-    uint64_t linger = sock_linger_deadline();
-    int n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms(linger < deadline ? linger : deadline));
+    uint64_t expiry = expiry_due != NULL ? expiry_due() : UINT64_MAX;
+    int n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms(expiry < deadline ? expiry : deadline));
     if (n < 0) {
         if (errno != EINTR) {
             mi_error("epoll_wait: %s", strerror(errno));
@@ -185,20 +199,10 @@ void net_backend_wait(uint64_t deadline)
         struct sock_obj *o = events[i].data.ptr;
         if (o->closed) /* closed by a callback earlier in this batch */
             continue;
-        switch (o->kind) {
-        case SOCK_TCP:
-            sock_tcp_event(o, events[i].events);
-            break;
-        case SOCK_UDP:
-            sock_udp_event(o, events[i].events);
-            break;
-        case SOCK_SIGNAL:
-            on_signal();
-            break;
-        }
+        o->handler(o, events[i].events);
     }
     sock_leave();
 
-    if (linger != UINT64_MAX)
-        sock_linger_expire(mi_now());
+    if (expiry != UINT64_MAX)
+        expiry_run(mi_now());
 }

@@ -91,7 +91,6 @@ static struct mi_tcp *tcp_new(int fd, enum tcp_state state)
     if (t == NULL)
         return NULL;
     t->o.fd = fd;
-    t->o.kind = SOCK_TCP;
     t->state = (uint8_t)state;
     t->readable = true;
     t->writable = true;
@@ -100,6 +99,8 @@ static struct mi_tcp *tcp_new(int fd, enum tcp_state state)
 
 /* Connection events: everything, edge-triggered, once for its lifetime. */
 #define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
+static void conn_event(struct sock_obj *o, uint32_t events);
 
 int sock_tcp_fd(const mi_tcp *t)
 {
@@ -117,6 +118,12 @@ void mi_tcp_set_callbacks(mi_tcp *t, const struct mi_tcp_callbacks *cb, void *ar
 
 /* ---- listening and accepting --------------------------------------------- */
 static void accept_all(struct mi_tcp *l);
+
+/* The handler of a listener: connections are waiting. */
+static void listen_event(struct sock_obj *o, uint32_t events)
+{
+    accept_all((struct mi_tcp *)o);
+}
 
 static void accept_retry(mi_timer *timer, void *arg)
 {
@@ -181,7 +188,7 @@ static void accept_all(struct mi_tcp *l)
         }
         /* TCP_NODELAY came from the listener (Linux copies it on accept). */
         struct mi_tcp *c = tcp_new(fd, T_OPEN);
-        if (c == NULL || sock_add(&c->o, CONN_EVENTS) < 0) {
+        if (c == NULL || sock_add(&c->o, CONN_EVENTS, conn_event) < 0) {
             mi_warn("no memory for a new connection: dropped");
             close(fd);
             free(c);
@@ -234,7 +241,7 @@ mi_tcp *mi_tcp_listen(mi_ipv4 addr, uint16_t port, const struct mi_tcp_callbacks
     }
     mi_tcp_set_callbacks(l, cb, arg);
     mi_timer_init(&l->retry, accept_retry, l);
-    e = sock_add(&l->o, EPOLLIN | EPOLLET);
+    e = sock_add(&l->o, EPOLLIN | EPOLLET, listen_event);
     if (e < 0)
         goto fail;
     sock_active++;
@@ -279,7 +286,7 @@ mi_tcp *mi_tcp_connect(mi_ipv4 addr, uint16_t port, const struct mi_tcp_callback
     mi_tcp_set_callbacks(t, cb, arg);
     t->peer_addr = addr;
     t->peer_port = port;
-    e = sock_add(&t->o, CONN_EVENTS);
+    e = sock_add(&t->o, CONN_EVENTS, conn_event);
     if (e < 0)
         goto fail;
     sock_active++;
@@ -319,13 +326,11 @@ static void connect_done(struct mi_tcp *t, uint32_t events)
 /* ---- events of a connection ------------------------------------------------ */
 static void linger_drain(struct mi_tcp *t);
 
-void sock_tcp_event(struct sock_obj *o, uint32_t events)
+/* The handler of a connection, whatever its state. */
+static void conn_event(struct sock_obj *o, uint32_t events)
 {
     struct mi_tcp *t = (struct mi_tcp *)o;
     switch (t->state) {
-    case T_LISTEN:
-        accept_all(t);
-        return;
     case T_LINGER:
         linger_drain(t);
         return;
@@ -537,6 +542,19 @@ static void linger_drain(struct mi_tcp *t)
     linger_finish(t);
 }
 
+/* The expiry of the lingering connections (sock_set_expiry): the
+ * deadline of the oldest, and closing those whose time is up. */
+static uint64_t linger_due(void)
+{
+    return linger_head != NULL ? linger_head->linger_deadline : UINT64_MAX;
+}
+
+static void linger_expire(uint64_t now)
+{
+    while (linger_head != NULL && linger_head->linger_deadline <= now)
+        linger_finish(linger_head);
+}
+
 static void start_linger(struct mi_tcp *t)
 {
     if (shutdown(t->o.fd, SHUT_WR) < 0) {
@@ -554,19 +572,9 @@ static void start_linger(struct mi_tcp *t)
     else
         linger_head = t;
     linger_tail = t;
+    sock_set_expiry(linger_due, linger_expire);
     /* Input already waiting raises no new edge: drain it now. */
     linger_drain(t);
-}
-
-uint64_t sock_linger_deadline(void)
-{
-    return linger_head != NULL ? linger_head->linger_deadline : UINT64_MAX;
-}
-
-void sock_linger_expire(uint64_t now)
-{
-    while (linger_head != NULL && linger_head->linger_deadline <= now)
-        linger_finish(linger_head);
 }
 
 void mi_tcp_close(mi_tcp *t, bool abort)

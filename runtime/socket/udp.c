@@ -25,6 +25,8 @@ struct mi_udp {
     void *arg;
 };
 
+static void udp_event(struct sock_obj *o, uint32_t events);
+
 mi_udp *mi_udp_bind(mi_ipv4 addr, uint16_t port, mi_udp_recv_fn fn, void *arg, int *err)
 {
     int e = sock_setup();
@@ -49,10 +51,9 @@ mi_udp *mi_udp_bind(mi_ipv4 addr, uint16_t port, mi_udp_recv_fn fn, void *arg, i
         goto fail;
     }
     u->o.fd = fd;
-    u->o.kind = SOCK_UDP;
     u->fn = fn;
     u->arg = arg;
-    e = sock_add(&u->o, EPOLLIN | EPOLLET);
+    e = sock_add(&u->o, EPOLLIN | EPOLLET, udp_event);
     if (e < 0)
         goto fail;
     sock_active++;
@@ -68,7 +69,8 @@ fail:
     return NULL;
 }
 
-void sock_udp_event(struct sock_obj *o, uint32_t events)
+/* Input: receive and hand over datagrams until the socket is drained. */
+static void udp_event(struct sock_obj *o, uint32_t events)
 {
     static unsigned char bufs[UDP_BATCH][UDP_MAX];
     static struct sockaddr_in from[UDP_BATCH];

@@ -88,7 +88,7 @@ static void app(mi_http_exchange *x)
         return;
     }
     if (p.n == 8 && memcmp(p.p, "/headers", 8) == 0) {
-        /* what add_header refuses */
+        /* what mi_http_add_header refuses */
         assert_int_equal(mi_http_add_header(x, "X-Bad", "a\r\nSet-Cookie: x=1"), -EINVAL);
         assert_int_equal(mi_http_add_header(x, "X-Bad", "a\nb"), -EINVAL);
         assert_int_equal(mi_http_add_header(x, "X Bad", "a"), -EINVAL);

@@ -3,8 +3,12 @@
  * loop on 127.0.0.1: connect/accept/echo, backpressure over a 4 MiB
  * transfer, half-close, abort, closing objects from callbacks (their own
  * and others with events pending in the same batch), lingering close, UDP,
- * out of file descriptors, signals, timer deadlines. Every test ends when
- * the loop runs dry, i.e. when everything it opened is closed again. */
+ * out of file descriptors, signals, timer deadlines; and the dispatcher
+ * itself (poll.c) with handlers of the test's own: events go to the
+ * handler an object was registered with, a batch stops after the
+ * callback that calls mi_exit, and the expiry deadline ends a wait.
+ * Every test ends when the loop runs dry, i.e. when everything it opened
+ * is closed again. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -311,8 +316,8 @@ static void endpoints_and_nodelay(void **state)
     /* Nagle is off on accepted connections (inherited from the listener). */
     int one = 0;
     socklen_t len = sizeof(one);
-    assert_int_equal(
-        getsockopt(sock_tcp_fd(accepted_conn), IPPROTO_TCP, TCP_NODELAY, &one, &len), 0);
+    assert_int_equal(getsockopt(sock_tcp_fd(accepted_conn), IPPROTO_TCP, TCP_NODELAY, &one, &len),
+                     0);
     assert_int_equal(one, 1);
 
     /* Nothing was sent: reads say -EAGAIN. */
@@ -807,6 +812,85 @@ static void signals_stop_the_loop(void **state)
     }
 }
 
+/* ---- the dispatcher with handlers of the test's own ------------------------------ */
+struct pipe_obj {
+    struct sock_obj o;
+    int wfd;
+    int calls;
+};
+static int handler_calls;
+
+static void count_and_exit(struct sock_obj *o, uint32_t events)
+{
+    struct pipe_obj *p = (struct pipe_obj *)o;
+    assert_true(events & EPOLLIN);
+    p->calls++;
+    handler_calls++;
+    mi_exit(7);
+}
+
+static void handlers_and_stop_after_exit(void **state)
+{
+    assert_int_equal(sock_setup(), 0);
+    struct pipe_obj *p[2];
+    for (int i = 0; i < 2; i++) {
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
+        p[i] = calloc(1, sizeof(*p[i]));
+        assert_non_null(p[i]);
+        p[i]->o.fd = fds[0];
+        p[i]->wfd = fds[1];
+        /* Level-triggered: both stay ready until read. */
+        assert_int_equal(sock_add(&p[i]->o, EPOLLIN, count_and_exit), 0);
+        assert_int_equal(write(fds[1], "x", 1), 1);
+    }
+    /* Both are ready in one batch: the first handler exits the loop, the
+     * second is not called (stop after the current callback). */
+    handler_calls = 0;
+    net_backend_wait(0);
+    assert_int_equal(handler_calls, 1);
+    assert_int_equal(p[0]->calls + p[1]->calls, 1);
+    /* mi_run ends at once on the pending exit and clears it. */
+    assert_int_equal(mi_run(), 7);
+    net_backend_wait(0);
+    assert_int_equal(handler_calls, 2);
+    assert_int_equal(mi_run(), 7);
+    for (int i = 0; i < 2; i++) {
+        close(p[i]->wfd);
+        sock_release(&p[i]->o);
+    }
+}
+
+static uint64_t expiry_at;
+static uint64_t expired_now;
+
+static uint64_t expiry_due(void)
+{
+    return expired_now == 0 ? expiry_at : UINT64_MAX;
+}
+
+static void expiry_expire(uint64_t now)
+{
+    if (now >= expiry_at)
+        expired_now = now;
+}
+
+/* The expiry slot (tcp.c's lingering closes use it): a wait with no
+ * deadline of its own ends at the expiry, which then runs. Runs last:
+ * it takes the slot from tcp.c, which sets it again on its next linger. */
+static void expiry_ends_the_wait(void **state)
+{
+    assert_int_equal(sock_setup(), 0);
+    expired_now = 0;
+    expiry_at = mi_now() + 20 * MI_NSEC_PER_MSEC;
+    sock_set_expiry(expiry_due, expiry_expire);
+    while (expired_now == 0)
+        net_backend_wait(UINT64_MAX);
+    assert_true(expired_now >= expiry_at);
+    assert_true(mi_now() >= expiry_at);
+    sock_set_expiry(NULL, NULL);
+}
+
 int main(void)
 {
     /* A hung test is a failed test. */
@@ -826,6 +910,8 @@ int main(void)
         cmocka_unit_test_setup(out_of_descriptors, setup),
         cmocka_unit_test_setup(timers_never_fire_early, setup),
         cmocka_unit_test_setup(signals_stop_the_loop, setup),
+        cmocka_unit_test_setup(handlers_and_stop_after_exit, setup),
+        cmocka_unit_test_setup(expiry_ends_the_wait, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
