@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: ISC */
-/* The command line (tool/cli.c) and the target table (tool/target.c). */
+/* The command line (tool/cli.c), the command table (tool/commands.c) and
+ * the target table (tool/target.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../tool/cli.h"
+#include "../../tool/commands.h"
 #include "../../tool/deps.h"
 #include "../../tool/target.h"
 
@@ -30,7 +32,7 @@ static void test_commands_and_options(void **state)
 {
     struct cli c;
     assert_int_equal(PARSE(&c, "-v", "build", "-f", "x.conf", "--no-install"), 0);
-    assert_string_equal(c.command, "build");
+    assert_string_equal(c.command->name, "build");
     assert_string_equal(c.file, "x.conf");
     assert_int_equal(c.verbosity, 2);
     assert_true(c.no_install);
@@ -95,7 +97,7 @@ static void test_keys(void **state)
     assert_int_equal(PARSE(&c, "configure", "--http-port=8080", "--ip-address", "10.0.0.5",
                            "--fs-static=../files", "--xl-memory=64", "--ip-use-dhcp", "build"),
                      0);
-    assert_string_equal(c.command, "configure");
+    assert_string_equal(c.command->name, "configure");
     assert_int_equal(c.nkeys, 5);
     assert_string_equal(c.keys[0].name, "http-port");
     assert_string_equal(c.keys[0].value, "8080");
@@ -138,6 +140,47 @@ static void test_keys(void **state)
     assert_int_equal(PARSE(&c, "run", "--app-=1"), 2);
     cli_free(&c);
     assert_int_equal(PARSE(&c, "frobnicate"), 2);
+    cli_free(&c);
+}
+
+/* Every command is in the table, found by the word that names it; an
+ * unknown or misspelt word is a usage error, never some default command. */
+static void test_command_table(void **state)
+{
+    static const char *const words[] = {"configure", "build", "run", "clean", "help", "pack"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        const struct command *cmd = command_find(words[i]);
+        assert_non_null(cmd);
+        assert_string_equal(cmd->name, words[i]);
+        assert_non_null(cmd->run);
+        struct cli c;
+        assert_int_equal(PARSE(&c, words[i]), 0);
+        assert_ptr_equal(c.command, cmd);
+        cli_free(&c);
+    }
+    assert_int_equal(ncommands, sizeof words / sizeof words[0]);
+    /* A command's help is its own text; help's is the general usage. */
+    for (size_t i = 0; i < ncommands; i++)
+        if (commands[i].run != cmd_help)
+            assert_non_null(commands[i].help);
+    assert_null(command_find("help")->help);
+    /* pack is internal (the generated Makefile's): in the table, not offered. */
+    assert_null(command_find("pack")->synopsis);
+    assert_non_null(command_find("build")->synopsis);
+    assert_string_equal(command_names(), "configure, build, run, clean or help");
+    assert_null(command_find("frobnicate"));
+    assert_null(command_find("biuld"));
+    assert_null(command_find(""));
+
+    struct cli c;
+    assert_int_equal(PARSE(&c, "biuld"), 2);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "-v", "Build", "-f", "x.conf"), 2);
+    cli_free(&c);
+    /* Only the first word is the command; the rest are its operands. */
+    assert_int_equal(PARSE(&c, "help", "frobnicate"), 0);
+    assert_string_equal(c.command->name, "help");
+    assert_int_equal(c.words.n, 1);
     cli_free(&c);
 }
 
@@ -200,6 +243,7 @@ int main(void)
         cmocka_unit_test(test_commands_and_options),
         cmocka_unit_test(test_targets),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_command_table),
         cmocka_unit_test(test_target_table),
         cmocka_unit_test(test_dependency_names),
     };
