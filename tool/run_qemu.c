@@ -189,9 +189,10 @@ static void user_netdev(const struct run_request *req, struct sbuf *nd)
     free(guest);
 }
 
-/* The tool's exit status from QEMU's. */
-static int decode(const struct run_request *req, int status)
+/* The tool's exit status from QEMU's (ctx: the run_request). */
+static int decode(int status, const void *ctx)
 {
+    const struct run_request *req = ctx;
     const char *name = path_base(req->image);
     if (WIFSIGNALED(status)) {
         char *who = xasprintf("QEMU running %s", name);
@@ -401,26 +402,9 @@ int run_qemu(const struct run_request *req)
     free(argv.v[argv.n - 1]);
     argv.v[argv.n - 1] = NULL;
 
-    if (verbosity >= 2) {
-        char *line = cmd_line(argv.v);
-        fprintf(stderr, "%s\n", line);
-        free(line);
-    }
-    fflush(stdout);
     /* No VM left running (and holding the tap) without mirari. */
     struct child_spec spec = {.argv = argv.v, .keep_fd = hn.fd, .death_signal = SIGTERM};
-    int status;
-    switch (child_run(&spec, &status)) {
-    case CHILD_STOPPED:
-        rc = 128 + child_stopped_by(); /* stopped before QEMU started */
-        break;
-    case CHILD_FAILED:
-        errorf("cannot start %s: %s", qemu, strerror(status));
-        break;
-    case CHILD_RAN:
-        rc = decode(req, status);
-        break;
-    }
+    rc = supervise_run(&spec, decode, req);
 out:
     supervise_end();
     hostnet_close(&hn);

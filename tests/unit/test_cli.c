@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: ISC */
-/* The command line (tool/cli.c), the command table (tool/commands.c) and
- * the target table (tool/target.c). */
+/* The command line (tool/cli.c), the command table (tool/commands.c), the
+ * target table (tool/target.c) and how runners start their child
+ * (tool/supervise.c). */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
 #include "../../tool/cli.h"
 #include "../../tool/commands.h"
 #include "../../tool/deps.h"
+#include "../../tool/supervise.h"
 #include "../../tool/target.h"
 
 /* Parse a NULL-terminated list after "mirari". */
@@ -208,6 +212,33 @@ static void test_target_table(void **state)
     assert_non_null(target_find("unix-socket")->run);
 }
 
+static int plus_100(int status, const void *ctx)
+{
+    (void)ctx;
+    return 100 + WEXITSTATUS(status);
+}
+
+/* The runners' one way to start the child: its status, 128+N for a
+ * signal, 1 when it cannot start, or what the runner's decoder says. */
+static void test_supervise_run(void **state)
+{
+    char *ok[] = {"true", NULL}, *three[] = {"sh", "-c", "exit 3", NULL},
+         *killed[] = {"sh", "-c", "kill -TERM $$", NULL}, *missing[] = {"no-such-program", NULL};
+    supervise_begin((struct forwarding){0});
+    assert_int_equal(supervise_run(&(struct child_spec){.argv = ok, .keep_fd = -1}, NULL, NULL), 0);
+    assert_int_equal(supervise_run(&(struct child_spec){.argv = three, .keep_fd = -1}, NULL, NULL),
+                     3);
+    assert_int_equal(supervise_run(&(struct child_spec){.argv = killed, .keep_fd = -1}, NULL, NULL),
+                     128 + SIGTERM);
+    assert_int_equal(
+        supervise_run(&(struct child_spec){.argv = missing, .keep_fd = -1}, NULL, NULL), 1);
+    assert_int_equal(
+        supervise_run(&(struct child_spec){.path = "/bin/sh", .argv = three, .keep_fd = -1},
+                      plus_100, NULL),
+        103);
+    supervise_end();
+}
+
 /* How seed-style and Debian names are told apart, and the command a user
  * is given for missing packages. */
 static void test_dependency_names(void **state)
@@ -246,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_command_table),
         cmocka_unit_test(test_target_table),
         cmocka_unit_test(test_dependency_names),
+        cmocka_unit_test(test_supervise_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
