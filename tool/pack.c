@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Packing a directory into a store image (format: runtime/kv/format.h).
+/* Packing a directory into a store image (format: abi/kv_format.h).
  *
  * Two passes: walk the tree and collect (key, size, mtime) for every file,
  * then write header, index, keys and data. File contents are streamed

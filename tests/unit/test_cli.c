@@ -203,10 +203,16 @@ static void test_target_table(void **state)
                      target_find("unix-direct"));
     assert_ptr_equal(target_for_family("unix", target_find("qemu")), target_find("unix-socket"));
     assert_ptr_equal(target_for_family("unix", NULL), target_find("unix-socket"));
-    /* Every target names its .mk and has a summary. */
+    /* Every target but xen (recognised, not built yet) names its .mk;
+     * every target has a summary. */
     for (size_t i = 0; i < ntargets; i++) {
-        assert_non_null(targets[i].mk);
-        assert_true(strstr(targets[i].mk, targets[i].name) == targets[i].mk);
+        if (strcmp(targets[i].name, "xen") == 0) {
+            assert_null(targets[i].mk);
+            assert_null(targets[i].run);
+        } else {
+            assert_non_null(targets[i].mk);
+            assert_true(strstr(targets[i].mk, targets[i].name) == targets[i].mk);
+        }
         assert_non_null(targets[i].summary);
     }
     assert_non_null(target_find("unix-socket")->run);
