@@ -38,7 +38,7 @@ int cmd_help(const struct cli *cli);      /* help.c */
 
 /* mirari --help, or COMMAND --help: the general usage when command is
  * NULL or "help"; EXIT_USAGE after a message for an unknown command. */
-int help(const char *command);
+int print_help(const char *command);
 
 /* Write _build/ for an opened session (dependencies, generated files,
  * recorded configuration, manifest). */

@@ -80,11 +80,11 @@ static void print_targets(void)
         printf("  %-12s %s\n", targets[i].name, targets[i].summary);
 }
 
-int help(const char *name)
+int print_help(const char *command)
 {
-    const struct command *c = name ? command_find(name) : NULL;
-    if (name && !c) {
-        errorf("no help for \"%s\"; the commands are %s", name, command_names());
+    const struct command *c = command ? command_find(command) : NULL;
+    if (command && !c) {
+        errorf("no help for \"%s\"; the commands are %s", command, command_names());
         return EXIT_USAGE;
     }
     if (c && c->help) {
@@ -104,5 +104,5 @@ int help(const char *name)
 
 int cmd_help(const struct cli *cli)
 {
-    return help(cli->words.n ? cli->words.v[0] : NULL);
+    return print_help(cli->words.n ? cli->words.v[0] : NULL);
 }

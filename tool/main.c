@@ -18,7 +18,7 @@ int main(int argc, char **argv)
     if (cli.version) {
         printf("mirari %s\n", MIRARI_VERSION);
     } else if (cli.help) {
-        rc = help(cli.command ? cli.command->name : NULL);
+        rc = print_help(cli.command ? cli.command->name : NULL);
     } else if (!cli.command) {
         errorf("no command; expected %s (see mirari --help)", command_names());
         rc = EXIT_USAGE;
