@@ -12,7 +12,7 @@ serves, under whatever accelerator this machine has (TCG without KVM).
              With tsc-khz= (what `mirari run` passes under TCG) and without
              (the kernel calibrates its TSC against the PIT for 50 ms).
   guest      kernel entry to main(), by the kernel's own monotonic clock
-             (tests/qemu/boottime.c).
+             (tests/qemu/boottime.c, built here when BUILD_DIR lacks it).
   memory     the smallest -m (MiB) at which static-website still answers.
   idle       host CPU time QEMU uses while the unikernel idles 3 s.
 
@@ -55,6 +55,24 @@ def host_tsc_khz():
     m = re.findall(r"tsc: Refined TSC clocksource calibration: ([\d.]+) MHz", out) or \
         re.findall(r"tsc: Detected ([\d.]+) MHz", out)
     return int(float(m[-1]) * 1000) if m else None
+
+
+def guest(build_dir, name):
+    """BUILD_DIR/qemu/NAME.pvh, a guest program of tests/qemu, or None after
+    saying why. `make all` does not build those (`make tests`, `make bench`
+    and `make qemu-guests` do), so a missing one is built here rather than
+    leaving its measurement out."""
+    path = build_dir / "qemu" / f"{name}.pvh"
+    if path.is_file():
+        return path
+    target = f"{os.path.relpath(build_dir, REPO)}/qemu/{name}.pvh"
+    r = subprocess.run(["make", "-C", str(REPO), "--no-print-directory",
+                        f"BUILD={os.path.relpath(build_dir, REPO)}", target],
+                       capture_output=True, text=True)
+    if r.returncode != 0 or not path.is_file():
+        print(f"  (cannot build {target}: {(r.stderr or r.stdout).strip()[-300:]})")
+        return None
+    return path
 
 
 def qemu_cmd(machine, image, append, memory=32, netdev=None):
@@ -154,9 +172,9 @@ def main():
         images = {e: build(mirari, e, tmp) for e in ("hello", "static-website", "echo")}
         print("sizes (bytes): image as built | stripped | loaded code+data | bss")
         rows = [(f"{e} ({images[e].name})", images[e]) for e in images]
-        guest = build_dir / "qemu" / "hello.pvh"
-        if guest.is_file():
-            rows.append(("kernel + musl only (tests/qemu/hello.c)", guest))
+        kernel_only = guest(build_dir, "hello")
+        if kernel_only:
+            rows.append(("kernel + musl only (tests/qemu/hello.c)", kernel_only))
         for name, path in rows:
             print("  %-42s %8d %8d %8d %8d" % (name, *sizes(path)))
 
@@ -185,12 +203,14 @@ def main():
                 extra_ms = "" if t is None or base is None else f"  (+{ms(t - base)})"
                 print(f"  {machine:8s} first HTTP 200, {label:16s} {ms(t)}{extra_ms}")
 
-        boottime = build_dir / "qemu" / "boottime.pvh"
         print(f"\nguest: kernel entry to main() (tests/qemu/boottime.c), median of {RUNS}")
-        for machine in MACHINES:
+        boottime = guest(build_dir, "boottime")
+        for machine in MACHINES if boottime else ():
             for label, extra in (("with tsc-khz", f"tsc-khz={khz}" if khz else None),
                                  ("PIT calibration", "")):
-                if extra is None or not boottime.is_file():
+                if extra is None:
+                    print(f"  {machine:8s} {label:16s} - (host TSC rate unknown: no tsc: line "
+                          "in dmesg)")
                     continue
                 stamps = []
                 for _ in range(RUNS):

@@ -7,19 +7,6 @@
 
 #include <mirari/net.h>
 
-const char *main_key_name(enum mi_main_kind kind)
-{
-    switch (kind) {
-    case MI_MAIN_NOIP:
-        return "main-noip";
-    case MI_MAIN_IP:
-        return "main-ip";
-    case MI_MAIN_HTTP:
-        return "main-http";
-    }
-    return "main-?";
-}
-
 static bool is_main(const struct conf_item *it)
 {
     return it->key->type == KT_ENTRY;

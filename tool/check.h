@@ -50,7 +50,4 @@ int check_config(const struct conf *c, const char *confdir, unsigned flags, stru
 const struct conf_item *cfg_get(const struct app_config *a, const char *name);
 void app_config_free(struct app_config *a);
 
-/* "main-noip", ... for a kind. */
-const char *main_key_name(enum mi_main_kind kind);
-
 #endif

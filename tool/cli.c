@@ -6,17 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "conf_keys.h"
-
-static const char *const commands[] = {"configure", "build", "run", "clean", "pack", "help"};
-
-static bool is_command(const char *s)
-{
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(s, commands[i]) == 0)
-            return true;
-    return false;
-}
 
 static int usage_error(const char *fmt, ...) PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
@@ -158,11 +149,12 @@ int cli_parse(int argc, char **argv, struct cli *out)
         } else if (arg[0] == '-' && arg[1] != '\0') {
             rc = one_option(out, argv, argc, &i);
         } else if (!out->command) {
-            if (!is_command(arg))
-                return usage_error("unknown command \"%s\"; expected configure, build, run or "
-                                   "clean",
-                                   arg);
-            out->command = arg;
+            /* Never a fall-through to some default command: a typo would
+             * run it with the wrong meaning. */
+            out->command = command_find(arg);
+            if (!out->command)
+                return usage_error("unknown command \"%s\"; the commands are %s", arg,
+                                   command_names());
         } else {
             sl_add(&out->words, arg);
         }

@@ -11,18 +11,20 @@
 #include "target.h"
 #include "util.h"
 
+struct command; /* commands.h */
+
 struct cli_key {
     char *name; /* "http-port" */
     char *value;
 };
 
 struct cli {
-    const char *command;         /* NULL when none was given */
-    const char *file;            /* -f FILE */
-    const struct target *target; /* -t NAME, --unix, ...; NULL when not given */
-    const char *target_opt;      /* how it was asked for, for messages */
-    int verbosity;               /* -q 0, default 1, -v 2 */
-    bool no_install;             /* --no-install */
+    const struct command *command; /* NULL when none was given */
+    const char *file;              /* -f FILE */
+    const struct target *target;   /* -t NAME, --unix, ...; NULL when not given */
+    const char *target_opt;        /* how it was asked for, for messages */
+    int verbosity;                 /* -q 0, default 1, -v 2 */
+    bool no_install;               /* --no-install */
     bool help, version;
     struct cli_key *keys;
     size_t nkeys;

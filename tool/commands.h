@@ -1,16 +1,44 @@
 /* SPDX-License-Identifier: ISC */
-/* The commands of mirari, one file each. Each returns the exit status. */
+/* The commands of mirari: one table (commands.c) that main.c dispatches
+ * through, cli.c recognises a command word by, and help.c reads the
+ * --help texts from. Each command is one file and returns the exit
+ * status. */
 #ifndef MIRARI_TOOL_COMMANDS_H
 #define MIRARI_TOOL_COMMANDS_H
 
+#include <stdbool.h>
+
 #include "cli.h"
 #include "session.h"
+
+struct command {
+    const char *name; /* "build" */
+    int (*run)(const struct cli *cli);
+    const char *operands; /* "[COMMAND]", or NULL */
+    const char *synopsis; /* its line in mirari --help; NULL: internal, unlisted */
+    const char *help;     /* mirari help NAME; NULL: the general usage */
+    bool keys;            /* takes --KEY=VALUE: its help lists the keys */
+};
+
+extern const struct command commands[];
+extern const size_t ncommands;
+
+/* By name; NULL if none. */
+const struct command *command_find(const char *name);
+/* "configure, build, run, clean or help": the commands a user is offered
+ * (internal ones left out), for messages. */
+const char *command_names(void);
 
 int cmd_configure(const struct cli *cli); /* configure.c */
 int cmd_build(const struct cli *cli);     /* build.c */
 int cmd_run(const struct cli *cli);       /* run.c */
 int cmd_clean(const struct cli *cli);     /* clean.c */
 int cmd_pack(const struct cli *cli);      /* pack_cmd.c: internal, for the Makefile */
+int cmd_help(const struct cli *cli);      /* help.c */
+
+/* mirari --help, or COMMAND --help: the general usage when command is
+ * NULL or "help"; EXIT_USAGE after a message for an unknown command. */
+int print_help(const char *command);
 
 /* Write _build/ for an opened session (dependencies, generated files,
  * recorded configuration, manifest). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Packing a directory into a store image (format: runtime/kv/format.h).
+/* Packing a directory into a store image (format: abi/kv_format.h).
  *
  * Two passes: walk the tree and collect (key, size, mtime) for every file,
  * then write header, index, keys and data. File contents are streamed
@@ -119,6 +119,53 @@ static int inside_root(const struct packer *p, const char *real)
            (p->root_len == 1 && p->root[0] == '/');
 }
 
+static int walk(struct packer *p, const char *key, const struct stat *dst);
+
+/* One entry `name` of directory `key`: checked (its key's length and
+ * characters, a symbolic link's target), then walked or added. */
+static int visit(struct packer *p, const char *key, const char *name)
+{
+    char show[256];
+    char child[PATH_MAX];
+    if ((size_t)snprintf(child, sizeof child, "%s%s%s", key, *key ? "/" : "", name) >=
+            sizeof child ||
+        strlen(child) > KV_MAX_KEY_LEN)
+        return fail(p, "%s/%s: path longer than %u bytes", p->dir, shown(child, show, sizeof show),
+                    KV_MAX_KEY_LEN);
+    const char *why = bad_name(name);
+    if (why != NULL)
+        return fail(p, "%s/%s: the name contains %s, which a store key cannot hold; rename it",
+                    p->dir, shown(child, show, sizeof show), why);
+    char full[PATH_MAX];
+    if ((size_t)snprintf(full, sizeof full, "%s/%s", p->root, child) >= sizeof full)
+        return fail(p, "%s/%s: path too long", p->dir, shown(child, show, sizeof show));
+    struct stat st;
+    if (lstat(full, &st) < 0)
+        return fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show), strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+        /* Followed only when it stays inside the tree: the store must
+         * not pick up files from elsewhere on the build machine. */
+        char real[PATH_MAX];
+        if (realpath(full, real) == NULL)
+            return fail(p, "%s/%s: symbolic link with a missing target: %s", p->dir,
+                        shown(child, show, sizeof show), strerror(errno));
+        if (!inside_root(p, real)) {
+            char show2[256];
+            return fail(p, "%s/%s: symbolic link points outside %s (to %s); refusing to pack it",
+                        p->dir, shown(child, show, sizeof show), p->dir,
+                        shown(real, show2, sizeof show2));
+        }
+        if (stat(full, &st) < 0)
+            return fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show), strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode))
+        return walk(p, child, &st);
+    if (S_ISREG(st.st_mode))
+        return add_file(p, child, &st);
+    return fail(p, "%s/%s: not a regular file or directory (a FIFO, socket or device)", p->dir,
+                shown(child, show, sizeof show));
+}
+
 /* Walk directory `key` (relative to the root, "" for the root itself). */
 static int walk(struct packer *p, const char *key, const struct stat *dst)
 {
@@ -143,63 +190,10 @@ static int walk(struct packer *p, const char *key, const struct stat *dst)
                     strerror(errno));
     int rc = 0;
     struct dirent *e;
-    errno = 0;
+    errno = 0; /* readdir() says end and error apart only by errno */
     while (rc == 0 && (e = readdir(d)) != NULL) {
-        const char *name = e->d_name;
-        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-            continue;
-        char child[PATH_MAX];
-        if ((size_t)snprintf(child, sizeof child, "%s%s%s", key, *key ? "/" : "", name) >=
-                sizeof child ||
-            strlen(child) > KV_MAX_KEY_LEN) {
-            rc = fail(p, "%s/%s: path longer than %u bytes", p->dir,
-                      shown(child, show, sizeof show), KV_MAX_KEY_LEN);
-            break;
-        }
-        const char *why = bad_name(name);
-        if (why != NULL) {
-            rc = fail(p, "%s/%s: the name contains %s, which a store key cannot hold; rename it",
-                      p->dir, shown(child, show, sizeof show), why);
-            break;
-        }
-        char full[PATH_MAX];
-        if ((size_t)snprintf(full, sizeof full, "%s/%s", p->root, child) >= sizeof full) {
-            rc = fail(p, "%s/%s: path too long", p->dir, shown(child, show, sizeof show));
-            break;
-        }
-        struct stat st;
-        if (lstat(full, &st) < 0) {
-            rc = fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show), strerror(errno));
-            break;
-        }
-        if (S_ISLNK(st.st_mode)) {
-            /* Followed only when it stays inside the tree: the store must
-             * not pick up files from elsewhere on the build machine. */
-            char real[PATH_MAX];
-            if (realpath(full, real) == NULL) {
-                rc = fail(p, "%s/%s: symbolic link with a missing target: %s", p->dir,
-                          shown(child, show, sizeof show), strerror(errno));
-                break;
-            }
-            if (!inside_root(p, real)) {
-                char show2[256];
-                rc = fail(p, "%s/%s: symbolic link points outside %s (to %s); refusing to pack it",
-                          p->dir, shown(child, show, sizeof show), p->dir,
-                          shown(real, show2, sizeof show2));
-                break;
-            }
-            if (stat(full, &st) < 0) {
-                rc = fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show), strerror(errno));
-                break;
-            }
-        }
-        if (S_ISDIR(st.st_mode))
-            rc = walk(p, child, &st);
-        else if (S_ISREG(st.st_mode))
-            rc = add_file(p, child, &st);
-        else
-            rc = fail(p, "%s/%s: not a regular file or directory (a FIFO, socket or device)",
-                      p->dir, shown(child, show, sizeof show));
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            rc = visit(p, key, e->d_name);
         errno = 0;
     }
     if (rc == 0 && errno != 0)
@@ -314,10 +308,8 @@ static int write_image(struct packer *p, int fd)
         goto out;
     }
 
-    struct kv_header h = {.version = KV_VERSION,
-                             .header_size = sizeof h,
-                             .count = p->nfiles,
-                             .index_off = sizeof h};
+    struct kv_header h = {
+        .version = KV_VERSION, .header_size = sizeof h, .count = p->nfiles, .index_off = sizeof h};
     memcpy(h.magic, KV_MAGIC, sizeof h.magic);
     h.keys_off = h.index_off + p->nfiles * sizeof *recs;
 

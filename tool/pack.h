@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* `mirari pack DIR OUT`: pack a directory tree into a store image
- * (runtime/kv/format.h) for an `fs-NAME: DIR` key. */
+ * (abi/kv_format.h) for an `fs-NAME: DIR` key. */
 #ifndef MIRARI_TOOL_PACK_H
 #define MIRARI_TOOL_PACK_H
 

@@ -12,9 +12,7 @@
  *   exit      the unikernel's status (128+N when killed by signal N);
  *             SIGINT, SIGTERM and SIGHUP are passed on to it; dnsmasq and
  *             the temporary directory are removed on every path. */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "hostnet.h"
 #include "supervise.h"
@@ -42,29 +40,11 @@ int run_direct(const struct run_request *req)
 
     int rc = 1;
     supervise_begin((struct forwarding){.hup = true});
-    if (hostnet_start_dhcp(&hn) != 0)
-        goto out;
-    hostnet_note(&hn);
-    if (verbosity >= 2) {
-        char *line = cmd_line(argv.v);
-        fprintf(stderr, "%s\n", line);
-        free(line);
+    if (hostnet_start_dhcp(&hn) == 0) {
+        hostnet_note(&hn);
+        struct child_spec spec = {.path = req->image, .argv = argv.v, .keep_fd = hn.fd};
+        rc = supervise_run(&spec, NULL, NULL);
     }
-    fflush(stdout);
-    struct child_spec spec = {.path = req->image, .argv = argv.v, .keep_fd = hn.fd};
-    int status;
-    switch (child_run(&spec, &status)) {
-    case CHILD_STOPPED: /* a signal before the start: cleaned up all the same */
-        rc = 128 + child_stopped_by();
-        break;
-    case CHILD_FAILED:
-        errorf("cannot start %s: %s", req->image, strerror(status));
-        break;
-    case CHILD_RAN:
-        rc = child_exit_code(path_base(req->image), status);
-        break;
-    }
-out:
     supervise_end();
     hostnet_close(&hn);
     sl_free(&argv);

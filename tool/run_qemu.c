@@ -189,9 +189,10 @@ static void user_netdev(const struct run_request *req, struct sbuf *nd)
     free(guest);
 }
 
-/* The tool's exit status from QEMU's. */
-static int decode(const struct run_request *req, int status)
+/* The tool's exit status from QEMU's (ctx: the run_request). */
+static int decode(int status, const void *ctx)
 {
+    const struct run_request *req = ctx;
     const char *name = path_base(req->image);
     if (WIFSIGNALED(status)) {
         char *who = xasprintf("QEMU running %s", name);
@@ -258,115 +259,140 @@ static void tap_http_note(const struct run_request *req, const struct hostnet *h
     }
 }
 
-int run_qemu(const struct run_request *req)
+/* What the environment and the configuration chose; the network is
+ * settled by qemu_network(). */
+struct qemu_setup {
+    const char *qemu;    /* the binary */
+    const char *machine; /* microvm, pc or q35 */
+    bool microvm, kvm;
+    const char *memory;    /* MiB */
+    enum net_mode mode;    /* NET_NONE, NET_TAP or NET_USER after qemu_network() */
+    const char *given_tap; /* MIRARI_TAP or MIRARI_QEMU_NET=tap:NAME */
+    struct hostnet hn;     /* the tap, when mode is NET_TAP */
+};
+
+/* The binary, accelerator, machine, memory and network mode; -1 after a
+ * message. Nothing is set up yet. */
+static int qemu_choices(const struct run_request *req, struct qemu_setup *q)
 {
-    const char *qemu = getenv("MIRARI_QEMU");
-    if (!qemu || !*qemu)
-        qemu = "qemu-system-x86_64";
-    if (!find_program(qemu)) {
-        errorf("%s not found: install QEMU (Debian package qemu-system-x86)", qemu);
-        return 1;
+    *q = (struct qemu_setup){.hn = {.fd = -1}};
+    q->qemu = getenv("MIRARI_QEMU");
+    if (!q->qemu || !*q->qemu)
+        q->qemu = "qemu-system-x86_64";
+    if (!find_program(q->qemu)) {
+        errorf("%s not found: install QEMU (Debian package qemu-system-x86)", q->qemu);
+        return -1;
     }
 
     const char *accel = getenv("MIRARI_QEMU_ACCEL");
-    bool kvm = accel && *accel ? strcmp(accel, "kvm") == 0 : kvm_usable();
-    if (!kvm && !(accel && *accel))
+    q->kvm = accel && *accel ? strcmp(accel, "kvm") == 0 : kvm_usable();
+    if (!q->kvm && !(accel && *accel))
         note("no hardware virtualisation (KVM) here: QEMU emulates the CPU (TCG), which is "
              "slower");
 
-    const char *machine = getenv("MIRARI_QEMU_MACHINE");
-    if (!machine || !*machine)
-        machine = "microvm";
-    bool microvm = strcmp(machine, "microvm") == 0;
-    if (!microvm && strcmp(machine, "pc") != 0 && strcmp(machine, "q35") != 0) {
-        errorf("MIRARI_QEMU_MACHINE=%s: use microvm, pc or q35", machine);
-        return 1;
+    q->machine = getenv("MIRARI_QEMU_MACHINE");
+    if (!q->machine || !*q->machine)
+        q->machine = "microvm";
+    q->microvm = strcmp(q->machine, "microvm") == 0;
+    if (!q->microvm && strcmp(q->machine, "pc") != 0 && strcmp(q->machine, "q35") != 0) {
+        errorf("MIRARI_QEMU_MACHINE=%s: use microvm, pc or q35", q->machine);
+        return -1;
     }
 
     const struct conf_item *mem = cfg_get(req->cfg, "memory");
     if (!mem)
         mem = cfg_get(req->cfg, "xl-memory");
-    const char *memory = mem ? mem->value : DEFAULT_MEMORY_MB;
-    if (atoi(memory) <= 0) {
-        errorf("memory: %s is not a size in MiB", memory);
-        return 1;
+    q->memory = mem ? mem->value : DEFAULT_MEMORY_MB;
+    if (atoi(q->memory) <= 0) {
+        errorf("memory: %s is not a size in MiB", q->memory);
+        return -1;
     }
+    return net_mode(req, &q->mode, &q->given_tap);
+}
 
-    enum net_mode mode;
-    const char *given_tap;
-    if (net_mode(req, &mode, &given_tap) != 0)
-        return 1;
-
-    /* From here on every path ends at `out`, which removes what was set
-     * up; a signal before QEMU runs stops the start-up. */
-    int rc = 1;
-    struct hostnet hn = {.fd = -1};
-    struct sbuf cmdline = {0};
-    struct strlist argv = {0}, words = {0};
-    supervise_begin((struct forwarding){.as = SIGTERM, .hup = true});
-
-    if (mode == NET_TAP || mode == NET_AUTO) {
-        const char *why = NULL;
-        int r = hostnet_open(&hn, req->boot_args, given_tap, mode == NET_AUTO, &why);
-        if (r == HOSTNET_UNAVAILABLE) {
-            note("network: QEMU's user-mode network, not a tap (%s; MIRARI_QEMU_NET=user "
-                 "chooses it without this note)",
-                 why);
-            mode = NET_USER;
-        } else if (r != HOSTNET_OK || hostnet_start_dhcp(&hn) != 0) {
-            goto out;
-        } else {
-            mode = NET_TAP;
-            hostnet_note(&hn);
-            tap_http_note(req, &hn);
-            const char *fwd = getenv("MIRARI_QEMU_HOSTFWD");
-            if (fwd && *fwd)
-                note("MIRARI_QEMU_HOSTFWD is for the user-mode network: ignored on tap %s", hn.tap);
-        }
+/* A tap when one is asked for or may be made (the user-mode network when
+ * none may, for NET_AUTO), with dnsmasq for DHCP; -1 after a message. */
+static int qemu_network(const struct run_request *req, struct qemu_setup *q)
+{
+    if (q->mode != NET_TAP && q->mode != NET_AUTO)
+        return 0;
+    const char *why = NULL;
+    int r = hostnet_open(&q->hn, req->boot_args, q->given_tap, q->mode == NET_AUTO, &why);
+    if (r == HOSTNET_UNAVAILABLE) {
+        note("network: QEMU's user-mode network, not a tap (%s; MIRARI_QEMU_NET=user "
+             "chooses it without this note)",
+             why);
+        q->mode = NET_USER;
+        return 0;
     }
+    if (r != HOSTNET_OK || hostnet_start_dhcp(&q->hn) != 0)
+        return -1;
+    q->mode = NET_TAP;
+    hostnet_note(&q->hn);
+    tap_http_note(req, &q->hn);
+    const char *fwd = getenv("MIRARI_QEMU_HOSTFWD");
+    if (fwd && *fwd)
+        note("MIRARI_QEMU_HOSTFWD is for the user-mode network: ignored on tap %s", q->hn.tap);
+    return 0;
+}
 
+/* The kernel command line: the network's defaults, the boot arguments
+ * and, under TCG, the host's TSC rate; -1 after a message. */
+static int kernel_cmdline(const struct run_request *req, const struct qemu_setup *q,
+                          struct sbuf *cmdline)
+{
     /* An app that configures no address gets the one QEMU's user-mode
      * network serves (its DHCP would give the same, a few round trips
      * later) or the tap's default; boot arguments after these still
      * override them. */
-    if (mode == NET_USER && !hostnet_boot_value(req->boot_args, "ip-address") &&
+    struct strlist words = {0};
+    if (q->mode == NET_USER && !hostnet_boot_value(req->boot_args, "ip-address") &&
         !hostnet_boot_value(req->boot_args, "ip-use-dhcp")) {
         sl_add(&words, "--ip-address=" SLIRP_GUEST);
         sl_add(&words, "--ip-netmask=255.255.255.0");
         sl_add(&words, "--ip-gateway=" SLIRP_GATEWAY);
     }
-    if (mode == NET_TAP)
-        hostnet_default_address(&hn, &words);
+    if (q->mode == NET_TAP)
+        hostnet_default_address(&q->hn, &words);
     for (char **a = req->boot_args; *a; a++)
         sl_add(&words, *a);
-    for (size_t i = 0; i < words.n; i++)
-        if (!append_word(&cmdline, words.v[i]))
-            goto out;
-    unsigned long khz = kvm ? 0 : host_tsc_khz();
+    int rc = 0;
+    for (size_t i = 0; i < words.n && rc == 0; i++)
+        if (!append_word(cmdline, words.v[i]))
+            rc = -1;
+    sl_free(&words);
+    unsigned long khz = rc == 0 && !q->kvm ? host_tsc_khz() : 0;
     if (khz) {
         char w[32];
         snprintf(w, sizeof w, "tsc-khz=%lu", khz);
-        append_word(&cmdline, w);
+        append_word(cmdline, w);
     }
+    return rc;
+}
 
-    sl_add(&argv, qemu);
-    if (microvm) {
+/* QEMU's arguments: machine, CPU, memory, the console and exit devices,
+ * the network device, the kernel and its command line. */
+static void qemu_argv(const struct run_request *req, const struct qemu_setup *q,
+                      const char *cmdline, struct strlist *argv)
+{
+    sl_add(argv, q->qemu);
+    if (q->microvm) {
         /* No ACPI: devices are announced on the command line; the PIT,
          * PICs and RTC the kernel uses stay on under KVM too. */
-        sl_add(&argv, "-M");
-        sl_add(&argv, "microvm,acpi=off,pit=on,pic=on,rtc=on");
-        sl_add(&argv, "-global");
-        sl_add(&argv, "virtio-mmio.force-legacy=false");
+        sl_add(argv, "-M");
+        sl_add(argv, "microvm,acpi=off,pit=on,pic=on,rtc=on");
+        sl_add(argv, "-global");
+        sl_add(argv, "virtio-mmio.force-legacy=false");
     } else {
-        sl_add(&argv, "-M");
-        sl_add(&argv, machine);
+        sl_add(argv, "-M");
+        sl_add(argv, q->machine);
     }
-    sl_add(&argv, "-accel");
-    sl_add(&argv, kvm ? "kvm" : "tcg");
-    sl_add(&argv, "-cpu");
-    sl_add(&argv, kvm ? "host" : "max");
-    sl_add(&argv, "-m");
-    sl_add(&argv, memory);
+    sl_add(argv, "-accel");
+    sl_add(argv, q->kvm ? "kvm" : "tcg");
+    sl_add(argv, "-cpu");
+    sl_add(argv, q->kvm ? "host" : "max");
+    sl_add(argv, "-m");
+    sl_add(argv, q->memory);
     const char *fixed[] = {"-nodefaults",
                            "-no-user-config",
                            "-no-reboot",
@@ -379,53 +405,50 @@ int run_qemu(const struct run_request *req)
                            "-device",
                            "isa-debug-exit,iobase=0xf4,iosize=0x04"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-        sl_add(&argv, fixed[i]);
+        sl_add(argv, fixed[i]);
 
-    if (mode != NET_NONE) {
+    if (q->mode != NET_NONE) {
         struct sbuf nd = {0};
-        if (mode == NET_TAP)
-            sb_printf(&nd, "tap,id=n0,fd=%d", hn.fd);
+        if (q->mode == NET_TAP)
+            sb_printf(&nd, "tap,id=n0,fd=%d", q->hn.fd);
         else
             user_netdev(req, &nd);
-        sl_add(&argv, "-netdev");
-        sl_add(&argv, sb_str(&nd));
-        sl_add(&argv, "-device");
-        sl_add(&argv, microvm ? "virtio-net-device,netdev=n0" : "virtio-net-pci,netdev=n0");
+        sl_add(argv, "-netdev");
+        sl_add(argv, sb_str(&nd));
+        sl_add(argv, "-device");
+        sl_add(argv, q->microvm ? "virtio-net-device,netdev=n0" : "virtio-net-pci,netdev=n0");
         sb_free(&nd);
     }
-    sl_add(&argv, "-kernel");
-    sl_add(&argv, req->image);
-    sl_add(&argv, "-append");
-    sl_add(&argv, sb_str(&cmdline));
-    sl_add(&argv, ""); /* room for the terminating NULL */
-    free(argv.v[argv.n - 1]);
-    argv.v[argv.n - 1] = NULL;
+    sl_add(argv, "-kernel");
+    sl_add(argv, req->image);
+    sl_add(argv, "-append");
+    sl_add(argv, cmdline);
+    sl_add(argv, ""); /* room for the terminating NULL */
+    free(argv->v[argv->n - 1]);
+    argv->v[argv->n - 1] = NULL;
+}
 
-    if (verbosity >= 2) {
-        char *line = cmd_line(argv.v);
-        fprintf(stderr, "%s\n", line);
-        free(line);
+int run_qemu(const struct run_request *req)
+{
+    struct qemu_setup q;
+    if (qemu_choices(req, &q) != 0)
+        return 1;
+
+    /* From here on what was set up is removed on every path; a signal
+     * before QEMU runs stops the start-up. */
+    int rc = 1;
+    struct sbuf cmdline = {0};
+    struct strlist argv = {0};
+    supervise_begin((struct forwarding){.as = SIGTERM, .hup = true});
+    if (qemu_network(req, &q) == 0 && kernel_cmdline(req, &q, &cmdline) == 0) {
+        qemu_argv(req, &q, sb_str(&cmdline), &argv);
+        /* No VM left running (and holding the tap) without mirari. */
+        struct child_spec spec = {.argv = argv.v, .keep_fd = q.hn.fd, .death_signal = SIGTERM};
+        rc = supervise_run(&spec, decode, req);
     }
-    fflush(stdout);
-    /* No VM left running (and holding the tap) without mirari. */
-    struct child_spec spec = {.argv = argv.v, .keep_fd = hn.fd, .death_signal = SIGTERM};
-    int status;
-    switch (child_run(&spec, &status)) {
-    case CHILD_STOPPED:
-        rc = 128 + child_stopped_by(); /* stopped before QEMU started */
-        break;
-    case CHILD_FAILED:
-        errorf("cannot start %s: %s", qemu, strerror(status));
-        break;
-    case CHILD_RAN:
-        rc = decode(req, status);
-        break;
-    }
-out:
     supervise_end();
-    hostnet_close(&hn);
+    hostnet_close(&q.hn);
     sb_free(&cmdline);
-    sl_free(&words);
     sl_free(&argv);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* The unix-socket runner: the image is a plain Linux process. Start it,
  * pass on SIGINT and SIGTERM, and exit as it did. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,25 +16,10 @@ int run_socket(const struct run_request *req)
     char **argv = xmalloc((n + 2) * sizeof *argv);
     argv[0] = (char *)req->image;
     memcpy(argv + 1, req->boot_args, (n + 1) * sizeof *argv);
-    if (verbosity >= 2) {
-        char *line = cmd_line(argv);
-        fprintf(stderr, "%s\n", line);
-        free(line);
-    }
-    fflush(stdout);
     supervise_begin((struct forwarding){0});
     struct child_spec spec = {.path = req->image, .argv = argv, .keep_fd = -1};
-    int status;
-    enum child_outcome how = child_run(&spec, &status);
+    int rc = supervise_run(&spec, NULL, NULL);
     supervise_end();
     free(argv);
-    switch (how) {
-    case CHILD_STOPPED: /* a signal in the instant before the start */
-        return 128 + child_stopped_by();
-    case CHILD_FAILED:
-        errorf("cannot start %s: %s", req->image, strerror(status));
-        return 1;
-    default:
-        return child_exit_code(path_base(req->image), status);
-    }
+    return rc;
 }

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -148,4 +150,26 @@ int child_exit_code(const char *who, int status)
         return 128 + sig;
     }
     return WEXITSTATUS(status);
+}
+
+int supervise_run(const struct child_spec *spec, status_fn decode, const void *ctx)
+{
+    const char *program = spec->path ? spec->path : spec->argv[0];
+    if (verbosity >= 2) {
+        char *line = cmd_line(spec->argv);
+        fprintf(stderr, "%s\n", line);
+        free(line);
+    }
+    fflush(stdout);
+    int status;
+    switch (child_run(spec, &status)) {
+    case CHILD_STOPPED: /* nothing started: the caller cleans up all the same */
+        return 128 + child_stopped_by();
+    case CHILD_FAILED:
+        errorf("cannot start %s: %s", program, strerror(status));
+        return 1;
+    case CHILD_RAN:
+        break;
+    }
+    return decode ? decode(status, ctx) : child_exit_code(path_base(program), status);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* Running one child process for mirari's runners (run_socket.c,
  * run_direct.c, run_qemu.c): signals to mirari are passed on to it, an
- * exec failure is reported as an errno, and mirari exits as it did. */
+ * exec failure is reported as an errno, and mirari exits as it did.
+ * A runner brackets its set-up and the child with supervise_begin() and
+ * supervise_end() and starts the child with supervise_run(). */
 #ifndef MIRARI_TOOL_SUPERVISE_H
 #define MIRARI_TOOL_SUPERVISE_H
 
@@ -41,5 +43,16 @@ enum child_outcome child_run(const struct child_spec *spec, int *status);
 /* The tool's exit status for a child's wait status: its exit status, or
  * 128+N after a message saying `who` was killed by signal N. */
 int child_exit_code(const char *who, int status);
+
+/* What a runner makes of the child's wait status: the tool's exit status. */
+typedef int (*status_fn)(int status, const void *ctx);
+
+/* A runner's child, between supervise_begin() and supervise_end(): its
+ * command line on stderr with -v, stdout flushed (what mirari said comes
+ * before what the child says), then child_run(). Returns the tool's exit
+ * status: decode(status, ctx) once it ran (child_exit_code() naming the
+ * program when decode is NULL), 128+N when signal N came before it
+ * started, 1 after a message when it could not start. */
+int supervise_run(const struct child_spec *spec, status_fn decode, const void *ctx);
 
 #endif

@@ -13,7 +13,9 @@ const struct target targets[] = {
      "a Linux process with mirari's TCP/IP stack on a tap device"},
     {"qemu", NULL, NULL, "qemu.mk", ".pvh", NULL, run_qemu,
      "a PVH kernel under QEMU (KVM when available)"},
-    {"xen", NULL, "--xen", "xen.mk", ".xen", "xen", NULL, "a PVH guest started with xl create"},
+    /* Not built yet; named so that --xen, -t xen and the seed's
+     * compiler: ...+mirage-xen get "not available yet", not "unknown". */
+    {"xen", NULL, "--xen", NULL, ".xen", "xen", NULL, "a PVH guest started with xl create"},
 };
 const size_t ntargets = sizeof targets / sizeof targets[0];
 

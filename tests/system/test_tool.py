@@ -370,6 +370,25 @@ def test_command_line_errors_and_help(mirari, tmp_path):
     assert re.match(r"mirari \d+\.\d+\.\d+$", ok(mirari, "--version", cwd=app).stdout.strip())
 
 
+def test_unknown_and_misspelt_commands(mirari, tmp_path):
+    """A word that is not a command is a usage error naming the commands,
+    never run as some default command (pack, the Makefile's, least of all);
+    pack stays out of the list a user is offered."""
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C)
+    before = snapshot(app)
+    for word in ("frobnicate", "biuld", "Build", "cleann", "packs"):
+        r = mi(mirari, word, "x", "y", cwd=app)
+        assert r.returncode == 2, (word, r.stderr)
+        assert f'unknown command "{word}"' in r.stderr, r.stderr
+        assert "configure, build, run, clean or help" in r.stderr, r.stderr
+        assert "pack" not in r.stderr.replace(f'"{word}"', ""), r.stderr
+    r = mi(mirari, "help", "biuld", cwd=app)
+    assert r.returncode == 2 and 'no help for "biuld"' in r.stderr, r.stderr
+    assert snapshot(app) == before
+    r = ok(mirari, "--help", cwd=app)
+    assert not re.search(r"^  pack", r.stdout, re.M), r.stdout
+
+
 def test_discovery(mirari, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: ISC */
+/* The command table (see commands.h) and each command's help text. */
+#include "commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char help_configure[] =
+    "usage: mirari configure [-f FILE] [-t TARGET] [--no-install] [--KEY=VALUE...]\n"
+    "\n"
+    "Read the app's .conf and the keys given here, check them (reporting every\n"
+    "error as FILE:LINE: KEY: ...), install missing Debian `packages` (as root;\n"
+    "otherwise print the apt-get command), resolve `depends` with pkg-config and\n"
+    "write _build/: main.c, stores.S, Makefile, configuration (which records the\n"
+    "target and the keys given here) and manifest.\n";
+
+static const char help_build[] =
+    "usage: mirari build [-f FILE] [-t TARGET] [--KEY=VALUE...]\n"
+    "\n"
+    "Configure again when the .conf, the keys, the target, the sources or mirari\n"
+    "changed, then compile the app into mir-NAME next to its .conf, incrementally.\n"
+    "Without keys or target, those of the last configure are reused; with any,\n"
+    "they replace them.\n";
+
+static const char help_run[] =
+    "usage: mirari run [-f FILE] [-t TARGET] [--KEY=VALUE...] [-- BOOT-ARGS...]\n"
+    "\n"
+    "Build when needed, then start the unikernel with the configuration's\n"
+    "network, HTTP and log keys as boot arguments, followed by BOOT-ARGS\n"
+    "(e.g. mirari run -- --log-level=debug). SIGINT and SIGTERM are passed on;\n"
+    "mirari exits with the unikernel's status, 128+N when signal N killed it.\n";
+
+static const char help_clean[] =
+    "usage: mirari clean [-f FILE]\n"
+    "\n"
+    "Remove the files listed in _build/manifest (everything mirari wrote or\n"
+    "built, mir-NAME included), then _build/ when nothing else is left in it.\n"
+    "Files of yours, in the app's directory or in _build/, are never removed.\n";
+
+static const char help_pack[] =
+    "usage: mirari pack DIR OUT\n"
+    "\n"
+    "Internal: the generated Makefile's rule for an fs-NAME store. Pack DIR into\n"
+    "the store image OUT and write OUT.d, naming every file below DIR for make.\n";
+
+/* In the order mirari --help lists them. */
+const struct command commands[] = {
+    {"configure", cmd_configure, NULL, "check the .conf, satisfy dependencies, write _build/",
+     help_configure, true},
+    {"build", cmd_build, NULL, "configure when needed, then compile mir-NAME", help_build, true},
+    {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true},
+    {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false},
+    {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, true},
+    {"pack", cmd_pack, "DIR OUT", NULL, help_pack, false},
+};
+const size_t ncommands = sizeof commands / sizeof commands[0];
+
+const struct command *command_find(const char *name)
+{
+    for (size_t i = 0; i < ncommands; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+const char *command_names(void)
+{
+    static char names[128];
+    if (!names[0]) {
+        size_t listed = 0, n = 0;
+        for (size_t i = 0; i < ncommands; i++)
+            listed += commands[i].synopsis != NULL;
+        for (size_t i = 0; i < ncommands; i++) {
+            if (!commands[i].synopsis)
+                continue;
+            const char *sep = n == 0 ? "" : n + 1 == listed ? " or " : ", ";
+            size_t len = strlen(names);
+            snprintf(names + len, sizeof names - len, "%s%s", sep, commands[i].name);
+            n++;
+        }
+    }
+    return names;
+}
