@@ -3,17 +3,17 @@
 booted by QEMU under TCG, where dom0 runs `xl create` of a tiny PVH guest
 (tests/xen/guest_e9.S), then `xl list`, `xl dmesg` and `xl destroy`. This is
 the path `mirari run --xen` will take, checked here with a guest that only
-writes a line to Xen's debug port 0xE9 and crashes on purpose.
+writes a line to Xen's debug port 0xE9 and crashes on purpose; its vif
+(never connected: the guest has no netfront) checks that dom0's network
+backend and hotplug script are in place for the netfront to come.
 
 The Debian packages are fetched once into $MIRARI_BUILD/xen-lab/ (the only
 thing kept between runs); the guest is assembled afresh in the test's
-temporary directory. One boot takes about 20 s on a 2-core TCG machine."""
+temporary directory. The test takes about 20 s on a 2-core TCG machine."""
 
-import re
 import shutil
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -30,6 +30,7 @@ type = "pvh"
 kernel = "/lab/guest_e9.elf"
 memory = 32
 on_crash = "preserve"
+vif = [ "ip=10.99.0.2" ]
 """
 
 # Run by dom0's /init in /lab once xenstored and xenconsoled are up. Each
@@ -47,6 +48,8 @@ until xl list | awk '$1 == "e9" { print $5 }' | grep -q c; do
 done
 xl list | sed 's/^/xl-list: /'
 xl dmesg | grep -a 'mirari-xen-lab' | sed 's/^/xl-dmesg: /'
+ip -o addr show | sed 's/^/dom0-addr: /'
+ip route | sed 's/^/dom0-route: /'
 xl destroy e9 || exit 11
 xl list | sed 's/^/xl-list-after: /'
 """
@@ -77,6 +80,14 @@ def test_xl_create_pvh_guest(tmp_path):
     domid = e9[0][1]
     assert f"(d{domid}) mirari-xen-lab: hello from domU" in lines(console, "xl-dmesg: "), \
         console[-6000:]
+
+    # The vif's backend (xen-netback) and lab.py's routed hotplug script:
+    # dom0's end of the vif is up with 10.99.0.1 and routes the guest's
+    # address, ready for a netfront to connect.
+    vif = f"vif{domid}.0"
+    addrs = lines(console, "dom0-addr: ")
+    assert any(f" {vif} " in a and "inet 10.99.0.1/32" in a for a in addrs), addrs
+    assert f"10.99.0.2 dev {vif} scope link  src 10.99.0.1 " in lines(console, "dom0-route: ")
 
     # Destroyed: only dom0 is left.
     after = [ln.split()[0] for ln in lines(console, "xl-list-after: ")]

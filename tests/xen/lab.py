@@ -10,8 +10,10 @@ as a script.
       `apt-get download` (once per set of package versions: the products
       are kept in cache_dir/<key>/, the .debs and the unpacked tree are
       not), unpack them with `dpkg-deb -x`, and make xen (xen.gz
-      gunzipped), vmlinuz and base.cpio: the dom0 initramfs with busybox,
-      the Xen tools, every shared library they need and the kernel modules.
+      gunzipped), dom0-kernel (the vmlinux inside Debian's vmlinuz) and
+      base.cpio: the dom0 initramfs with busybox, the Xen tools, every
+      shared library they need, the kernel modules, and a vif hotplug
+      script (vif-lab, routed: no bridge) for guests with a network.
   Lab.run(guest_files, script, timeout) -> (status, console)
       append a per-run cpio (the guest files in /lab and the fragment
       `script`, run by dom0's /init once the Xen daemons are up) to
@@ -43,7 +45,7 @@ usage: tests/xen/lab.py [--cache DIR] [--timeout S] [--guest FILE]... [SCRIPT]
 import argparse
 import gzip
 import hashlib
-import os
+import lzma
 import re
 import shutil
 import struct
@@ -51,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -62,7 +65,8 @@ PACKAGES = [
     f"xen-hypervisor-{XEN_VERSION}-amd64", f"xen-utils-{XEN_VERSION}", "xen-utils-common",
     "xenstore-utils", "libxencall1", "libxendevicemodel1", "libxenevtchn1",
     "libxenforeignmemory1", "libxengnttab1", "libxenhypfs1", f"libxenmisc{XEN_VERSION}",
-    "libxenstore4", "libxentoolcore1", "libxentoollog1", "libyajl2", "libext2fs2", "busybox-static",
+    "libxenstore4", "libxentoolcore1", "libxentoollog1", "libyajl2", "libext2fs2",
+    "busybox-static",
 ]
 KERNEL_META = "linux-image-amd64"  # resolved to the versioned image package
 # Programs copied from the packages into dom0 (same paths as in Debian).
@@ -78,8 +82,9 @@ HOST_LIBS = [Path("/lib/x86_64-linux-gnu"), Path("/usr/lib/x86_64-linux-gnu")]
 DOM0_LIBS = "/lib/x86_64-linux-gnu"
 # Xen: serial console, guest port 0xE9 writes in `xl dmesg` (guest_loglvl),
 # one dom0 vCPU with fixed memory so the rest of -m is free for guests.
+# bootscrub=false: scrubbing free RAM at boot costs ~3 s under TCG.
 XEN_CMDLINE = ("console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all "
-               "dom0_mem=384M,max:384M dom0_max_vcpus=1")
+               "dom0_mem=384M,max:384M dom0_max_vcpus=1 bootscrub=false")
 DOM0_CMDLINE = "console=hvc0 quiet"
 # isa-debug-exit: dom0 writing v to port 0xf4 ends QEMU with status 2v+1.
 DEBUG_EXIT_PORT = 0xF4
@@ -96,9 +101,8 @@ class LabError(Exception):
 
 
 class Elf:
-    def __init__(self, path):
-        self.data = Path(path).read_bytes()
-        d = self.data
+    def __init__(self, path, data=None):
+        self.data = d = Path(path).read_bytes() if data is None else data
         if d[:4] != b"\x7fELF" or d[4] != 2 or d[5] != 1:
             raise LabError(f"{path}: not an ELF64 little-endian file")
         (self.phoff, self.shoff) = struct.unpack_from("<QQ", d, 0x20)
@@ -145,9 +149,16 @@ class Elf:
         return None
 
 
+def module_bytes(path):
+    """A kernel module, decompressed if the kernel ships it as .ko.xz
+    (Debian's 6.1 ships plain .ko; later releases compress them)."""
+    data = path.read_bytes()
+    return lzma.decompress(data) if path.name.endswith(".xz") else data
+
+
 def modinfo(path):
     """A kernel module's .modinfo as {key: value}."""
-    info = Elf(path).section(".modinfo") or b""
+    info = Elf(path, module_bytes(path)).section(".modinfo") or b""
     return dict(f.split("=", 1) for f in info.decode(errors="replace").split("\0") if "=" in f)
 
 
@@ -277,10 +288,8 @@ def shared_libraries(tree, programs):
 def kernel_modules(tree):
     """[(name, file)] of MODULES and their dependencies, dependencies first."""
     kdir = next((tree / "lib/modules").iterdir())
-    by_name = {ko.name[:-3].replace("_", "-"): ko for ko in kdir.rglob("*.ko")}
-    if not by_name:
-        # Later kernels ship .ko.xz; this lab would need an xz step (lzma).
-        raise LabError(f"no uncompressed .ko modules in {kdir}")
+    by_name = {ko.name.split(".ko")[0].replace("_", "-"): ko
+               for ko in kdir.rglob("*.ko*") if ko.name.endswith((".ko", ".ko.xz"))}
     order = []
 
     def visit(name):
@@ -310,6 +319,7 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmp /tmp
+ip link set lo up
 mkdir -p /run/xen /run/xenstored /var/lib/xen /var/lib/xenstored /var/log/xen /var/lock
 ln -s /run /var/run
 
@@ -395,12 +405,14 @@ def build_base(tree, out):
     c.file(interp, loader, 0o755)
     modules = kernel_modules(tree)
     for name, ko in modules:
-        c.file(f"lib/modules/{name}.ko", ko.read_bytes())
+        c.file(f"lib/modules/{name}.ko", module_bytes(ko))
     c.file("etc/xen/xl.conf", XL_CONF.encode())
     c.file("etc/xen/scripts/vif-lab", VIF_SCRIPT.encode(), 0o755)
-    init = (INIT.replace("__XEN_BIN__", XEN_BIN).replace("__DOM0_LIBS__", DOM0_LIBS)
-            .replace("__STATUS_MARK__", STATUS_MARK).replace("__READY_MARK__", READY_MARK.decode()).replace("__PORT__", str(DEBUG_EXIT_PORT))
-            .replace("__MODULES__", " ".join(n for n, _ in modules)))
+    init = INIT
+    for key, value in {"XEN_BIN": XEN_BIN, "DOM0_LIBS": DOM0_LIBS, "STATUS_MARK": STATUS_MARK,
+                       "READY_MARK": READY_MARK.decode(), "PORT": str(DEBUG_EXIT_PORT),
+                       "MODULES": " ".join(n for n, _ in modules)}.items():
+        init = init.replace(f"__{key}__", value)
     c.file("init", init.encode(), 0o755)
     out.write_bytes(c.finish())
 
@@ -409,12 +421,12 @@ def build_base(tree, out):
 
 
 class Lab:
-    """A prepared lab: xen, vmlinuz and base.cpio in one cache directory."""
+    """A prepared lab: xen, dom0-kernel and base.cpio in one cache directory."""
 
     def __init__(self, dir):
         self.dir = Path(dir)
         self.xen = self.dir / "xen"
-        self.vmlinuz = self.dir / "vmlinuz"
+        self.kernel = self.dir / "dom0-kernel"
         self.base = self.dir / "base.cpio"
         self.timing = {}  # of the last run: seconds to "dom0 ready" and in all
 
@@ -438,28 +450,28 @@ class Lab:
                 shutil.copyfileobj(base, f)
                 f.write(c.finish())
             log = Path(log) if log else tmp / "console.log"
-            for p in (self.vmlinuz, initrd):
+            for p in (self.kernel, initrd):
                 if "," in str(p):  # QEMU's multiboot module separator
                     raise LabError(f"path {p} has a comma")
-            cmd = [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt",
+            cmd = [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt,+rdrand",
                    "-m", str(memory), "-smp", "1", "-nodefaults", "-no-user-config",
                    "-display", "none", "-serial", "stdio", "-no-reboot",
                    "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
                    "-kernel", str(self.xen), "-append", XEN_CMDLINE,
-                   "-initrd", f"{self.vmlinuz} {DOM0_CMDLINE},{initrd}"]
+                   "-initrd", f"{self.kernel} {DOM0_CMDLINE},{initrd}"]
             self.timing = {}
             t0 = time.monotonic()
             with open(log, "wb") as out:
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                         stderr=subprocess.STDOUT)
                 while True:
+                    if "ready" not in self.timing and READY_MARK in log.read_bytes():
+                        self.timing["ready"] = time.monotonic() - t0
                     try:
                         rc = proc.wait(timeout=0.2)
                         break
                     except subprocess.TimeoutExpired:
                         pass
-                    if "ready" not in self.timing and READY_MARK in log.read_bytes():
-                        self.timing["ready"] = time.monotonic() - t0
                     if time.monotonic() - t0 > timeout:
                         proc.kill()
                         proc.wait()
@@ -471,6 +483,27 @@ class Lab:
             if rc & 1 and STATUS_MARK in console:
                 return (rc - 1) // 2, console
             return None, console
+
+
+def dom0_kernel(bzimage, out):
+    """The vmlinux ELF inside Debian's bzImage, decompressed once here: Xen
+    would otherwise decompress its xz payload at every boot, which costs
+    2-3 s under TCG. Where the payload's compression is one the standard
+    library cannot read, the bzImage itself (Xen boots both)."""
+    data = bzimage.read_bytes()
+    # Linux boot protocol (Documentation/arch/x86/boot.rst): setup_sects at
+    # 0x1f1, payload_offset and payload_length at 0x248, relative to the
+    # protected-mode code after the setup sectors.
+    setup_sects = data[0x1F1] or 4
+    offset, length = struct.unpack_from("<II", data, 0x248)
+    payload = data[(setup_sects + 1) * 512 + offset:][:length]
+    if payload.startswith(b"\xfd7zXZ"):
+        elf = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(payload)
+    elif payload.startswith(b"\x1f\x8b"):
+        elf = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(payload)
+    else:
+        elf = None
+    out.write_bytes(elf if elf and elf.startswith(b"\x7fELF") else data)
 
 
 def prepare(cache_dir, log=print):
@@ -499,7 +532,7 @@ def prepare(cache_dir, log=print):
         xen_gz = tree / f"boot/xen-{XEN_VERSION}-amd64.gz"
         with gzip.open(xen_gz) as src, open(lab.xen, "wb") as dst:
             shutil.copyfileobj(src, dst)
-        shutil.copy(next((tree / "boot").glob("vmlinuz-*")), lab.vmlinuz)
+        dom0_kernel(next((tree / "boot").glob("vmlinuz-*")), lab.kernel)
         build_base(tree, lab.base)
         (lab.dir / "versions").write_text(manifest)
         (lab.dir / "ready").write_text("")
