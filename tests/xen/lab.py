@@ -521,7 +521,7 @@ def prepare(cache_dir, log=print):
     t0 = time.monotonic()
     cache_dir.mkdir(parents=True, exist_ok=True)
     for old in cache_dir.iterdir():  # keep one prepared version
-        if old.is_dir() and old.name != "guest":
+        if old.is_dir():
             shutil.rmtree(old)
     work = Path(tempfile.mkdtemp(prefix="work-", dir=cache_dir))
     try:
