@@ -9,6 +9,7 @@
 #include "codegen.h"
 #include "commands.h"
 #include "state.h"
+#include "xl.h"
 
 char *image_path(const struct session *s)
 {
@@ -34,6 +35,13 @@ static bool needs_configure(const struct session *s)
         char *path = path_join(s->builddir, written[i]);
         stale = !is_file(path);
         free(path);
+    }
+    if (!stale && s->target->xl) {
+        char *name = xl_file_name(s->app);
+        char *path = path_join(s->builddir, name);
+        stale = !is_file(path);
+        free(path);
+        free(name);
     }
     if (!stale && s->cfg.nstores) {
         char *path = path_join(s->builddir, "stores.S");

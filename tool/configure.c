@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* mirari configure: write _build/ from the configuration. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "deps.h"
 #include "manifest.h"
 #include "state.h"
+#include "xl.h"
 
 /* Write one generated file into _build/ and list it for the manifest. */
 static int emit(const struct session *s, const char *name, const char *text,
@@ -24,8 +26,42 @@ static int emit(const struct session *s, const char *name, const char *text,
     return rc < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
+/* _build/NAME.xl for a target started with xl; the kernel is named by its
+ * absolute path, so that the file works from any directory. EXIT_USAGE
+ * after errors about xl-* keys or boot arguments. */
+static int generate_xl(struct session *s, struct strlist *written)
+{
+    char *dir = realpath(s->appdir, NULL);
+    if (!dir) {
+        errorf("%s: %s", s->appdir, strerror(errno));
+        return EXIT_FAIL;
+    }
+    char *image = image_name(s->app, s->target);
+    char *kernel = path_join(dir, image);
+    struct diag d = {0};
+    char *text = xl_config_text(&s->cfg, s->app, kernel, &d);
+    diag_print(&d, stderr);
+    diag_free(&d);
+    int rc = EXIT_USAGE;
+    if (text) {
+        char *name = xl_file_name(s->app);
+        rc = emit(s, name, text, written);
+        free(name);
+    }
+    free(text);
+    free(kernel);
+    free(image);
+    free(dir);
+    return rc;
+}
+
 static int generate(struct session *s, const struct codegen *g, struct strlist *written)
 {
+    if (s->target->xl) {
+        int rc = generate_xl(s, written);
+        if (rc != EXIT_OK)
+            return rc;
+    }
     char *main_c = gen_main_c(g);
     char *stores = gen_stores_s(g);
     char *makefile = gen_makefile(g);

@@ -34,10 +34,6 @@ int cmd_run(const struct cli *cli)
     }
     struct session s;
     int rc = session_open(&s, cli, true);
-    if (rc == EXIT_OK && !s.target->run) {
-        errorf("target %s cannot be run by this mirari build yet", s.target->name);
-        rc = EXIT_FAIL;
-    }
     if (rc == EXIT_OK)
         rc = build_app(&s);
     if (rc == EXIT_OK) {

@@ -136,12 +136,6 @@ int find_install(struct session *s)
 
 int target_available(const struct session *s)
 {
-    if (!s->target->mk) {
-        errorf("target %s is not available yet in this mirari build (mirari has no runtime for "
-               "it yet)",
-               s->target->name);
-        return EXIT_FAIL;
-    }
     char *mk = xasprintf("%s/lib/mirari/%s", s->prefix, s->target->mk);
     bool ok = is_file(mk);
     if (!ok)

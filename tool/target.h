@@ -8,6 +8,7 @@
 #ifndef MIRARI_TOOL_TARGET_H
 #define MIRARI_TOOL_TARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct app_config;
@@ -31,18 +32,18 @@ typedef int (*runner_fn)(const struct run_request *req);
 int run_socket(const struct run_request *req); /* tool/run_socket.c */
 int run_direct(const struct run_request *req); /* tool/run_direct.c */
 int run_qemu(const struct run_request *req);   /* tool/run_qemu.c */
+int run_xen(const struct run_request *req);    /* tool/run_xen.c */
 
 struct target {
     const char *name;        /* "unix-socket" */
     const char *alias;       /* "socket", or NULL */
     const char *flag;        /* the seed's switch: "--socket", or NULL */
-    const char *mk;          /* "unix-socket.mk" in lib/mirari; NULL while mirari has no
-                              * runtime for the target (xen): it is recognised, and
-                              * configure, build and run say it is not available */
+    const char *mk;          /* "unix-socket.mk" in lib/mirari: the target's runtime */
     const char *suffix;      /* of the image: mir-NAME<suffix> ("" or ".xen") */
     const char *seed_family; /* what the seed's compiler: +mirage-<family> meant */
-    runner_fn run;           /* NULL while this build cannot run it */
-    const char *summary;     /* one line for --help */
+    bool xl;                 /* configure writes _build/NAME.xl (tool/xl.h) */
+    runner_fn run;
+    const char *summary; /* one line for --help */
 };
 
 extern const struct target targets[];
