@@ -3,8 +3,9 @@
 # musl, booted by QEMU (-kernel), Firecracker or Xen. The kernel is three
 # folders: platform/x86_64 (the architecture: boot, memory, traps, system
 # calls, clock, console; it implements platform/include/port.h),
-# platform/virtio (drivers, on port.h alone) and platform/pvh (the
-# composition: the network calls of platform.h on the driver it picks).
+# platform/virtio and platform/xen (drivers and Xen's hypervisor interface,
+# on port.h alone) and platform/pvh (the composition: the machine and the
+# network driver it picks at boot).
 #
 # The runtime is compiled a second time for it, into $(BUILD)/obj-qemu,
 # against musl's headers and never with sanitizers (SANITIZE=1 is for host
@@ -18,9 +19,19 @@
 
 QEMU_MUSL_LIB ?= /usr/lib/x86_64-linux-musl
 QEMU_MUSL_INC ?= /usr/include/x86_64-linux-musl
+# Xen's public headers (the hypercall ABI of platform/xen), as Debian's
+# libxen-dev installs them. They compile freestanding; only xen/ is put on
+# platform/xen's include path (through a link in $(BUILD)), not the host's
+# /usr/include, whose C library headers must not mix with musl's.
+QEMU_XEN_PUBLIC ?= /usr/include/xen
+# The interface version platform/xen is written against (Xen 4.14's, the
+# latest Xen 4.17's headers define; xen-compat.h).
+QEMU_XEN_INTERFACE := 0x00040e00
 
 ifeq ($(wildcard $(QEMU_MUSL_LIB)/libc.a),)
 $(info mk/qemu.mk: no static musl in $(QEMU_MUSL_LIB) (Debian package musl-dev, pulled in by musl-tools): the qemu target is not built)
+else ifeq ($(wildcard $(QEMU_XEN_PUBLIC)/xen.h $(QEMU_XEN_PUBLIC)/hvm/params.h),)
+$(info mk/qemu.mk: no Xen public headers in $(QEMU_XEN_PUBLIC) (Debian package libxen-dev): the qemu target is not built)
 else
 
 QEMU_OBJDIR := $(BUILD)/obj-qemu
@@ -36,7 +47,7 @@ QEMU_KERNEL_CFLAGS := -mgeneral-regs-only -mno-red-zone
 
 QEMU_RUNTIME_SRC := $(APP_SRC) $(CORE_SRC) $(KV_SRC) $(HTTP_SRC) $(NET_SRC)
 QEMU_PLAT_SRC := $(wildcard platform/x86_64/*.c platform/x86_64/*.S platform/virtio/*.c \
-    platform/pvh/*.c)
+    platform/xen/*.c platform/pvh/*.c)
 QEMU_RUNTIME_OBJS := $(call qemu_objs,$(QEMU_RUNTIME_SRC))
 QEMU_PLAT_OBJS := $(call qemu_objs,$(QEMU_PLAT_SRC))
 $(QEMU_PLAT_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS)
@@ -49,6 +60,16 @@ $(QEMU_PLAT_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS)
 QEMU_X86_OBJS := $(call qemu_objs,$(wildcard platform/x86_64/*.c))
 $(QEMU_X86_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS) -Os
 $(QEMU_X86_OBJS): mk/qemu.mk
+# Xen's interface runs at boot, on console writes and around waits: also
+# for size.
+QEMU_XEN_INC := $(BUILD)/xen-include
+QEMU_XEN_OBJS := $(call qemu_objs,$(wildcard platform/xen/*.c))
+$(QEMU_XEN_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS) -Os -I$(QEMU_XEN_INC) \
+    -D__XEN_INTERFACE_VERSION__=$(QEMU_XEN_INTERFACE)
+$(QEMU_XEN_OBJS): mk/qemu.mk | $(QEMU_XEN_INC)/xen
+$(QEMU_XEN_INC)/xen:
+	@mkdir -p $(@D)
+	ln -sfn $(abspath $(QEMU_XEN_PUBLIC)) $@
 
 $(QEMU_OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)

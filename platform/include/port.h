@@ -55,6 +55,12 @@ void *port_page_alloc(size_t npages, uint64_t *phys);
  * size, by which drivers scale their buffers. */
 uint64_t port_mem_top(void);
 
+/* The kernel's pointer to len bytes at physical address phys that the
+ * kernel did not allocate: memory a hypervisor shares (Xen's console and
+ * xenstore rings, at frames it names), ordinary write-back RAM. NULL when
+ * the range is not below PORT_MMIO_LIMIT. */
+void *port_phys_map(uint64_t phys, size_t len);
+
 /* ---- Device registers ----
  * Every access below is ordered after all the caller's earlier memory
  * accesses (a ring update is visible to the device before the write that
@@ -125,9 +131,16 @@ typedef void (*port_irq_fn)(void *arg);
  * acknowledge the device and return. */
 int port_irq_register(unsigned line, port_irq_fn fn, void *arg);
 
+/* Call fn(arg) when the CPU interrupt vector returned is raised: the
+ * vector to give a hypervisor for its upcall (Xen's
+ * HVMOP_set_evtchn_upcall_vector), delivered by the local APIC, which the
+ * architecture acknowledges after fn. Same context as port_irq_register.
+ * The vector (0-255), or -EBUSY when the one such vector is taken. */
+int port_irq_vector(port_irq_fn fn, void *arg);
+
 /* Halt until the monotonic clock (plat_monotonic_ns) reaches deadline_ns,
- * or any interrupt (a registered line, or the architecture's own timer)
- * arrives, whichever is first; it may return earlier. Returns at once
+ * or any interrupt (a registered line, a hypervisor's upcall, or the
+ * machine's own timer) arrives, whichever is first; it may return earlier. Returns at once
  * when the deadline has passed. */
 void port_idle_until(uint64_t deadline_ns);
 

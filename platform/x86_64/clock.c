@@ -146,17 +146,17 @@ void clock_init(void)
         set_tsc_hz(khz ? khz * 1000 : calibrate_with_pit());
     }
     int64_t rtc = rtc_read();
-    wall_offset = (rtc > 0 ? rtc : 0) * 1000000000ll - (int64_t)clock_monotonic_ns();
+    wall_offset = (rtc > 0 ? rtc : 0) * 1000000000ll - (int64_t)tsc_monotonic_ns();
 }
 
-uint64_t clock_monotonic_ns(void)
+uint64_t tsc_monotonic_ns(void)
 {
     if (use_kvmclock)
         return pvclock_read() - kvm_origin;
     return (uint64_t)(((unsigned __int128)(rdtsc() - boot_tsc) * ns_mult) >> 32);
 }
 
-uint64_t clock_wall_ns(void)
+uint64_t tsc_wall_ns(void)
 {
-    return (uint64_t)((int64_t)clock_monotonic_ns() + wall_offset);
+    return (uint64_t)((int64_t)tsc_monotonic_ns() + wall_offset);
 }

@@ -37,7 +37,7 @@ static void putc_raw(char c)
     outb(COM1 + UART_THR, (uint8_t)c);
 }
 
-void console_write(const char *buf, size_t len)
+void com1_write(const char *buf, size_t len)
 {
     /* Bytes go out as they are, "\n" without "\r": QEMU's stdio
      * backend leaves the host terminal's output processing (ONLCR) on, and

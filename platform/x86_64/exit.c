@@ -37,12 +37,12 @@ static _Noreturn void leave(unsigned v)
         __asm__ volatile("cli; hlt");
 }
 
-_Noreturn void kernel_exit(int status)
+void pc_exit(int status)
 {
     leave(qemu_exit_encode(status));
 }
 
-_Noreturn void kernel_crash(void)
+void pc_crash(void)
 {
     leave(QEMU_EXIT_PORT_CRASH);
 }

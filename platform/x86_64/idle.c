@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: ISC */
-/* Waiting without spinning: arm PIT channel 0 as a one-shot timer (mode
- * 0, at most 65535 ticks = 54.9 ms) and halt with interrupts enabled until
- * it or a device interrupt fires. `sti; hlt` is atomic: an interrupt that
- * became pending before sti still ends the hlt (it is taken after sti's
- * one-instruction shadow, i.e. at the hlt). This is how solo5's virtio
- * binding sleeps, and what keeps an idle guest from burning a host core. */
+/* The emulated PC's wake-up timer: PIT channel 0 as a one-shot (mode 0,
+ * at most 65535 ticks = 54.9 ms), raised on IRQ 0 through the PIC, which
+ * ends the idle halt (port_idle_until, machine.c). This is how solo5's
+ * virtio binding sleeps, and what keeps an idle guest from burning a host
+ * core. */
 #include "kernel.h"
 #include "x86.h"
 
@@ -22,14 +21,11 @@ void pit_oneshot(uint32_t ticks)
     outb(PIT_CH0, ticks >> 8);
 }
 
-void port_idle_until(uint64_t deadline_ns)
+void pit_arm(uint64_t deadline_ns)
 {
-    uint64_t now = clock_monotonic_ns();
-    if (now >= deadline_ns)
-        return;
-    uint64_t ns = deadline_ns - now;
+    uint64_t now = tsc_monotonic_ns();
+    uint64_t ns = deadline_ns > now ? deadline_ns - now : 0;
     /* Round up so the wake-up is not before the deadline. */
     uint64_t ticks = ns > 60000000 ? 0xffff : (ns * PIT_HZ + 999999999) / 1000000000;
     pit_oneshot((uint32_t)ticks);
-    __asm__ volatile("sti; hlt; cli" ::: "memory");
 }

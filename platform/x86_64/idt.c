@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* The interrupt descriptor table: exceptions 0-31 on the IST stack,
- * the PIC's lines 32-47 and the LAPIC's spurious vector 255 on the current
+ * the PIC's lines 32-47, the upcall vector 48 and the LAPIC's spurious
+ * vector 255 on the current
  * (kernel) stack. Interrupts are enabled only inside the idle halt
  * (idle.c), so they never land on application code and its red zone. */
 #include "kernel.h"
@@ -16,7 +17,7 @@ struct idt_gate {
 } __attribute__((packed));
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-extern const uint64_t isr_table[49];
+extern const uint64_t isr_table[50];
 
 static void set_gate(unsigned vec, uint64_t handler, uint8_t ist)
 {
@@ -34,9 +35,9 @@ void idt_init(void)
 {
     for (unsigned v = 0; v < 32; v++)
         set_gate(v, isr_table[v], 1);
-    for (unsigned v = 32; v < 48; v++)
+    for (unsigned v = 32; v <= IRQ_VECTOR; v++)
         set_gate(v, isr_table[v], 0);
-    set_gate(255, isr_table[48], 0);
+    set_gate(255, isr_table[IRQ_VECTOR + 1], 0);
 
     struct {
         uint16_t limit;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* Hardware interrupts through the two 8259 PICs, which QEMU pc, q35 and
- * microvm all have, delivered by the local APIC's LINT0 in "virtual wire"
- * (ExtINT) mode. The PIT (IRQ 0) wakes the idle halt; virtio devices raise
- * their legacy line (the PCI interrupt line, or the IRQ named in
- * virtio_mmio.device=) to end it early. Interrupts are taken only inside
- * port_idle_until(), so handlers run on the kernel's stack and keep short. */
+/* Hardware interrupts: on the emulated PC, through the two 8259 PICs,
+ * which QEMU pc, q35 and microvm all have, delivered by the local APIC's
+ * LINT0 in "virtual wire" (ExtINT) mode; on any machine, one vector of
+ * the local APIC's own (port_irq_vector) for a hypervisor's upcall. The
+ * PIT (IRQ 0) wakes the idle halt; virtio devices raise their legacy line
+ * (the PCI interrupt line, or the IRQ named in virtio_mmio.device=) to
+ * end it early. Interrupts are taken only inside port_idle_until(), so
+ * handlers run on the kernel's stack and keep short. */
 #include <errno.h>
 
 #include "kernel.h"
@@ -18,6 +20,7 @@
 
 #define LAPIC_BASE  0xfee00000u
 #define LAPIC_TPR   0x080
+#define LAPIC_EOI   0x0b0
 #define LAPIC_SVR   0x0f0
 #define LAPIC_LINT0 0x350
 #define LAPIC_LINT1 0x360
@@ -45,7 +48,7 @@ static void unmask(unsigned line)
     write_mask();
 }
 
-void irq_init(void)
+void pic_init(void)
 {
     /* ICW1-4: edge triggered, cascaded, vectors 32-39 and 40-47 (away
      * from the CPU exceptions), slave on IRQ 2, 8086 mode. */
@@ -59,6 +62,13 @@ void irq_init(void)
     outb(PIC2_DATA, 0x01);
     write_mask();
 
+    /* The PIT (left periodic by the calibration) becomes a one-shot wake-up. */
+    pit_oneshot(0xffff);
+    unmask(0);
+}
+
+void lapic_init(void)
+{
     /* LAPIC: software enabled with spurious vector 255, no task priority,
      * LINT0 = ExtINT (the PIC), LINT1 = NMI. The firmware may have done
      * this already, but a PVH loader need not run any firmware. */
@@ -66,10 +76,6 @@ void irq_init(void)
     lapic_write(LAPIC_TPR, 0);
     lapic_write(LAPIC_LINT0, 0x700);
     lapic_write(LAPIC_LINT1, 0x400);
-
-    /* The PIT (left periodic by the calibration) becomes a one-shot wake-up. */
-    pit_oneshot(0xffff);
-    unmask(0);
 }
 
 int port_irq_register(unsigned line, port_irq_fn fn, void *arg)
@@ -80,6 +86,27 @@ int port_irq_register(unsigned line, port_irq_fn fn, void *arg)
     handlers[line].arg = arg;
     unmask(line);
     return 0;
+}
+
+/* One vector for a hypervisor's upcall (Xen's event channels), delivered
+ * by the local APIC, which wants an EOI. */
+static port_irq_fn vector_fn;
+static void *vector_arg;
+
+int port_irq_vector(port_irq_fn fn, void *arg)
+{
+    if (vector_fn != NULL)
+        return -EBUSY;
+    vector_fn = fn;
+    vector_arg = arg;
+    return IRQ_VECTOR;
+}
+
+void irq_vector_dispatch(void)
+{
+    if (vector_fn)
+        vector_fn(vector_arg);
+    lapic_write(LAPIC_EOI, 0);
 }
 
 static bool in_service(unsigned irq)

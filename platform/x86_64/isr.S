@@ -74,6 +74,7 @@ VEC_NOERR 44
 VEC_NOERR 45
 VEC_NOERR 46
 VEC_NOERR 47
+VEC_NOERR 48 /* IRQ_VECTOR (kernel.h): a hypervisor's upcall */
 VEC_NOERR 255
 
 isr_common:
@@ -121,7 +122,7 @@ isr_common:
 	addq $16, %rsp              /* vector and error code */
 	iretq
 
-/* The table idt.c installs: the address of each stub, vectors 0-47, then
+/* The table idt.c installs: the address of each stub, vectors 0-48, then
  * the spurious vector. */
 	.section .rodata
 	.balign 8
@@ -130,7 +131,7 @@ isr_table:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad isr_\n
 	.endr
-	.irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	.irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48
 	.quad isr_\n
 	.endr
 	.quad isr_255

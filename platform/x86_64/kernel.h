@@ -16,9 +16,21 @@
 #include "layout.h"
 #include "start_info.h"
 
+/* machine.c: the machine chosen at boot (platform/include/machine.h),
+ * and the calls that go through it. */
+void machine_init(void);
+void console_write(const char *buf, size_t len);
+uint64_t clock_monotonic_ns(void);
+uint64_t clock_wall_ns(void);
+_Noreturn void kernel_exit(int status);
+/* Exit as a crash (exit.c explains the status mapping on the PC). */
+_Noreturn void kernel_crash(void);
+/* port_idle_until() is machine.c's too. */
+
+/* The emulated PC's devices, machine.c's default machine. */
 /* console.c: COM1. */
 void console_init(void);
-void console_write(const char *buf, size_t len);
+void com1_write(const char *buf, size_t len);
 /* port_log() is console.c's too. */
 
 /* bootinfo.c: the loader's data, copied out of low memory. */
@@ -63,10 +75,10 @@ long sys_brk(uint64_t addr);
 long sys_mmap(uint64_t addr, uint64_t len, int prot, int flags, int fd, uint64_t off);
 long sys_munmap(uint64_t addr, uint64_t len);
 
-/* clock.c */
+/* clock.c: kvmclock or the TSC; the CMOS wall clock. */
 void clock_init(void);
-uint64_t clock_monotonic_ns(void);
-uint64_t clock_wall_ns(void);
+uint64_t tsc_monotonic_ns(void);
+uint64_t tsc_wall_ns(void);
 uint64_t clock_boot_tsc(void); /* TSC at kernel entry */
 
 /* rtc.c: seconds since the epoch from the CMOS clock; CMOS registers. */
@@ -74,22 +86,25 @@ int64_t rtc_read(void);
 uint8_t cmos_read(uint8_t reg);
 
 /* irq.c: the 8259 PICs behind the LAPIC's virtual wire (and
- * port_irq_register). */
-void irq_init(void);
+ * port_irq_register); the LAPIC's upcall vector (port_irq_vector). */
+void lapic_init(void);
+void pic_init(void);
 void irq_dispatch(unsigned irq);
+#define IRQ_VECTOR 48 /* after the PICs' 32-47 */
+void irq_vector_dispatch(void);
 
-/* idle.c: PIT channel 0 as a one-shot wake-up, which irq_init() and
- * port_idle_until() (idle.c too) arm. */
+/* idle.c: PIT channel 0 as a one-shot wake-up, which pic_init() and
+ * pit_arm() (the PC's timer_arm) arm. */
 void pit_oneshot(uint32_t ticks);
+void pit_arm(uint64_t deadline_ns);
 #define PIT_HZ 1193182u
 
 /* syscall.c */
 void syscall_init(void);
 
-/* exit.c */
-_Noreturn void kernel_exit(int status);
-/* Exit as a crash (exit.c explains the status mapping). */
-_Noreturn void kernel_crash(void);
+/* exit.c: isa-debug-exit (the PC's exit and crash; neither returns). */
+void pc_exit(int status);
+void pc_crash(void);
 /* port_panic() is exit.c's too; port_random_bytes() is random.c's. */
 
 /* start.c */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* The platform interface (platform.h) on the x86_64 PVH kernel, but for
  * the network and the wait, which need a driver and are the kernel's
- * composition's (platform/pvh/net.c): the console is COM1, clocks come
- * from clock.c, exit from exit.c. */
+ * composition's (platform/pvh/net.c): console, clocks and exit are the
+ * machine's chosen at boot (machine.c). */
 #include <platform.h>
 
 #include "kernel.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* port.h's device register access on x86_64. Out of line: a driver's
+/* port.h's device register access on x86_64, and port_phys_map. Out of line: a driver's
  * register access is a VM exit (microseconds) under every hypervisor, so
  * a call costs nothing measurable, and drivers stay free of x86 assembly.
  *
@@ -84,4 +84,12 @@ void port_mmio_write32(uint64_t addr, uint32_t v)
     BARRIER();
     *(volatile uint32_t *)(uintptr_t)addr = v;
     BARRIER();
+}
+
+void *port_phys_map(uint64_t phys, size_t len)
+{
+    /* Identity mapped (boot.S), like the device windows. */
+    if (phys >= PORT_MMIO_LIMIT || len > PORT_MMIO_LIMIT - phys)
+        return NULL;
+    return (void *)(uintptr_t)phys;
 }

@@ -131,8 +131,7 @@ _Noreturn void x86_start(uint32_t start_info_pa)
     idt_init();
     paging_init();
     mm_init();
-    clock_init();
-    irq_init();
+    machine_init(); /* clock, timer, console: the PC's or Xen's */
     syscall_init();
     enter_libc();
 }

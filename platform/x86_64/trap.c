@@ -141,5 +141,7 @@ void trap_dispatch(struct trap_frame *f)
         exception(f);
     else if (f->vector < 48)
         irq_dispatch((unsigned)(f->vector - 32));
+    else if (f->vector == IRQ_VECTOR)
+        irq_vector_dispatch();
     /* 255: the LAPIC's spurious vector needs no EOI. */
 }
