@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: ISC
+"""Applications built by `mirari configure --xen && mirari build --xen`,
+started with the NAME.xl the tool wrote, by the real `xl create` of the
+nested Xen lab (tests/xen/lab.py): the xl file parses, its cmdline reaches
+the application's boot arguments (a value with a space survives the
+quoting), the console shows the app, exit 0 powers the domain off and a
+non-zero exit crashes it, honouring xl-on_crash.
+
+The only change made to the tool's NAME.xl is the kernel path, which names
+the image on the host: in dom0 the image is /lab/mir-NAME.xen. One lab boot
+runs every domain."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BUILD, REPO
+
+sys.path.insert(0, str(REPO / "tests" / "xen"))
+import lab  # noqa: E402  (tests/xen is not a package)
+
+pytestmark = pytest.mark.skipif(shutil.which(lab.QEMU) is None,
+                                reason="qemu-system-x86_64 is not installed")
+
+GREET_C = r"""#include <stdlib.h>
+#include <mirari/mirari.h>
+int greet_main(void)
+{
+    mi_info("greeting: [%s]", mi_conf_get("app-greeting"));
+    return atoi(mi_conf_get("app-status"));
+}
+"""
+
+# name: (app.conf lines, configure options)
+GREET = {
+    "greet": ("app-greeting: from the conf\napp-status: 0\n",
+              ["--app-greeting=from the command line"]),
+    "fail": ("app-greeting: failing\napp-status: 3\nxl-on_crash: preserve\n", []),
+}
+
+SCRIPT = """
+kill $(cat /run/xenconsoled.pid)
+mkdir -p /tmp/console
+xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/tmp/console || exit 20
+xl create -c greet.xl 2>&1 | sed 's/^/xl-console: /'
+for d in fail static-website hello; do
+    xl create $d.xl >/dev/null 2>&1 || { echo "xl create $d failed"; exit 10; }
+done
+n=0
+while xl list | awk 'NR > 2 && $5 !~ /[sc]/ { busy = 1 } END { exit !busy }'; do
+    n=$((n + 1))
+    [ $n -le 120 ] || break
+    sleep 0.25
+done
+xl list | sed 's/^/xl-list: /'
+for d in fail static-website hello; do
+    tr -d '\\r' < /tmp/console/guest-$d.log | sed "s/^/log-$d: /"
+done
+"""
+
+
+def lines(console, prefix):
+    return [ln[len(prefix):] for ln in console.splitlines() if ln.startswith(prefix)]
+
+
+def build_xen(mirari, appdir, *options):
+    for cmd in (["configure", "--xen", *options], ["build", "--xen"]):
+        r = subprocess.run([str(mirari), *cmd], cwd=appdir, capture_output=True, text=True,
+                           timeout=600)
+        assert r.returncode == 0, f"mirari {' '.join(cmd)}: {r.stdout}{r.stderr}"
+    name = next(appdir.glob("*.conf")).stem
+    image = appdir / f"mir-{name}.xen"
+    xl = (appdir / "_build" / f"{name}.xl").read_text()
+    # The one line that names the host: the image, now in dom0's /lab.
+    xl, n = re.subn(r'^kernel = ".*"$', f'kernel = "/lab/{image.name}"', xl, flags=re.M)
+    assert n == 1, xl
+    return name, image, xl
+
+
+@pytest.fixture(scope="module")
+def xen(mirari, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("xen-apps")
+    files = {}
+    xls = {}
+    for name, (conf, options) in GREET.items():
+        d = tmp / name
+        d.mkdir()
+        (d / f"{name}.conf").write_text("main-noip: greet_main\n" + conf)
+        (d / "greet.c").write_text(GREET_C)
+        _, image, xl = build_xen(mirari, d, *options)
+        files[image.name], files[f"{name}.xl"] = image, xl.encode()
+        xls[name] = xl
+    for example in ("hello", "static-website"):
+        d = tmp / example
+        shutil.copytree(REPO / "examples" / example, d)
+        name, image, xl = build_xen(mirari, d)
+        files[image.name], files[f"{name}.xl"] = image, xl.encode()
+        xls[name] = xl
+    xen_lab = lab.prepare(BUILD / "xen-lab")
+    status, console = xen_lab.run(files, SCRIPT, timeout=100, log=tmp / "console.log")
+    assert status == 0, f"dom0 script failed (status {status}):\n{console[-6000:]}"
+    out = {d: "\n".join(lines(console, f"log-{d}: ")) for d in ("fail", "static-website", "hello")}
+    out["greet"] = "\n".join(lines(console, "xl-console: "))
+    listed = [f for f in map(str.split, lines(console, "xl-list: ")) if len(f) > 5]
+    out["list"] = {f[0]: f[4] for f in listed}
+    out["xl"] = xls
+    return out
+
+
+def test_cmdline_reaches_the_app(xen):
+    # configure's --app-greeting (with spaces) went into NAME.xl's cmdline,
+    # and through xl and the kernel command line into the app.
+    assert "greeting: [from the command line]" in xen["greet"], xen["greet"]
+    # Exit 0 is a power-off: xl's default on_poweroff destroyed the domain.
+    assert "greet" not in xen["list"], xen["list"]
+
+
+def test_nonzero_exit_crashes_and_on_crash_is_honoured(xen):
+    assert 'on_crash = "preserve"' in xen["xl"]["fail"]
+    assert "greeting: [failing]" in xen["fail"], xen["fail"]
+    assert "mirari: exit status 3" in xen["fail"], xen["fail"]
+    assert "c" in xen["list"]["fail"], xen["list"]
+
+
+def test_hello_example(xen):
+    out = xen["hello"]
+    assert "Hello from hello!" in out and "tick 3" in out and "goodbye" in out, out
+    assert "hello" not in xen["list"], xen["list"]
+
+
+def test_network_app_config_is_accepted(xen):
+    # The vif line and the HTTP boot arguments parse with the real xl and
+    # the domain starts. The kernel has no netfront yet (issue 10's next
+    # step), so the app reports that it cannot start the network.
+    assert re.search(r"^vif = \[", xen["xl"]["static-website"], re.M), xen["xl"]
+    out = xen["static-website"]
+    assert "cannot start the network" in out, out
