@@ -20,7 +20,8 @@ import pytest
 from conftest import BUILD, REPO
 
 sys.path.insert(0, str(REPO / "tests" / "xen"))
-import lab  # noqa: E402  (tests/xen is not a package)
+import domains  # noqa: E402  (tests/xen is not a package)
+import lab  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which(lab.QEMU) is None,
                                 reason="qemu-system-x86_64 is not installed")
@@ -41,29 +42,7 @@ GREET = {
     "fail": ("app-greeting: failing\napp-status: 3\nxl-on_crash: preserve\n", []),
 }
 
-SCRIPT = """
-kill $(cat /run/xenconsoled.pid)
-mkdir -p /tmp/console
-xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/tmp/console || exit 20
-xl create -c greet.xl 2>&1 | sed 's/^/xl-console: /'
-for d in fail static-website hello; do
-    xl create $d.xl >/dev/null 2>&1 || { echo "xl create $d failed"; exit 10; }
-done
-n=0
-while xl list | awk 'NR > 2 && $5 !~ /[sc]/ { busy = 1 } END { exit !busy }'; do
-    n=$((n + 1))
-    [ $n -le 120 ] || break
-    sleep 0.25
-done
-xl list | sed 's/^/xl-list: /'
-for d in fail static-website hello; do
-    tr -d '\\r' < /tmp/console/guest-$d.log | sed "s/^/log-$d: /"
-done
-"""
-
-
-def lines(console, prefix):
-    return [ln[len(prefix):] for ln in console.splitlines() if ln.startswith(prefix)]
+DOMAINS = ["fail", "static-website", "hello"]
 
 
 def build_xen(mirari, appdir, *options):
@@ -100,12 +79,10 @@ def xen(mirari, tmp_path_factory):
         files[image.name], files[f"{name}.xl"] = image, xl.encode()
         xls[name] = xl
     xen_lab = lab.prepare(BUILD / "xen-lab")
-    status, console = xen_lab.run(files, SCRIPT, timeout=100, log=tmp / "console.log")
+    status, console = xen_lab.run(files, domains.script(DOMAINS, interactive="greet"),
+                                  timeout=100, log=tmp / "console.log")
     assert status == 0, f"dom0 script failed (status {status}):\n{console[-6000:]}"
-    out = {d: "\n".join(lines(console, f"log-{d}: ")) for d in ("fail", "static-website", "hello")}
-    out["greet"] = "\n".join(lines(console, "xl-console: "))
-    listed = [f for f in map(str.split, lines(console, "xl-list: ")) if len(f) > 5]
-    out["list"] = {f[0]: f[4] for f in listed}
+    out = domains.parse(console, DOMAINS, interactive="greet")
     out["xl"] = xls
     return out
 
