@@ -57,34 +57,46 @@ static char lower(char c)
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Edit distance (insert, delete, substitute; case-insensitive, '_' equal
- * to '-') between a and the first blen bytes of b. Names longer than
- * MAXN are never close to a key. */
+/* Longer names are never close to anything (and the rows fit the stack). */
 #define MAXN 40
-static unsigned distance(const char *a, size_t alen, const char *b, size_t blen)
+
+static char fold(char c)
 {
-    unsigned row[MAXN + 1];
+    c = lower(c);
+    return c == '_' ? '-' : c;
+}
+
+/* Optimal string alignment distance: insertions, deletions, substitutions
+ * and transpositions of two neighbours ("biuld" is one edit from "build"),
+ * kept in three rows of the usual dynamic programme. */
+unsigned name_distance(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen > MAXN || blen > MAXN)
+        return ~0u;
+    unsigned rows[3][MAXN + 1];
+    unsigned *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= blen; j++)
-        row[j] = (unsigned)j;
+        prev[j] = (unsigned)j;
     for (size_t i = 1; i <= alen; i++) {
-        unsigned diag = row[0];
-        row[0] = (unsigned)i;
+        cur[0] = (unsigned)i;
         for (size_t j = 1; j <= blen; j++) {
-            char ca = lower(a[i - 1]), cb = lower(b[j - 1]);
-            if (ca == '_')
-                ca = '-';
-            if (cb == '_')
-                cb = '-';
-            unsigned best = diag + (ca != cb);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = row[j];
-            row[j] = best;
+            char ca = fold(a[i - 1]), cb = fold(b[j - 1]);
+            unsigned best = prev[j - 1] + (ca != cb);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && ca == fold(b[j - 2]) && fold(a[i - 2]) == cb &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
         }
+        unsigned *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
     }
-    return row[blen];
+    return prev[blen];
 }
 
 const char *conf_key_suggest(const char *name)
@@ -100,16 +112,20 @@ const char *conf_key_suggest(const char *name)
         /* A family is compared by its prefix: "fs_static" is close to "fs-"
          * followed by a member name. */
         size_t cmp_len = (k->flags & KEY_FAMILY) && len > klen ? klen : len;
-        unsigned d = distance(name, cmp_len, k->name, klen);
-        /* Close means at most a third of the name wrong, and one edit for
-         * short names: "htp-port" -> "http-port", but not "port". */
-        unsigned limit = cmp_len >= 6 ? (unsigned)cmp_len / 3 : 1;
-        if (d <= limit && d < best_d) {
+        unsigned d = name_distance(name, cmp_len, k->name, klen);
+        if (d <= name_close_limit(cmp_len) && d < best_d) {
             best_d = d;
             best = k->name;
         }
     }
     return best;
+}
+
+unsigned name_close_limit(size_t len)
+{
+    /* At most a third of the name wrong, and one edit for short names:
+     * "htp-port" -> "http-port", but not "port". */
+    return len >= 6 ? (unsigned)len / 3 : 1;
 }
 
 int parse_uint(const char *s, unsigned long max, unsigned long *out)

@@ -44,6 +44,13 @@ const struct conf_key *conf_key_find(const char *name, size_t len);
 /* The closest known key to an unknown `name` for a "did you mean", or NULL
  * when nothing is close. */
 const char *conf_key_suggest(const char *name);
+/* The rule behind it, for other names the tool suggests (commands, targets):
+ * the edit distance (insert, delete, substitute; case-insensitive, '_'
+ * equal to '-') between a[0..alen) and b[0..blen), ~0u when either is
+ * longer than 40 bytes; and the largest distance that still counts as
+ * close for a name of len bytes. */
+unsigned name_distance(const char *a, size_t alen, const char *b, size_t blen);
+unsigned name_close_limit(size_t len);
 /* NULL when `value` is acceptable for key k, else a phrase saying what is
  * accepted ("a port number from 1 to 65535"). */
 const char *conf_key_check(const struct conf_key *k, const char *value);

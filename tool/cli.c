@@ -152,9 +152,12 @@ int cli_parse(int argc, char **argv, struct cli *out)
             /* Never a fall-through to some default command: a typo would
              * run it with the wrong meaning. */
             out->command = command_find(arg);
-            if (!out->command)
-                return usage_error("unknown command \"%s\"; the commands are %s", arg,
-                                   command_names());
+            if (!out->command) {
+                const char *close = command_suggest(arg);
+                return usage_error("unknown command \"%s\"%s%s%s; the commands are %s", arg,
+                                   close ? " (did you mean " : "", close ? close : "",
+                                   close ? "?)" : "", command_names());
+            }
         } else {
             sl_add(&out->words, arg);
         }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf_keys.h"
+
 static const char help_configure[] =
     "usage: mirari configure [-f FILE] [-t TARGET] [--no-install] [--KEY=VALUE...]\n"
     "\n"
@@ -61,6 +63,23 @@ const struct command *command_find(const char *name)
         if (strcmp(commands[i].name, name) == 0)
             return &commands[i];
     return NULL;
+}
+
+const char *command_suggest(const char *name)
+{
+    size_t len = strlen(name);
+    const char *best = NULL;
+    unsigned best_d = ~0u;
+    for (size_t i = 0; i < ncommands; i++) {
+        if (commands[i].synopsis == NULL)
+            continue; /* internal: never offered */
+        unsigned d = name_distance(name, len, commands[i].name, strlen(commands[i].name));
+        if (d <= name_close_limit(len) && d < best_d) {
+            best_d = d;
+            best = commands[i].name;
+        }
+    }
+    return best;
 }
 
 const char *command_names(void)

@@ -25,6 +25,9 @@ extern const size_t ncommands;
 
 /* By name; NULL if none. */
 const struct command *command_find(const char *name);
+/* The listed command closest to a misspelt name (abi/conf_keys.h's rule),
+ * or NULL. */
+const char *command_suggest(const char *name);
 /* "configure, build, run, clean or help": the commands a user is offered
  * (internal ones left out), for messages. */
 const char *command_names(void);

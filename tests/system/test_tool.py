@@ -382,6 +382,10 @@ def test_unknown_and_misspelt_commands(mirari, tmp_path):
         assert f'unknown command "{word}"' in r.stderr, r.stderr
         assert "configure, build, run, clean or help" in r.stderr, r.stderr
         assert "pack" not in r.stderr.replace(f'"{word}"', ""), r.stderr
+    r = mi(mirari, "biuld", cwd=app)
+    assert "(did you mean build?)" in r.stderr, r.stderr
+    r = mi(mirari, "frobnicate", cwd=app)
+    assert "did you mean" not in r.stderr, r.stderr
     r = mi(mirari, "help", "biuld", cwd=app)
     assert r.returncode == 2 and 'no help for "biuld"' in r.stderr, r.stderr
     assert snapshot(app) == before

@@ -149,6 +149,16 @@ static void test_keys(void **state)
 
 /* Every command is in the table, found by the word that names it; an
  * unknown or misspelt word is a usage error, never some default command. */
+static void test_command_suggest(void **state)
+{
+    (void)state;
+    assert_string_equal(command_suggest("biuld"), "build");
+    assert_string_equal(command_suggest("cofnigure"), "configure");
+    assert_string_equal(command_suggest("RUN"), "run");
+    assert_null(command_suggest("pak")); /* pack is internal: never offered */
+    assert_null(command_suggest("frobnicate"));
+}
+
 static void test_command_table(void **state)
 {
     static const char *const words[] = {"configure", "build", "run", "clean", "help", "pack"};
@@ -281,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_targets),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_command_table),
+        cmocka_unit_test(test_command_suggest),
         cmocka_unit_test(test_target_table),
         cmocka_unit_test(test_dependency_names),
         cmocka_unit_test(test_supervise_run),

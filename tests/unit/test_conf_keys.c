@@ -61,7 +61,26 @@ static void test_find(void **state)
     /* Every non-family key finds itself. */
     for (size_t i = 0; i < conf_nkeys; i++)
         if (!(conf_keys[i].flags & KEY_FAMILY))
-            assert_ptr_equal(conf_key_find(conf_keys[i].name, strlen(conf_keys[i].name)), &conf_keys[i]);
+            assert_ptr_equal(conf_key_find(conf_keys[i].name, strlen(conf_keys[i].name)),
+                             &conf_keys[i]);
+}
+
+static void test_name_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(name_distance("build", 5, "build", 5), 0);
+    assert_int_equal(name_distance("biuld", 5, "build", 5), 1);   /* transposition */
+    assert_int_equal(name_distance("Build", 5, "build", 5), 0);   /* case */
+    assert_int_equal(name_distance("ip_use", 6, "ip-use", 6), 0); /* '_' is '-' */
+    assert_int_equal(name_distance("bild", 4, "build", 5), 1);
+    assert_int_equal(name_distance("buildd", 6, "build", 5), 1);
+    assert_int_equal(name_distance("", 0, "run", 3), 3);
+    assert_int_equal(name_distance("abc", 3, "cab", 3), 2);
+    char longname[42];
+    memset(longname, 'a', sizeof longname);
+    assert_int_equal(name_distance(longname, 41, "a", 1), ~0u);
+    assert_int_equal(name_close_limit(4), 1);
+    assert_int_equal(name_close_limit(9), 3);
 }
 
 static void test_suggest(void **state)
@@ -73,6 +92,7 @@ static void test_suggest(void **state)
     assert_string_equal(conf_key_suggest("fs_static"), "fs-");
     assert_string_equal(conf_key_suggest("app_echo_port"), "app-");
     assert_string_equal(conf_key_suggest("depend"), "depends");
+    assert_string_equal(conf_key_suggest("htpt-port"), "http-port"); /* a transposition */
     assert_null(conf_key_suggest("port"));
     assert_null(conf_key_suggest("zzzzzzzzzz"));
     assert_null(conf_key_suggest(""));
@@ -177,10 +197,10 @@ static void test_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ipv4_parse), cmocka_unit_test(test_ipv4_format),
-        cmocka_unit_test(test_find),       cmocka_unit_test(test_suggest),
-        cmocka_unit_test(test_scalars),    cmocka_unit_test(test_entry_symbol),
-        cmocka_unit_test(test_check),
+        cmocka_unit_test(test_ipv4_parse),   cmocka_unit_test(test_ipv4_format),
+        cmocka_unit_test(test_find),         cmocka_unit_test(test_name_distance),
+        cmocka_unit_test(test_suggest),      cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_entry_symbol), cmocka_unit_test(test_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
