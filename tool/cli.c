@@ -35,9 +35,7 @@ static int target_option(struct cli *c, const char *name, const char *opt)
 {
     const struct target *t = target_find(name);
     if (!t)
-        return usage_error("%s: unknown target \"%s\"; expected unix-socket (socket), unix-direct "
-                           "(unix), qemu or xen",
-                           opt, name);
+        return usage_error("%s: unknown target \"%s\"; expected %s", opt, name, target_names());
     return set_target(c, t, opt);
 }
 

@@ -2,6 +2,7 @@
 /* The target table; see target.h. */
 #include "target.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The seed's --unix meant unix-direct and its default was the socket
@@ -33,6 +34,23 @@ const struct target *target_find(const char *name)
             (targets[i].alias && strcmp(targets[i].alias, name) == 0))
             return &targets[i];
     return NULL;
+}
+
+const char *target_names(void)
+{
+    static char names[256];
+    if (!names[0]) {
+        for (size_t i = 0; i < ntargets; i++) {
+            const char *sep = i == 0 ? "" : i + 1 == ntargets ? " or " : ", ";
+            size_t len = strlen(names);
+            if (targets[i].alias)
+                snprintf(names + len, sizeof names - len, "%s%s (%s)", sep, targets[i].name,
+                         targets[i].alias);
+            else
+                snprintf(names + len, sizeof names - len, "%s%s", sep, targets[i].name);
+        }
+    }
+    return names;
 }
 
 const struct target *target_by_flag(const char *flag)

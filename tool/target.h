@@ -52,6 +52,8 @@ extern const size_t ntargets;
 const struct target *target_default(void);
 /* By name or alias; NULL if none. */
 const struct target *target_find(const char *name);
+/* "unix-socket (socket), unix-direct (unix), qemu or xen": for messages. */
+const char *target_names(void);
 /* By the seed's switch ("--unix"); NULL if none. */
 const struct target *target_by_flag(const char *flag);
 /* The target a seed compiler: value of family "unix" or "xen" selects:

@@ -350,7 +350,8 @@ def test_command_line_errors_and_help(mirari, tmp_path):
                        ([], "no command"),
                        (["configure", "--htp-port=1"], "did you mean --http-port?"),
                        (["configure", "--http-port"], "needs a value"),
-                       (["configure", "-t", "vmware"], 'unknown target "vmware"'),
+                       (["configure", "-t", "vmware"], 'unknown target "vmware"; expected '
+                        'unix-socket (socket), unix-direct (unix), qemu or xen'),
                        (["configure", "--xen", "--unix"], "different targets"),
                        (["configure", "-f"], "needs a value"),
                        (["build", "--", "x"], "after -- are for run"),
