@@ -56,15 +56,22 @@ def plain_mirari():
     return tool
 
 
+def copy_example(name, dst):
+    """examples/NAME copied to dst as the repository has it: without what a
+    user's `mirari configure/build` left in the tree (_build/, mir-*), so
+    the suite does not depend on it."""
+    shutil.copytree(REPO / "examples" / name, dst,
+                    ignore=shutil.ignore_patterns("_build", "mir-*"))
+    return dst
+
+
 @pytest.fixture
 def app_copy(tmp_path):
     """Copy an example (by name) into a fresh directory, so tests never write
     into the source tree."""
 
     def copy(name):
-        dst = tmp_path / name
-        shutil.copytree(REPO / "examples" / name, dst)
-        return dst
+        return copy_example(name, tmp_path / name)
 
     return copy
 

@@ -13,7 +13,6 @@ import errno
 import hashlib
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +21,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import REPO
+from conftest import REPO, copy_example
 
 HERE = Path(__file__).resolve().parent
 PYTHON = "/usr/bin/python3"
@@ -67,7 +66,7 @@ def make_tap(netns_name, tap="mt0", host="10.0.0.1/24"):
 def build(mirari, example, workdir, conf_lines=()):
     """Build examples/<example> for unix-direct in workdir; the image path."""
     app = Path(workdir) / example
-    shutil.copytree(REPO / "examples" / example, app)
+    copy_example(example, app)
     if conf_lines:
         confs = list(app.glob("*.conf"))  # the example's one configuration file
         assert len(confs) == 1, confs

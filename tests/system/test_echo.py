@@ -8,7 +8,6 @@ app-echo-port, given at boot (--app-echo-port=N)."""
 import hashlib
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,14 +15,14 @@ import time
 
 import pytest
 
-from conftest import REPO, check_echoes, free_port
+from conftest import REPO, check_echoes, copy_example, free_port
 
 
 @pytest.fixture(scope="module")
 def echo_image(mirari, tmp_path_factory):
     """The echo image, built as the example is (echo.conf: app-echo-port: 7)."""
     app = tmp_path_factory.mktemp("echo") / "echo"
-    shutil.copytree(REPO / "examples" / "echo", app)
+    copy_example("echo", app)
     subprocess.run([str(mirari), "build"], cwd=app, check=True, capture_output=True)
     assert '{"app-echo-port", "7"}' in (app / "_build" / "main.c").read_text()
     return app / "mir-echo"

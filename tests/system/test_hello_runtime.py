@@ -4,12 +4,11 @@
 format, and a main-noip program that ends when its timer stops."""
 
 import re
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, copy_example
 
 BOOT_KEYS = ["ip-use-dhcp", "ip-address", "ip-netmask", "ip-gateway",
              "http-port", "http-address", "log-level"]
@@ -20,7 +19,7 @@ LOG_LINE = re.compile(r"^\[ *\d+\.\d{6}\] (error|warn|info|debug): ")
 def hello(mirari, tmp_path_factory):
     """Path of the built hello image."""
     app = tmp_path_factory.mktemp("hello") / "hello"
-    shutil.copytree(REPO / "examples" / "hello", app)
+    copy_example("hello", app)
     subprocess.run([str(mirari), "build"], cwd=app, check=True, capture_output=True)
     images = [p for p in app.glob("mir-*") if p.is_file()]
     assert len(images) == 1, images

@@ -8,7 +8,6 @@ connections, and 200 slowloris clients that must not stall anyone."""
 import hashlib
 import os
 import re
-import shutil
 import socket
 import subprocess
 import threading
@@ -16,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import REPO, free_port
+from conftest import REPO, copy_example, free_port
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,7 @@ def site_build(mirari, tmp_path_factory):
     """The example with a 1 MiB and a 5 MiB file added (the committed
     example stays small), configured and built once."""
     app = tmp_path_factory.mktemp("site") / "static-website"
-    shutil.copytree(REPO / "examples" / "static-website", app)
+    copy_example("static-website", app)
     (app / "files" / "1m.bin").write_bytes(os.urandom(1 << 20))
     (app / "files" / "5m.bin").write_bytes(os.urandom(5 << 20))
     subprocess.run([str(mirari), "configure"], cwd=app, check=True, capture_output=True)

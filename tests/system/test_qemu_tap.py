@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, copy_example
 from direct_env import Unikernel, ns
 from ptyrun import PtyRun
 
@@ -37,7 +37,7 @@ TAP = "mir0"  # the first tap mirari makes in a fresh namespace
 
 def build_qemu(mirari, workdir, conf_lines=()):
     app = Path(workdir) / "static-website"
-    shutil.copytree(REPO / "examples/static-website", app)
+    copy_example("static-website", app)
     if conf_lines:
         with open(app / "static-website.conf", "a") as f:
             f.write("\n" + "\n".join(conf_lines) + "\n")

@@ -6,7 +6,6 @@ definite leak, while they serve real clients, good requests and bad ones.
 ASan watches every other system test; valgrind adds what it does not see
 (uninitialised values) and checks the build users actually run."""
 
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import REPO, free_port, recv_all
+from conftest import REPO, copy_example, free_port, recv_all
 
 VALGRIND = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
             "--errors-for-leak-kinds=definite", "--track-origins=yes"]
@@ -22,7 +21,7 @@ VALGRIND = ["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
 
 def build(plain_mirari, tmp_path, example):
     app = tmp_path / example
-    shutil.copytree(REPO / "examples" / example, app)
+    copy_example(example, app)
     for cmd in ("configure", "build"):
         subprocess.run([str(plain_mirari), "-q", cmd], cwd=app, check=True)
     return app / f"mir-{example}"

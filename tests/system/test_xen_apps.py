@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from conftest import BUILD, REPO
+from conftest import BUILD, REPO, copy_example
 
 sys.path.insert(0, str(REPO / "tests" / "xen"))
 import domains  # noqa: E402  (tests/xen is not a package)
@@ -74,7 +74,7 @@ def xen(mirari, tmp_path_factory):
         xls[name] = xl
     for example in ("hello", "static-website"):
         d = tmp / example
-        shutil.copytree(REPO / "examples" / example, d)
+        copy_example(example, d)
         name, image, xl = build_xen(mirari, d)
         files[image.name], files[f"{name}.xl"] = image, xl.encode()
         xls[name] = xl
