@@ -25,7 +25,8 @@ import pytest
 from conftest import BUILD, REPO
 
 sys.path.insert(0, str(REPO / "tests" / "xen"))
-import lab  # noqa: E402  (tests/xen is not a package)
+import domains  # noqa: E402  (tests/xen is not a package)
+import lab  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which(lab.QEMU) is None,
                                 reason="qemu-system-x86_64 is not installed")
@@ -49,38 +50,6 @@ def config(name, image, args, on_poweroff="preserve"):
             f'on_poweroff = "{on_poweroff}"\non_crash = "preserve"\n').encode()
 
 
-# Run by dom0's /init in /lab. Result lines carry a prefix so the test
-# tells them from what Xen prints on the same serial line.
-SCRIPT = """
-kill $(cat /run/xenconsoled.pid)
-mkdir -p /tmp/console
-xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/tmp/console || exit 20
-# Interactive: xl attaches xenconsole before the guest runs and returns
-# when the domain is gone (on_poweroff = "destroy").
-t0=$(date +%s)
-xl create -c interactive.cfg 2>&1 | sed 's/^/xl-console: /'
-for d in DOMAINS; do
-    xl create $d.cfg >/dev/null 2>&1 || { echo "xl create $d failed"; exit 10; }
-done
-# Wait (at most 30 s) until no guest is left running or blocked.
-n=0
-while xl list | awk 'NR > 2 && $5 !~ /[sc]/ { busy = 1 } END { exit !busy }'; do
-    n=$((n + 1))
-    [ $n -le 120 ] || break
-    sleep 0.25
-done
-echo "lab-seconds: $(( $(date +%s) - t0 ))"
-xl list | sed 's/^/xl-list: /'
-for d in DOMAINS; do
-    tr -d '\\r' < /tmp/console/guest-$d.log | sed "s/^/log-$d: /"
-done
-"""
-
-
-def lines(console, prefix):
-    return [ln[len(prefix):] for ln in console.splitlines() if ln.startswith(prefix)]
-
-
 @pytest.fixture(scope="module")
 def xen(tmp_path_factory):
     """One lab run of every domain: {"list": {name: state}, name: output}."""
@@ -90,18 +59,14 @@ def xen(tmp_path_factory):
     files.update({f"{d}.cfg": config(d, img, args) for d, (img, args) in DOMAINS.items()})
     files["interactive.cfg"] = config("interactive", "hello", "", on_poweroff="destroy")
     t0 = time.time()
-    status, console = xen_lab.run(files, SCRIPT.replace("DOMAINS", " ".join(DOMAINS)),
+    status, console = xen_lab.run(files, domains.script(DOMAINS, interactive="interactive"),
                                   timeout=100, log=tmp / "console.log")
+    out = domains.parse(console, DOMAINS, interactive="interactive")
     print(f"dom0 ready {xen_lab.timing.get('ready', 0):.1f} s, "
           f"boot to power-off {xen_lab.timing['total']:.1f} s, "
-          f"{len(DOMAINS) + 1} guests in {' '.join(lines(console, 'lab-seconds: '))} s")
-    print("\n".join(lines(console, "xl-list: ")))
+          f"{len(DOMAINS) + 1} guests in {out['seconds']} s")
+    print(out["list"])
     assert status == 0, f"dom0 script failed (status {status}):\n{console[-6000:]}"
-    out = {d: "\n".join(lines(console, f"log-{d}: ")) for d in DOMAINS}
-    out["interactive"] = "\n".join(lines(console, "xl-console: "))
-    listed = [f for f in map(str.split, lines(console, "xl-list: ")) if len(f) > 5]
-    out["list"] = {f[0]: f[4] for f in listed}
-    out["cpu"] = {f[0]: f[5] for f in listed}  # seconds of CPU time
     out["host-time"] = t0
     return out
 
