@@ -28,6 +28,8 @@ const struct conf_key conf_keys[] = {
     {"main-http", KT_ENTRY, 0, "HTTP dispatch function: void NAME(mi_http_exchange *)"},
     {"fs-", KT_DIR, KEY_FAMILY,
      "fs-NAME: pack a directory (relative to the .conf file) into the store NAME"},
+    {"pack-dotfiles", KT_BOOL, 0,
+     "pack dotfiles and version-control directories (.git, CVS) into the stores too"},
     {"depends", KT_LIST, KEY_REPEAT, "pkg-config modules the application uses"},
     {"packages", KT_LIST, KEY_REPEAT, "Debian packages the build needs"},
     {"compiler", KT_STRING, 0, "the C compiler (gcc, clang or a path)"},

@@ -301,6 +301,12 @@ static const char makefile_rules[] =
  * headers), so the image is packed again when anything there changes. */
 static void makefile_stores(struct sbuf *b, const struct codegen *g)
 {
+    /* pack-dotfiles: true is passed on; the packer leaves them out
+     * otherwise. The value was checked by configure. */
+    const struct conf_item *dot = cfg_get(g->cfg, "pack-dotfiles");
+    bool dotfiles = false;
+    if (dot != NULL)
+        parse_bool(dot->value, &dotfiles);
     for (size_t i = 0; i < g->cfg->nstores; i++) {
         const struct store *s = &g->cfg->stores[i];
         char *dir = store_dir_for_make(s);
@@ -309,8 +315,8 @@ static void makefile_stores(struct sbuf *b, const struct codegen *g)
         sb_printf(b,
                   "\n_build/fs-%s.img: _build/Makefile $(MIRARI_TOOL)\n"
                   "\t$(show) PACK %s\n"
-                  "\t$(Q)$(MIRARI_TOOL) pack %s $@\n",
-                  s->name, qm, qm);
+                  "\t$(Q)$(MIRARI_TOOL) pack %s $@%s\n",
+                  s->name, qm, qm, dotfiles ? " --pack-dotfiles=true" : "");
         free(qm);
         free(q);
         free(dir);

@@ -40,10 +40,12 @@ static const char help_clean[] =
     "Files of yours, in the app's directory or in _build/, are never removed.\n";
 
 static const char help_pack[] =
-    "usage: mirari pack DIR OUT\n"
+    "usage: mirari pack DIR OUT [--pack-dotfiles=true]\n"
     "\n"
     "Internal: the generated Makefile's rule for an fs-NAME store. Pack DIR into\n"
-    "the store image OUT and write OUT.d, naming every file below DIR for make.\n";
+    "the store image OUT and write OUT.d, naming every file below DIR for make.\n"
+    "Dotfiles and version-control directories are left out unless\n"
+    "--pack-dotfiles=true.\n";
 
 /* In the order mirari --help lists them. */
 const struct command commands[] = {
@@ -53,7 +55,7 @@ const struct command commands[] = {
     {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true},
     {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false},
     {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, true},
-    {"pack", cmd_pack, "DIR OUT", NULL, help_pack, false},
+    {"pack", cmd_pack, "DIR OUT", NULL, help_pack, true},
 };
 const size_t ncommands = sizeof commands / sizeof commands[0];
 

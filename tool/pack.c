@@ -28,6 +28,7 @@ struct file {
 
 struct packer {
     const char *dir; /* as given, for messages */
+    unsigned flags;  /* PACK_* */
     char *root;      /* realpath(dir) */
     size_t root_len;
     struct file *files;
@@ -121,6 +122,13 @@ static int inside_root(const struct packer *p, const char *real)
 
 static int walk(struct packer *p, const char *key, const struct stat *dst);
 
+bool pack_leaves_out(const char *name, bool is_dir, unsigned flags)
+{
+    if (flags & PACK_DOTFILES)
+        return false;
+    return name[0] == '.' || (is_dir && (strcmp(name, "CVS") == 0 || strcmp(name, "_darcs") == 0));
+}
+
 /* One entry `name` of directory `key`: checked (its key's length and
  * characters, a symbolic link's target), then walked or added. */
 static int visit(struct packer *p, const char *key, const char *name)
@@ -132,23 +140,30 @@ static int visit(struct packer *p, const char *key, const char *name)
         strlen(child) > KV_MAX_KEY_LEN)
         return fail(p, "%s/%s: path longer than %u bytes", p->dir, shown(child, show, sizeof show),
                     KV_MAX_KEY_LEN);
-    const char *why = bad_name(name);
-    if (why != NULL)
-        return fail(p, "%s/%s: the name contains %s, which a store key cannot hold; rename it",
-                    p->dir, shown(child, show, sizeof show), why);
     char full[PATH_MAX];
     if ((size_t)snprintf(full, sizeof full, "%s/%s", p->root, child) >= sizeof full)
         return fail(p, "%s/%s: path too long", p->dir, shown(child, show, sizeof show));
     struct stat st;
     if (lstat(full, &st) < 0)
         return fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show), strerror(errno));
+    if (pack_leaves_out(name, S_ISDIR(st.st_mode), p->flags))
+        return 0;
+    const char *why = bad_name(name);
+    if (why != NULL)
+        return fail(p, "%s/%s: the name contains %s, which a store key cannot hold; rename it",
+                    p->dir, shown(child, show, sizeof show), why);
     if (S_ISLNK(st.st_mode)) {
         /* Followed only when it stays inside the tree: the store must
          * not pick up files from elsewhere on the build machine. */
         char real[PATH_MAX];
-        if (realpath(full, real) == NULL)
-            return fail(p, "%s/%s: symbolic link with a missing target: %s", p->dir,
-                        shown(child, show, sizeof show), strerror(errno));
+        if (realpath(full, real) == NULL) {
+            if (errno != ENOENT)
+                return fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show),
+                            strerror(errno));
+            fprintf(stderr, "mirari: warning: %s/%s: symbolic link with a missing target, left out\n",
+                    p->dir, shown(child, show, sizeof show));
+            return 0;
+        }
         if (!inside_root(p, real)) {
             char show2[256];
             return fail(p, "%s/%s: symbolic link points outside %s (to %s); refusing to pack it",
@@ -352,9 +367,9 @@ out:
     return rc;
 }
 
-int pack_dir(const char *dir, const char *out_path, char *err, size_t errlen)
+int pack_dir(const char *dir, const char *out_path, unsigned flags, char *err, size_t errlen)
 {
-    struct packer p = {.dir = dir, .err = err, .errlen = errlen};
+    struct packer p = {.dir = dir, .flags = flags, .err = err, .errlen = errlen};
     char tmp[PATH_MAX];
     int fd = -1, rc = -1, made_tmp = 0;
     struct stat st;

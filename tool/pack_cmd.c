@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* mirari pack DIR OUT: the generated Makefile's rule for an fs-NAME
- * store. Packs DIR into OUT (tool/pack.c) and writes OUT.d, a make
+ * store. Packs DIR into OUT (tool/pack.c; dotfiles and version-control
+ * directories only with --pack-dotfiles=true) and writes OUT.d, a make
  * dependency file naming every file and directory below DIR, so the image
  * is packed again when one of them changes, appears or goes away. */
 #include <dirent.h>
@@ -12,13 +13,14 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "conf_keys.h"
 #include "escape.h"
 #include "pack.h"
 
 /* Collect DIR and everything below it (symbolic links are listed, not
  * followed: the packer only follows those that stay inside DIR, which are
  * listed themselves). Depth is bounded like the packer's. */
-static void walk(const char *path, int depth, struct strlist *out)
+static void walk(const char *path, int depth, unsigned flags, struct strlist *out)
 {
     sl_add(out, path);
     struct stat st;
@@ -32,7 +34,9 @@ static void walk(const char *path, int depth, struct strlist *out)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         char *child = path_join(path, e->d_name);
-        walk(child, depth + 1, out);
+        /* What the packer leaves out is no dependency of the image. */
+        if (lstat(child, &st) == 0 && !pack_leaves_out(e->d_name, S_ISDIR(st.st_mode), flags))
+            walk(child, depth + 1, flags, out);
         free(child);
     }
     closedir(d);
@@ -74,20 +78,30 @@ static char *depfile(const char *out, const struct strlist *paths)
 
 int cmd_pack(const struct cli *cli)
 {
+    bool dotfiles = false;
+    for (size_t i = 0; i < cli->nkeys; i++)
+        if (strcmp(cli->keys[i].name, "pack-dotfiles") != 0 ||
+            parse_bool(cli->keys[i].value, &dotfiles) != 0) {
+            errorf("pack: --%s: the only key pack takes is --pack-dotfiles=true|false",
+                   cli->keys[i].name);
+            return EXIT_USAGE;
+        }
     if (cli->words.n != 2) {
-        errorf("usage: mirari pack DIR OUT (used by the generated Makefile)");
+        errorf("usage: mirari pack DIR OUT [--pack-dotfiles=true] (used by the generated "
+               "Makefile)");
         return EXIT_USAGE;
     }
+    unsigned flags = dotfiles ? PACK_DOTFILES : 0;
     const char *dir = cli->words.v[0], *out = cli->words.v[1];
     char err[512];
     int rc = EXIT_OK;
-    if (pack_dir(dir, out, err, sizeof err) < 0) {
+    if (pack_dir(dir, out, flags, err, sizeof err) < 0) {
         errorf("%s", err);
         rc = EXIT_FAIL;
     }
     if (rc == EXIT_OK) {
         struct strlist paths = {0};
-        walk(dir, 0, &paths);
+        walk(dir, 0, flags, &paths);
         char *dep = depfile(out, &paths);
         char *dep_path = xasprintf("%s.d", out);
         if (write_if_changed(dep_path, dep, strlen(dep)) < 0) {

@@ -297,6 +297,28 @@ def test_store_directory_with_awkward_names(mirari, tmp_path):
     assert "x=from the command line" in r.stdout
 
 
+def test_store_leaves_out_dotfiles(mirari, tmp_path):
+    """A store pointed at a checkout does not publish its .git or dotfiles,
+    and a dangling link (an editor's lock) is a warning, not a failed
+    build; pack-dotfiles: true packs everything."""
+    app = make_app(tmp_path / "a", "main-noip: list_main\nfs-my-files: site\n",
+                   list__c=STORE_C)
+    site = app / "site"
+    (site / ".git").mkdir(parents=True)
+    (site / ".git" / "config").write_text("[core]")
+    (site / ".env").write_text("SECRET=1")
+    (site / "index.html").write_text("hi")
+    os.symlink("gone", site / "stale-link")
+    os.symlink("index.html", site / ".#index.html")
+    r = ok(mirari, "run", cwd=app)
+    assert "index.html=hi" in r.stdout, r.stdout
+    assert ".git" not in r.stdout and "SECRET" not in r.stdout and ".#" not in r.stdout
+    assert "stale-link: symbolic link with a missing target, left out" in r.stderr, r.stderr
+    r = ok(mirari, "run", "--pack-dotfiles=true", cwd=app)
+    assert ".git/config=[core]" in r.stdout and ".env=SECRET=1" in r.stdout, r.stdout
+    assert ".#index.html=hi" in r.stdout
+
+
 # ---- configuration errors --------------------------------------------------------
 
 def test_bad_conf_reports_every_error_with_file_and_line(mirari, tmp_path):

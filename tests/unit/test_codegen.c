@@ -338,8 +338,9 @@ static void test_makefile(void **state)
     assert_non_null(strstr(mk, "include _build/sources.mk"));
     char *srcs = gen_sources_mk(&g);
     assert_non_null(strstr(srcs, "APP_OBJS := _build/app/a.o _build/app/main.o\n"));
-    assert_non_null(strstr(mk, "pack 'my files' $@"));
-    assert_non_null(strstr(mk, "pack '/srv/it'\\''s $$here' $@"));
+    assert_non_null(strstr(mk, "pack 'my files' $@\n"));
+    assert_non_null(strstr(mk, "pack '/srv/it'\\''s $$here' $@\n"));
+    assert_null(strstr(mk, "--pack-dotfiles"));
     assert_non_null(strstr(mk, "IMAGE := mir-hello"));
     /* make itself reads it, from the app's directory, and from _build/
      * through the trampoline. */

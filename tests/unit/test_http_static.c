@@ -66,7 +66,7 @@ static int setup(void **state)
     put("big.bin", big, sizeof big);
     put("empty.txt", "", 0);
     snprintf(out, sizeof out, "%s/store.img", top);
-    if (pack_dir(tree, out, err, sizeof err) != 0) {
+    if (pack_dir(tree, out, PACK_DOTFILES, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }

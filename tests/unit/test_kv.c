@@ -52,7 +52,7 @@ static int make_image(void **state)
     }
     char out[300], err[256];
     snprintf(out, sizeof out, "%s.img", top);
-    if (pack_dir(top, out, err, sizeof err) != 0) {
+    if (pack_dir(top, out, PACK_DOTFILES, err, sizeof err) != 0) {
         fprintf(stderr, "pack: %s\n", err);
         return -1;
     }

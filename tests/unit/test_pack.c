@@ -143,7 +143,7 @@ static void load(struct fixture *f)
 static void pack_ok(struct fixture *f)
 {
     char err[512] = "";
-    if (pack_dir(f->tree, f->out, err, sizeof err) != 0)
+    if (pack_dir(f->tree, f->out, PACK_DOTFILES, err, sizeof err) != 0)
         fail_msg("pack failed: %s", err);
     load(f);
 }
@@ -153,7 +153,7 @@ static void pack_ok(struct fixture *f)
 static void pack_fails(struct fixture *f, const char *needle)
 {
     char err[512] = "";
-    assert_int_equal(pack_dir(f->tree, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(f->tree, f->out, PACK_DOTFILES, err, sizeof err), -1);
     if (strstr(err, needle) == NULL)
         fail_msg("message \"%s\" does not mention \"%s\"", err, needle);
     char outdir[300];
@@ -321,11 +321,55 @@ static void test_symlink_outside_relative(void **state)
     pack_fails(f, "sub/up: symbolic link points outside");
 }
 
+/* A link to nothing (an editor's lock file such as .#index.html is one)
+ * is left out with a warning, not a failure of the build. */
 static void test_symlink_dangling(void **state)
 {
     struct fixture *f = *state;
+    put_str(f, "index.html", "x");
     link_in(f, "nowhere", "dangling");
-    pack_fails(f, "dangling: symbolic link with a missing target");
+    pack_ok(f);
+    assert_int_equal(mi_kv_count(&f->kv), 1);
+    expect(f, "index.html", "x", 1);
+}
+
+/* Without PACK_DOTFILES a store leaves out dotfiles, dot-directories and
+ * version-control directories: a checkout's .git is not published. */
+static void test_dotfiles_left_out(void **state)
+{
+    struct fixture *f = *state;
+    put_str(f, "index.html", "x");
+    put_str(f, ".htaccess", "deny");
+    mkdir_in(f, ".git");
+    put_str(f, ".git/config", "[core]");
+    mkdir_in(f, "sub");
+    put_str(f, "sub/.env", "SECRET=1");
+    mkdir_in(f, "sub/CVS");
+    put_str(f, "sub/CVS/Entries", "e");
+    mkdir_in(f, "_darcs");
+    put_str(f, "_darcs/format", "d");
+    put_str(f, "sub/CVS.txt", "kept");
+    put_str(f, "CVS", "a file, not the directory: kept");
+    link_in(f, "index.html", ".#index.html");
+    char err[512] = "";
+    if (pack_dir(f->tree, f->out, 0, err, sizeof err) != 0)
+        fail_msg("pack failed: %s", err);
+    load(f);
+    assert_int_equal(mi_kv_count(&f->kv), 3);
+    expect(f, "index.html", "x", 1);
+    expect(f, "sub/CVS.txt", "kept", 4);
+    expect(f, "CVS", "a file, not the directory: kept", 31);
+    /* and with it, everything is packed */
+    pack_ok(f);
+    assert_int_equal(mi_kv_count(&f->kv), 9);
+    expect(f, ".git/config", "[core]", 6);
+    expect(f, "sub/CVS/Entries", "e", 1);
+    expect(f, ".#index.html", "x", 1);
+    assert_true(pack_leaves_out(".git", true, 0));
+    assert_true(pack_leaves_out("CVS", true, 0));
+    assert_false(pack_leaves_out("CVS", false, 0));
+    assert_false(pack_leaves_out(".git", true, PACK_DOTFILES));
+    assert_false(pack_leaves_out("index.html", false, 0));
 }
 
 static void test_symlink_loop(void **state)
@@ -367,11 +411,11 @@ static void test_missing_dir(void **state)
     char err[512];
     char dir[400];
     pathf(dir, sizeof dir, "%s/no-such-dir", f->top);
-    assert_int_equal(pack_dir(dir, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(dir, f->out, PACK_DOTFILES, err, sizeof err), -1);
     assert_non_null(strstr(err, "no-such-dir"));
     put_str(f, "file", "x");
     pathf(dir, sizeof dir, "%s/file", f->tree);
-    assert_int_equal(pack_dir(dir, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(dir, f->out, PACK_DOTFILES, err, sizeof err), -1);
     assert_non_null(strstr(err, "not a directory"));
 }
 
@@ -385,7 +429,7 @@ static void test_failure_keeps_old_image(void **state)
     assert_int_equal(stat(f->out, &before), 0);
     put_str(f, "bad\\name", "x");
     char err[512];
-    assert_int_equal(pack_dir(f->tree, f->out, err, sizeof err), -1);
+    assert_int_equal(pack_dir(f->tree, f->out, PACK_DOTFILES, err, sizeof err), -1);
     assert_int_equal(stat(f->out, &after), 0);
     assert_int_equal(before.st_ino, after.st_ino);
     load(f);
@@ -450,6 +494,7 @@ int main(void)
         T(test_symlink_outside),
         T(test_symlink_outside_relative),
         T(test_symlink_dangling),
+        T(test_dotfiles_left_out),
         T(test_symlink_loop),
         T(test_bad_names),
         T(test_control_names),
