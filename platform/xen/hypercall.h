@@ -85,6 +85,12 @@ void xen_event_unbind(uint32_t port);
 long xen_event_alloc_unbound(uint16_t remote, uint32_t *port);
 void xen_timer_arm(uint64_t system_ns);
 
+/* grant.c: let domain domid access the page at physical address phys
+ * (read-only or writable) for good: 0 and its grant reference, or a
+ * negative errno (-ENOSPC: the table is full). The table is mapped on
+ * first use. */
+int xen_grant(uint16_t domid, uint64_t phys, bool readonly, uint32_t *ref);
+
 /* time.c: pvclock (vcpu_time_info in shared_info) and the wall clock. */
 uint64_t xen_system_time(void);
 void xen_time_init(void);
