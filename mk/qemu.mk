@@ -61,10 +61,13 @@ QEMU_X86_OBJS := $(call qemu_objs,$(wildcard platform/x86_64/*.c))
 $(QEMU_X86_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS) -Os
 $(QEMU_X86_OBJS): mk/qemu.mk
 # Xen's interface runs at boot, on console writes and around waits: also
-# for size.
+# for size. The netfront is the network's data path: $(OPT), as virtio.
 QEMU_XEN_INC := $(BUILD)/xen-include
 QEMU_XEN_OBJS := $(call qemu_objs,$(wildcard platform/xen/*.c))
+QEMU_XEN_DATA_OBJS := $(call qemu_objs,platform/xen/netfront.c)
 $(QEMU_XEN_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS) -Os -I$(QEMU_XEN_INC) \
+    -D__XEN_INTERFACE_VERSION__=$(QEMU_XEN_INTERFACE)
+$(QEMU_XEN_DATA_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS) -I$(QEMU_XEN_INC) \
     -D__XEN_INTERFACE_VERSION__=$(QEMU_XEN_INTERFACE)
 $(QEMU_XEN_OBJS): mk/qemu.mk | $(QEMU_XEN_INC)/xen
 $(QEMU_XEN_INC)/xen:

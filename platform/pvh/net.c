@@ -3,34 +3,55 @@
  * and plat_yield() on top of a network driver, the one place that knows
  * both the architecture (through port.h and platform.h) and the drivers.
  * platform/x86_64 implements the rest of platform.h and never includes a
- * driver; the drivers see only port.h. Today the only driver is virtio-net
- * (legacy virtio-pci or virtio-mmio); a Xen netfront will be chosen here
- * too, when the kernel finds itself on Xen.
+ * driver; the drivers see only port.h. The driver is Xen's netfront when
+ * the kernel runs as a Xen guest (which has no PCI or MMIO devices), and
+ * virtio-net (legacy virtio-pci or virtio-mmio) otherwise.
  *
  * The network device is probed and started by the first
  * plat_net_info(), not by plat_init(): the runtime asks for it only
  * when it starts the network (runtime/net's net_backend_start), so an
  * image that never does (main-noip) links neither the PCI/MMIO discovery
- * nor the driver (--gc-sections), and leaves a device it has untouched. */
+ * nor the drivers (--gc-sections), and leaves a device it has untouched. */
 #include <errno.h>
 
 #include <platform.h>
 #include <port.h>
 
 #include "../virtio/virtio_net.h"
+#include "../xen/netfront.h"
 
 /* Without a usable interrupt line the device is polled this often. */
 #define POLL_NS 1000000ull
 
+struct nic {
+    int (*init)(void);
+    bool (*has_irq)(void);
+    void (*mac)(uint8_t mac[6]);
+    bool (*pending)(void);
+    int (*read)(void *buf, size_t cap, size_t *len);
+    int (*write)(const void *frame, size_t len);
+};
+
+static bool always(void)
+{
+    return true;
+}
+
+static const struct nic virtio = {virtio_net_init,    virtio_net_has_irq, virtio_net_mac,
+                                  virtio_net_pending, virtio_net_read,    virtio_net_write};
+/* A netfront's backend always notifies its event channel. */
+static const struct nic netfront = {netfront_init,    always,        netfront_mac,
+                                    netfront_pending, netfront_read, netfront_write};
+
 /* Set once the device is up (plat_net_info): the wait reaches the
  * driver only through this pointer, so it does not link it in. */
-static bool (*nic_pending)(void);
+static const struct nic *nic;
 static bool nic_polled; /* up, but without an interrupt line */
 
 bool plat_yield(uint64_t deadline_ns)
 {
     for (;;) {
-        if (nic_pending != NULL && nic_pending())
+        if (nic != NULL && nic->pending())
             return true;
         uint64_t now = plat_monotonic_ns();
         if (now >= deadline_ns)
@@ -48,25 +69,26 @@ int plat_net_info(struct plat_net_info *info)
      * which later calls return too: one probe, one start-up message. */
     static int probed = 1;
     if (probed > 0) {
-        probed = virtio_net_init();
+        const struct nic *n = xen_guest() ? &netfront : &virtio;
+        probed = n->init();
         if (probed == 0) {
-            nic_pending = virtio_net_pending;
-            nic_polled = !virtio_net_has_irq();
+            nic = n;
+            nic_polled = !nic->has_irq();
         }
     }
     if (probed < 0)
         return probed;
-    virtio_net_mac(info->mac);
+    nic->mac(info->mac);
     info->mtu = 1500;
     return 0;
 }
 
 int plat_net_write(const void *frame, size_t len)
 {
-    return virtio_net_write(frame, len);
+    return nic != NULL ? nic->write(frame, len) : -ENODEV;
 }
 
 int plat_net_read(void *buf, size_t cap, size_t *len)
 {
-    return virtio_net_read(buf, cap, len);
+    return nic != NULL ? nic->read(buf, cap, len) : -ENODEV;
 }

@@ -10,12 +10,15 @@
  * Xen's one-shot (VCPUOP_set_singleshot_timer, vcpu.h), which raises
  * VIRQ_TIMER on its bound channel.
  *
- * The handler does not dispatch: it acknowledges every pending event
- * (clearing evtchn_upcall_pending, the selector, and the pending bits,
- * without which Xen raises no new upcall for those channels: its
- * 2-level set_pending notifies only on a 0 -> 1 change) and returns. The
- * halt is over; the kernel's wait loops re-read the clock and ask the
- * devices. */
+ * The handler acknowledges every pending, unmasked event (clearing
+ * evtchn_upcall_pending, the selector and the pending bits, without which
+ * Xen raises no new upcall for those channels: its 2-level set_pending
+ * notifies only on a 0 -> 1 change) and calls the handler bound to its
+ * port, if any. The timer's port has none: the upcall itself ends the
+ * halt, and the kernel's wait loops re-read the clock and ask the
+ * devices. Handlers are few (xenstore, a netfront), so they sit in a
+ * small table searched by port rather than one slot per possible port
+ * (4096 on x86_64). */
 #include <port.h>
 
 #include <xen/event_channel.h>
@@ -27,6 +30,23 @@
 
 struct shared_info *xen_shared;
 
+#define WORD_BITS    (8 * sizeof(xen_ulong_t))
+#define MAX_HANDLERS 8
+
+static struct {
+    uint32_t port;
+    port_irq_fn fn;
+    void *arg;
+} handlers[MAX_HANDLERS];
+static unsigned nhandlers;
+
+static void dispatch(uint32_t port)
+{
+    for (unsigned i = 0; i < nhandlers; i++)
+        if (handlers[i].port == port)
+            handlers[i].fn(handlers[i].arg);
+}
+
 static void upcall(void *arg)
 {
     (void)arg;
@@ -36,9 +56,18 @@ static void upcall(void *arg)
     __atomic_store_n(&v->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
     xen_ulong_t sel = __atomic_exchange_n(&v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
     while (sel != 0) {
-        unsigned i = (unsigned)__builtin_ctzl(sel);
+        unsigned w = (unsigned)__builtin_ctzl(sel);
         sel &= sel - 1;
-        __atomic_store_n(&xen_shared->evtchn_pending[i], 0, __ATOMIC_SEQ_CST);
+        /* Take the unmasked bits only: a masked port stays pending, to be
+         * delivered when it is unmasked (EVTCHNOP_unmask re-raises it). */
+        xen_ulong_t bits = __atomic_fetch_and(&xen_shared->evtchn_pending[w],
+                                              xen_shared->evtchn_mask[w], __ATOMIC_SEQ_CST) &
+                           ~xen_shared->evtchn_mask[w];
+        while (bits != 0) {
+            unsigned b = (unsigned)__builtin_ctzl(bits);
+            bits &= bits - 1;
+            dispatch(w * WORD_BITS + b);
+        }
     }
 }
 
@@ -50,8 +79,38 @@ static void must(long rc, const char *what)
 
 static void unmask(uint32_t port)
 {
-    __atomic_fetch_and(&xen_shared->evtchn_mask[port / (8 * sizeof(xen_ulong_t))],
-                       ~((xen_ulong_t)1 << (port % (8 * sizeof(xen_ulong_t)))), __ATOMIC_SEQ_CST);
+    /* EVTCHNOP_unmask rather than clearing the bit here: Xen then raises
+     * an upcall for an event that arrived while the port was masked. */
+    struct evtchn_unmask u = {.port = port};
+    xen_event_channel_op(EVTCHNOP_unmask, &u);
+}
+
+int xen_event_bind(uint32_t port, port_irq_fn fn, void *arg)
+{
+    if (fn != NULL) {
+        if (nhandlers == MAX_HANDLERS)
+            return -1;
+        handlers[nhandlers++] = (typeof(handlers[0])){.port = port, .fn = fn, .arg = arg};
+    }
+    unmask(port);
+    return 0;
+}
+
+void xen_event_unbind(uint32_t port)
+{
+    __atomic_fetch_or(&xen_shared->evtchn_mask[port / WORD_BITS],
+                      (xen_ulong_t)1 << (port % WORD_BITS), __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < nhandlers; i++)
+        if (handlers[i].port == port)
+            handlers[i--] = handlers[--nhandlers];
+}
+
+long xen_event_alloc_unbound(uint16_t remote, uint32_t *port)
+{
+    struct evtchn_alloc_unbound a = {.dom = DOMID_SELF, .remote_dom = remote};
+    long rc = xen_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+    *port = a.port;
+    return rc;
 }
 
 void xen_events_init(void)

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <port.h>
+
 #include <xen/xen.h>
 
 /* hypercall.c: "XenVMMXenVMM" at CPUID 0x40000000 + k * 0x100 (Xen's
@@ -72,7 +74,22 @@ void xen_notify(uint32_t port);
  * vector, VIRQ_TIMER bound; the one-shot timer on Xen's system time. */
 extern struct shared_info *xen_shared;
 void xen_events_init(void);
+/* Call fn(arg) from the upcall when port is signalled, and unmask it;
+ * with fn NULL, only unmask it: its events then just end the idle halt.
+ * 0, or -1 when the (small) handler table is full. */
+int xen_event_bind(uint32_t port, port_irq_fn fn, void *arg);
+/* Mask port and forget its handler. */
+void xen_event_unbind(uint32_t port);
+/* EVTCHNOP_alloc_unbound: a new port of this domain that domain remote
+ * may bind. 0 and *port, or a negative Xen errno. */
+long xen_event_alloc_unbound(uint16_t remote, uint32_t *port);
 void xen_timer_arm(uint64_t system_ns);
+
+/* grant.c: let domain domid access the page at physical address phys
+ * (read-only or writable) for good: 0 and its grant reference, or a
+ * negative errno (-ENOSPC: the table is full). The table is mapped on
+ * first use. */
+int xen_grant(uint16_t domid, uint64_t phys, bool readonly, uint32_t *ref);
 
 /* time.c: pvclock (vcpu_time_info in shared_info) and the wall clock. */
 uint64_t xen_system_time(void);
