@@ -118,6 +118,7 @@ static void test_every_key(void **state)
                            "main-http: serve\n"
                            "fs-static: files\n"
                            "fs-my-site_2: other dir\n"
+                           "pack-dotfiles: true\n"
                            "depends: zlib\n"
                            "packages: zlib1g-dev\n"
                            "compiler: cc\n"
@@ -127,7 +128,7 @@ static void test_every_key(void **state)
     if (errors)
         dump(&p);
     assert_int_equal(errors, 0);
-    assert_int_equal(p.cfg.n, 16);
+    assert_int_equal(p.cfg.n, 17);
     /* Every key of the table was used (families once at least). */
     for (size_t i = 0; i < conf_nkeys; i++) {
         bool found = false;
