@@ -21,15 +21,15 @@ prefix."""
 import base64
 import re
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-from conftest import BUILD, REPO
+from conftest import BUILD, REPO, copy_example
 
 sys.path.insert(0, str(REPO / "tests" / "xen"))
-import lab  # noqa: E402  (tests/xen is not a package)
+import domains  # noqa: E402  (tests/xen is not a package)
+import lab  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which(lab.QEMU) is None,
                                 reason="qemu-system-x86_64 is not installed")
@@ -45,13 +45,10 @@ def config(name, image, args="", extra=""):
             f'on_poweroff = "preserve"\non_crash = "preserve"\n{extra}').encode()
 
 
-SCRIPT = """
-kill $(cat /run/xenconsoled.pid)
-mkdir -p /tmp/console
-xenconsoled --pid-file=/run/xenconsoled.pid --log=guest --log-dir=/tmp/console || exit 20
-for d in store.cfg pinged.cfg static-website.xl; do
-    xl create $d >/dev/null 2>&1 || { echo "xl create $d failed"; exit 10; }
-done
+DOMAINS = ["store", "pinged", "static-website"]
+
+# Run in dom0 once the guests are created: bounded waits throughout.
+CHECKS = """
 echo "store-domid: $(xl domid store)"
 # Until the guest answers (its netfront connects once the backend's
 # hotplug script has run): at most 60 s.
@@ -77,37 +74,15 @@ echo "wget-status: $?"
 sed 's/^/wget: /' /tmp/wget
 base64 /tmp/index.html | sed 's/^/index: /'
 for d in pinged static-website; do xl destroy $d; done
-n=0
-while xl list | awk 'NR > 2 && $5 !~ /[sc]/ { busy = 1 } END { exit !busy }'; do
-    n=$((n + 1))
-    [ $n -le 120 ] || break
-    sleep 0.25
-done
-xl list | sed 's/^/xl-list: /'
-for d in store pinged static-website; do
-    tr -d '\\r' < /tmp/console/guest-$d.log | sed "s/^/log-$d: /"
-done
 """.replace("PING_IP", PING_IP).replace("WEB_IP", WEB_IP)
 
 
-def lines(console, prefix):
-    return [ln[len(prefix):] for ln in console.splitlines() if ln.startswith(prefix)]
-
-
 def build_website(mirari, tmp):
-    d = tmp / "static-website"
-    shutil.copytree(REPO / "examples" / "static-website", d)
-    for cmd in (["configure", "--xen", f"--ip-address={WEB_IP}", "--ip-netmask=255.255.255.0",
-                 "--ip-gateway=10.99.0.1"], ["build", "--xen"]):
-        r = subprocess.run([str(mirari), *cmd], cwd=d, capture_output=True, text=True,
-                           timeout=600)
-        assert r.returncode == 0, f"mirari {' '.join(cmd)}: {r.stdout}{r.stderr}"
-    xl = (d / "_build" / "static-website.xl").read_text()
+    d = copy_example("static-website", tmp / "static-website")
+    _, image, xl = domains.build_xen(mirari, d, f"--ip-address={WEB_IP}",
+                                     "--ip-netmask=255.255.255.0", "--ip-gateway=10.99.0.1")
     assert f"vif = [ 'ip={WEB_IP}' ]" in xl, xl
-    # The one line that names the host: the image, now in dom0's /lab.
-    xl, n = re.subn(r'^kernel = ".*"$', 'kernel = "/lab/mir-static-website.xen"', xl, flags=re.M)
-    assert n == 1, xl
-    return d / "mir-static-website.xen", xl
+    return image, xl
 
 
 @pytest.fixture(scope="module")
@@ -124,12 +99,11 @@ def xen(mirari, tmp_path_factory):
         "static-website.xl": xl.encode(),
     }
     xen_lab = lab.prepare(BUILD / "xen-lab")
-    status, console = xen_lab.run(files, SCRIPT, timeout=300, log=tmp / "console.log")
+    status, console = xen_lab.run(files, domains.script(DOMAINS, then=CHECKS), timeout=300,
+                                  log=tmp / "console.log")
     assert status == 0, f"dom0 script failed (status {status}):\n{console[-6000:]}"
-    out = {d: "\n".join(lines(console, f"log-{d}: ")) for d in ("store", "pinged",
-                                                                  "static-website")}
-    listed = [f for f in map(str.split, lines(console, "xl-list: ")) if len(f) > 5]
-    out["list"] = {f[0]: f[4] for f in listed}
+    out = domains.parse(console, DOMAINS)
+    lines = domains.lines
     out["store-domid"] = "".join(lines(console, "store-domid: ")).strip()
     for a in (PING_IP, WEB_IP):
         out[f"ping-{a}"] = "\n".join(lines(console, f"ping-{a}: "))

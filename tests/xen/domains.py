@@ -11,12 +11,20 @@ running or blocked, then prints `xl list` and every console log. Result
 lines carry a prefix so they are told apart from what Xen prints on the
 same serial line.
 
-  script(domains, interactive=None) -> the dom0 script; each name NAME has
-      its config in /lab/NAME.cfg (or NAME.xl), given to lab.run.
+  script(domains, interactive=None, then="") -> the dom0 script; each name
+      NAME has its config in /lab/NAME.cfg (or NAME.xl), given to lab.run;
+      `then` runs once they are created, before the wait for their end.
   parse(console, domains, interactive=None) -> {
       NAME: console text, "list": {NAME: state}, "cpu": {NAME: seconds}}
       where a state has 's' for shut down and 'c' for crashed (preserved
-      domains); a destroyed domain is not listed."""
+      domains); a destroyed domain is not listed.
+  lines(console, prefix) -> the lines a `then` script printed with prefix.
+  build_xen(mirari, appdir, *options) -> (name, image, xl): an app built by
+      `mirari configure --xen OPTIONS && mirari build --xen`, with its
+      NAME.xl's kernel path pointing at /lab/mir-NAME.xen."""
+
+import re
+import subprocess
 
 SCRIPT = """
 kill $(cat /run/xenconsoled.pid)
@@ -28,6 +36,7 @@ for d in DOMAINS; do
     cfg=$d.cfg; [ -e $cfg ] || cfg=$d.xl
     xl create $cfg >/dev/null 2>&1 || { echo "xl create $d failed"; exit 10; }
 done
+THEN
 # Wait (at most 30 s) until no guest is left running or blocked.
 n=0
 while xl list | awk 'NR > 2 && $5 !~ /[sc]/ { busy = 1 } END { exit !busy }'; do
@@ -50,9 +59,10 @@ xl create -c $cfg 2>&1 | sed 's/^/xl-console: /'
 """
 
 
-def script(domains, interactive=None):
+def script(domains, interactive=None, then=""):
     run = INTERACTIVE.replace("NAME", interactive) if interactive else ""
-    return SCRIPT.replace("INTERACTIVE", run).replace("DOMAINS", " ".join(domains))
+    return (SCRIPT.replace("INTERACTIVE", run).replace("THEN", then)
+            .replace("DOMAINS", " ".join(domains)))
 
 
 def lines(console, prefix):
@@ -68,3 +78,17 @@ def parse(console, domains, interactive=None):
     out["cpu"] = {f[0]: f[5] for f in listed}  # seconds of CPU time
     out["seconds"] = " ".join(lines(console, "lab-seconds: "))
     return out
+
+
+def build_xen(mirari, appdir, *options):
+    for cmd in (["configure", "--xen", *options], ["build", "--xen"]):
+        r = subprocess.run([str(mirari), *cmd], cwd=appdir, capture_output=True, text=True,
+                           timeout=600)
+        assert r.returncode == 0, f"mirari {' '.join(cmd)}: {r.stdout}{r.stderr}"
+    name = next(appdir.glob("*.conf")).stem
+    image = appdir / f"mir-{name}.xen"
+    xl = (appdir / "_build" / f"{name}.xl").read_text()
+    # The one line that names the host: the image, in dom0's /lab.
+    xl, n = re.subn(r'^kernel = ".*"$', f'kernel = "/lab/{image.name}"', xl, flags=re.M)
+    assert n == 1, xl
+    return name, image, xl
