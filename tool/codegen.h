@@ -21,6 +21,9 @@ struct codegen {
 };
 
 char *gen_main_c(const struct codegen *g);
+/* _build/entry.h: the entry point's prototype, force-included into the
+ * app's sources so the compiler checks their definition. */
+char *gen_entry_h(const struct codegen *g);
 /* NULL when the app has no store. */
 char *gen_stores_s(const struct codegen *g);
 char *gen_makefile(const struct codegen *g);

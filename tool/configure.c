@@ -63,10 +63,13 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
             return rc;
     }
     char *main_c = gen_main_c(g);
+    char *entry_h = gen_entry_h(g);
     char *stores = gen_stores_s(g);
     char *makefile = gen_makefile(g);
     char *sources = gen_sources_mk(g);
     int rc = emit(s, "main.c", main_c, written);
+    if (rc == EXIT_OK)
+        rc = emit(s, "entry.h", entry_h, written);
     if (rc == EXIT_OK)
         rc = emit(s, "sources.mk", sources, written);
     if (rc == EXIT_OK && stores)
@@ -74,6 +77,7 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
     if (rc == EXIT_OK)
         rc = emit(s, "Makefile", makefile, written);
     free(main_c);
+    free(entry_h);
     free(stores);
     free(makefile);
     free(sources);

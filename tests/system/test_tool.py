@@ -319,6 +319,30 @@ def test_store_leaves_out_dotfiles(mirari, tmp_path):
     assert ".#index.html=hi" in r.stdout
 
 
+def test_entry_point_checked_by_the_compiler(mirari, tmp_path):
+    """An entry point whose type differs from what its main-* key calls (or
+    that is static) is a compiler error in the app's own file, never an
+    image that builds and then hangs or crashes (_build/entry.h)."""
+    cases = [
+        ("main-http: err_serve\n", "int err_serve(void) { return 0; }\n"),
+        ("main-ip: err_serve\n", "int err_serve(void) { return 0; }\n"),
+        ("main-noip: err_serve\n", "void err_serve(int x) { (void)x; }\n"),
+        ("main-noip: err_serve\n", "static int err_serve(void) { return 0; }\n"),
+    ]
+    for i, (conf, code) in enumerate(cases):
+        app = make_app(tmp_path / f"a{i}", conf, err__c="#include <mirari/mirari.h>\n" + code)
+        r = mi(mirari, "build", cwd=app)
+        assert r.returncode != 0, (conf, code, r.stdout)
+        out = r.stdout + r.stderr
+        assert "err.c:2" in out and "err_serve" in out, out
+        assert "_build/entry.h" in out, out
+    # The right forms build.
+    app = make_app(tmp_path / "good", "main-http: good_serve\n",
+                   good__c="#include <mirari/mirari.h>\n"
+                           "void good_serve(mi_http_exchange *x) { mi_http_finish(x); }\n")
+    ok(mirari, "build", cwd=app)
+
+
 # ---- configuration errors --------------------------------------------------------
 
 def test_bad_conf_reports_every_error_with_file_and_line(mirari, tmp_path):

@@ -348,6 +348,11 @@ static void test_makefile(void **state)
     write_text("_build/Makefile", mk);
     write_text("_build/sources.mk", srcs);
     free(srcs);
+    /* The entry point's prototype, force-included into the app's sources. */
+    char *entry = gen_entry_h(&g);
+    assert_non_null(strstr(entry, "\nint a(void);\n"));
+    write_text("_build/entry.h", entry);
+    free(entry);
     write_text("unix-socket.mk", "MIRARI_CC := cc\n");
     write_text("a.c", "");
     write_text("main.c", "");
@@ -355,7 +360,7 @@ static void test_makefile(void **state)
                         "2>/dev/null | grep -q '^APP_OBJS := _build/app/a.o _build/app/main.o'"),
                      0);
     assert_int_equal(sh("make -s -C _build TARGET_MK=\"$PWD/unix-socket.mk\" -n all 2>&1 | "
-                        "grep -q -- '-c a.c -o _build/app/a.o'"),
+                        "grep -q -- '-include _build/entry.h -MMD -MP -c a.c -o _build/app/a.o'"),
                      0);
     free(mk);
 
