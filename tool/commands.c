@@ -13,8 +13,8 @@ static const char help_configure[] =
     "Read the app's .conf and the keys given here, check them (reporting every\n"
     "error as FILE:LINE: KEY: ...), install missing Debian `packages` (as root;\n"
     "otherwise print the apt-get command), resolve `depends` with pkg-config and\n"
-    "write _build/: main.c, stores.S, Makefile, configuration (which records the\n"
-    "target and the keys given here) and manifest.\n";
+    "write _build/: main.c, entry.h, stores.S, Makefile, configuration (which\n"
+    "records the target and the keys given here) and manifest.\n";
 
 static const char help_build[] =
     "usage: mirari build [-f FILE] [-t TARGET] [--KEY=VALUE...]\n"
