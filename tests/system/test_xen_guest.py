@@ -44,20 +44,15 @@ DOMAINS = {
 }
 
 
-def config(name, image, args, on_poweroff="preserve"):
-    return (f'name = "{name}"\ntype = "pvh"\nkernel = "/lab/{image}.pvh"\n'
-            f'cmdline = "{args}"\nmemory = 32\n'
-            f'on_poweroff = "{on_poweroff}"\non_crash = "preserve"\n').encode()
-
-
 @pytest.fixture(scope="module")
 def xen(tmp_path_factory):
     """One lab run of every domain: {"list": {name: state}, name: output}."""
     tmp = tmp_path_factory.mktemp("xen-guest")
     xen_lab = lab.prepare(BUILD / "xen-lab")
     files = {f"{img}.pvh": GUESTS / f"{img}.pvh" for img, _ in DOMAINS.values()}
-    files.update({f"{d}.cfg": config(d, img, args) for d, (img, args) in DOMAINS.items()})
-    files["interactive.cfg"] = config("interactive", "hello", "", on_poweroff="destroy")
+    files.update({f"{d}.cfg": domains.config(d, img, args)
+                  for d, (img, args) in DOMAINS.items()})
+    files["interactive.cfg"] = domains.config("interactive", "hello", "", on_poweroff="destroy")
     t0 = time.time()
     status, console = xen_lab.run(files, domains.script(DOMAINS, interactive="interactive"),
                                   timeout=100, log=tmp / "console.log")

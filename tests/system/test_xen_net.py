@@ -39,12 +39,6 @@ WEB_IP, PING_IP = "10.99.0.2", "10.99.0.3"
 INDEX = REPO / "examples" / "static-website" / "files" / "index.html"
 
 
-def config(name, image, args="", extra=""):
-    return (f'name = "{name}"\ntype = "pvh"\nkernel = "/lab/{image}.pvh"\n'
-            f'cmdline = "{args}"\nmemory = 32\n'
-            f'on_poweroff = "preserve"\non_crash = "preserve"\n{extra}').encode()
-
-
 DOMAINS = ["store", "pinged", "static-website"]
 
 # Run in dom0 once the guests are created: bounded waits throughout.
@@ -91,10 +85,10 @@ def xen(mirari, tmp_path_factory):
     image, xl = build_website(mirari, tmp)
     files = {
         "xen_store.pvh": GUESTS / "xen_store.pvh",
-        "store.cfg": config("store", "xen_store"),
+        "store.cfg": domains.config("store", "xen_store"),
         "net_ping.pvh": GUESTS / "net_ping.pvh",
-        "pinged.cfg": config("pinged", "net_ping", f"--ip={PING_IP} --seconds=300",
-                             f"vif = [ 'ip={PING_IP}' ]\n"),
+        "pinged.cfg": domains.config("pinged", "net_ping", f"--ip={PING_IP} --seconds=300",
+                                     extra=f"vif = [ 'ip={PING_IP}' ]\n"),
         image.name: image,
         "static-website.xl": xl.encode(),
     }

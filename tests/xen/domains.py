@@ -19,6 +19,8 @@ same serial line.
       where a state has 's' for shut down and 'c' for crashed (preserved
       domains); a destroyed domain is not listed.
   lines(console, prefix) -> the lines a `then` script printed with prefix.
+  config(name, image, args="", on_poweroff="preserve", extra="") -> the xl
+      config (bytes) of tests/qemu guest IMAGE.pvh in /lab, crashes kept.
   build_xen(mirari, appdir, *options) -> (name, image, xl): an app built by
       `mirari configure --xen OPTIONS && mirari build --xen`, with its
       NAME.xl's kernel path pointing at /lab/mir-NAME.xen."""
@@ -78,6 +80,12 @@ def parse(console, domains, interactive=None):
     out["cpu"] = {f[0]: f[5] for f in listed}  # seconds of CPU time
     out["seconds"] = " ".join(lines(console, "lab-seconds: "))
     return out
+
+
+def config(name, image, args="", on_poweroff="preserve", extra=""):
+    return (f'name = "{name}"\ntype = "pvh"\nkernel = "/lab/{image}.pvh"\n'
+            f'cmdline = "{args}"\nmemory = 32\n'
+            f'on_poweroff = "{on_poweroff}"\non_crash = "preserve"\n{extra}').encode()
 
 
 def build_xen(mirari, appdir, *options):
