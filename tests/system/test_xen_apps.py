@@ -65,7 +65,7 @@ def xen(mirari, tmp_path_factory):
         xls[name] = xl
     xen_lab = lab.prepare(BUILD / "xen-lab")
     status, console = xen_lab.run(files, domains.script(DOMAINS, interactive="greet"),
-                                  timeout=100, log=tmp / "console.log")
+                                  timeout=300, log=tmp / "console.log")
     assert status == 0, f"dom0 script failed (status {status}):\n{console[-6000:]}"
     out = domains.parse(console, DOMAINS, interactive="greet")
     out["xl"] = xls

@@ -55,7 +55,7 @@ def xen(tmp_path_factory):
     files["interactive.cfg"] = domains.config("interactive", "hello", "", on_poweroff="destroy")
     t0 = time.time()
     status, console = xen_lab.run(files, domains.script(DOMAINS, interactive="interactive"),
-                                  timeout=100, log=tmp / "console.log")
+                                  timeout=300, log=tmp / "console.log")
     out = domains.parse(console, DOMAINS, interactive="interactive")
     print(f"dom0 ready {xen_lab.timing.get('ready', 0):.1f} s, "
           f"boot to power-off {xen_lab.timing['total']:.1f} s, "

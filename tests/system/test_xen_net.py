@@ -45,12 +45,12 @@ DOMAINS = ["store", "pinged", "static-website"]
 CHECKS = """
 echo "store-domid: $(xl domid store)"
 # Until the guest answers (its netfront connects once the backend's
-# hotplug script has run): at most 60 s.
+# hotplug script has run, slow on a loaded machine): at most 180 s.
 up() {
     n=0
     until ping -c 1 -W 1 $1 >/dev/null 2>&1; do
         n=$((n + 1))
-        [ $n -le 60 ] || return 1
+        [ $n -le 180 ] || return 1
     done
 }
 for a in PING_IP WEB_IP; do
@@ -93,7 +93,7 @@ def xen(mirari, tmp_path_factory):
         "static-website.xl": xl.encode(),
     }
     xen_lab = lab.prepare(BUILD / "xen-lab")
-    status, console = xen_lab.run(files, domains.script(DOMAINS, then=CHECKS), timeout=300,
+    status, console = xen_lab.run(files, domains.script(DOMAINS, then=CHECKS), timeout=600,
                                   log=tmp / "console.log")
     assert status == 0, f"dom0 script failed (status {status}):\n{console[-6000:]}"
     out = domains.parse(console, DOMAINS)
