@@ -13,7 +13,11 @@ as a script.
       gunzipped), dom0-kernel (the vmlinux inside Debian's vmlinuz) and
       base.cpio: the dom0 initramfs with busybox, the Xen tools, every
       shared library they need, the kernel modules, and a vif hotplug
-      script (vif-lab, routed: no bridge) for guests with a network.
+      script (vif-lab: routed, or bridged when dom0 has a bridge br0)
+      for guests with a network.
+  Lab.initrd(guest_files, script, out), Lab.qemu_argv(initrd, memory,
+      devices): the pieces of run, for a caller that runs QEMU itself (the
+      lab's xl, next to this file).
   Lab.run(guest_files, script, timeout) -> (status, console)
       append a per-run cpio (the guest files in /lab and the fragment
       `script`, run by dom0's /init once the Xen daemons are up) to
@@ -75,8 +79,11 @@ PROGRAMS = [f"{XEN_BIN}/{p}" for p in
            ["/usr/bin/xenstore"]
 XENSTORE_TOOLS = ["read", "write", "rm", "ls", "list", "exists", "watch", "chmod"]
 # dom0 kernel modules: the Xen devices xl and the daemons open, xenfs for
-# /proc/xen, and xen-netback for guests with a vif.
-MODULES = ["xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs", "xen-netback"]
+# /proc/xen, xen-netback for guests with a vif, and for the lab's xl (xl,
+# next to this file) a virtio NIC on the host's tap and a bridge joining it
+# to the guests' vifs.
+MODULES = ["xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs", "xen-netback",
+           "virtio-pci", "virtio-net", "bridge"]
 DLOPENED = ["libgcc_s.so.1"]
 HOST_LIBS = [Path("/lib/x86_64-linux-gnu"), Path("/usr/lib/x86_64-linux-gnu")]
 DOM0_LIBS = "/lib/x86_64-linux-gnu"
@@ -345,19 +352,25 @@ lab_end $?
 """
 
 VIF_SCRIPT = r"""#!/bin/sh
-# /etc/xen/scripts/vif-lab (made by tests/xen/lab.py): a bridge-less,
-# vif-route-like hotplug script. libxl runs it with $1 = online|offline,
-# the interface in $vif and the backend's store path in $XENBUS_PATH. dom0
-# gets 10.99.0.1/32 on each vif and a host route to each address of the
-# vif's `ip=` key; xen-netback waits for hotplug-status "connected" before
-# it connects to the guest's netfront.
+# /etc/xen/scripts/vif-lab (made by tests/xen/lab.py), the hotplug script
+# of every vif. libxl runs it with $1 = online|offline, the interface in
+# $vif and the backend's store path in $XENBUS_PATH; xen-netback waits for
+# hotplug-status "connected" before it connects to the guest's netfront.
+# With a bridge br0 (the lab's xl made one, joined to the host's tap) the
+# vif joins it, as vif-bridge does. Without one it is routed, vif-route
+# like: dom0 gets 10.99.0.1/32 on each vif and a host route to each
+# address of the vif's `ip=` key.
 case "$1" in
 online)
     ip link set "$vif" up
-    ip addr add 10.99.0.1/32 dev "$vif"
-    for a in $(xenstore-read "$XENBUS_PATH/ip" 2>/dev/null); do
-        ip route add "$a" dev "$vif" src 10.99.0.1
-    done
+    if [ -d /sys/class/net/br0 ]; then
+        brctl addif br0 "$vif"
+    else
+        ip addr add 10.99.0.1/32 dev "$vif"
+        for a in $(xenstore-read "$XENBUS_PATH/ip" 2>/dev/null); do
+            ip route add "$a" dev "$vif" src 10.99.0.1
+        done
+    fi
     xenstore-write "$XENBUS_PATH/hotplug-status" connected
     ;;
 offline)
@@ -430,6 +443,33 @@ class Lab:
         self.base = self.dir / "base.cpio"
         self.timing = {}  # of the last run: seconds to "dom0 ready" and in all
 
+    def initrd(self, guest_files, script, out):
+        """Write dom0's initramfs to out: base.cpio, then a per-run cpio
+        with guest_files ({name: bytes or path}) in /lab and `script`."""
+        c = Cpio()
+        for name, data in guest_files.items():
+            if isinstance(data, (str, Path)):
+                data = Path(data).read_bytes()
+            c.file(f"lab/{name}", data, 0o755)
+        c.file("lab/script", script.encode(), 0o755)
+        # One multiboot module per dom0 initrd: base and run go in one file.
+        with open(out, "wb") as f, open(self.base, "rb") as base:
+            shutil.copyfileobj(base, f)
+            f.write(c.finish())
+
+    def qemu_argv(self, initrd, memory=1024, devices=()):
+        """QEMU's command line booting Xen, dom0 and `initrd`, the serial
+        console on stdout; `devices` are more QEMU arguments (a NIC)."""
+        for p in (self.kernel, initrd):
+            if "," in str(p):  # QEMU's multiboot module separator
+                raise LabError(f"path {p} has a comma")
+        return [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt,+rdrand",
+                "-m", str(memory), "-smp", "1", "-nodefaults", "-no-user-config",
+                "-display", "none", "-serial", "stdio", "-no-reboot",
+                "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
+                *devices, "-kernel", str(self.xen), "-append", XEN_CMDLINE,
+                "-initrd", f"{self.kernel} {DOM0_CMDLINE},{initrd}"]
+
     def run(self, guest_files, script, timeout, log=None, memory=1024):
         """Boot the lab, run `script` (sh) in dom0's /lab, where
         guest_files ({name: bytes or path}) are. Returns (status, console):
@@ -438,27 +478,10 @@ class Lab:
         Raises LabError on timeout, after killing QEMU."""
         with tempfile.TemporaryDirectory(prefix="xen-lab-") as tmp:
             tmp = Path(tmp)
-            c = Cpio()
-            for name, data in guest_files.items():
-                if isinstance(data, (str, Path)):
-                    data = Path(data).read_bytes()
-                c.file(f"lab/{name}", data, 0o755)
-            c.file("lab/script", script.encode(), 0o755)
             initrd = tmp / "dom0.cpio"
-            # One multiboot module per dom0 initrd: base and run go in one file.
-            with open(initrd, "wb") as f, open(self.base, "rb") as base:
-                shutil.copyfileobj(base, f)
-                f.write(c.finish())
+            self.initrd(guest_files, script, initrd)
             log = Path(log) if log else tmp / "console.log"
-            for p in (self.kernel, initrd):
-                if "," in str(p):  # QEMU's multiboot module separator
-                    raise LabError(f"path {p} has a comma")
-            cmd = [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt,+rdrand",
-                   "-m", str(memory), "-smp", "1", "-nodefaults", "-no-user-config",
-                   "-display", "none", "-serial", "stdio", "-no-reboot",
-                   "-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04",
-                   "-kernel", str(self.xen), "-append", XEN_CMDLINE,
-                   "-initrd", f"{self.kernel} {DOM0_CMDLINE},{initrd}"]
+            cmd = self.qemu_argv(initrd, memory)
             self.timing = {}
             t0 = time.monotonic()
             with open(log, "wb") as out:
@@ -480,9 +503,15 @@ class Lab:
             self.timing["total"] = time.monotonic() - t0
             # Xen turns dom0's "\r\n" into "\r\r\n": keep plain lines.
             console = log.read_bytes().decode(errors="replace").replace("\r", "")
-            if rc & 1 and STATUS_MARK in console:
-                return (rc - 1) // 2, console
-            return None, console
+            return status_of(rc, console), console
+
+
+def status_of(qemu_status, console):
+    """The dom0 script's exit status from QEMU's (isa-debug-exit makes it
+    2v+1) and the console's status line; None when it reported none."""
+    if qemu_status > 0 and qemu_status & 1 and STATUS_MARK in console:
+        return (qemu_status - 1) // 2
+    return None
 
 
 def dom0_kernel(bzimage, out):
