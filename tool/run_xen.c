@@ -203,6 +203,7 @@ static int extra_cmdline(const struct run_request *req, struct xen_setup *x)
 {
     struct strlist words = {0};
     size_t fixed = xl_boot_words(req->cfg, &words);
+    xl_default_address(req->cfg, &words);
     size_t given = 0;
     while (req->boot_args[given])
         given++;

@@ -224,12 +224,36 @@ static const struct conf_item *word_item(const struct app_config *cfg, const cha
     return NULL;
 }
 
+/* An app with a network that sets neither ip-address nor ip-use-dhcp. */
+static bool takes_default_address(const struct app_config *cfg)
+{
+    const struct conf_item *dhcp = cfg_get(cfg, "ip-use-dhcp");
+    return cfg->kind != MI_MAIN_NOIP && !cfg_get(cfg, "ip-address") &&
+           !(dhcp && strcmp(dhcp->value, "true") == 0);
+}
+
+size_t xl_default_address(const struct app_config *cfg, struct strlist *out)
+{
+    if (!takes_default_address(cfg))
+        return 0;
+    sl_add(out, "--ip-address=" XL_DEFAULT_ADDRESS);
+    size_t n = 1;
+    if (!cfg_get(cfg, "ip-netmask"))
+        sl_add(out, "--ip-netmask=" XL_DEFAULT_NETMASK), n++;
+    if (!cfg_get(cfg, "ip-gateway"))
+        sl_add(out, "--ip-gateway=" XL_DEFAULT_GATEWAY), n++;
+    return n;
+}
+
 /* cmdline = "...", from the configuration's boot arguments; false after
  * an error. */
 static bool cmdline_line(const struct app_config *cfg, struct sbuf *b, struct diag *d)
 {
     struct strlist words = {0};
     xl_boot_words(cfg, &words);
+    if (xl_default_address(cfg, &words))
+        sb_add(b, "# No ip-address or ip-use-dhcp in the configuration: the address the tap\n"
+                  "# targets give by default (mirari(1), RUNNING ON XEN).\n");
     const char *bad = NULL;
     char *line = xl_cmdline(words.v, words.n, &bad);
     if (line)
@@ -245,16 +269,17 @@ static bool cmdline_line(const struct app_config *cfg, struct sbuf *b, struct di
 }
 
 /* A network device for an app that uses the network and names none. The
- * app's static address goes into the vif's ip=, which routed hotplug
- * scripts (vif-route) need. */
+ * app's static address (its own or the default) goes into the vif's ip=,
+ * which routed hotplug scripts (vif-route) need. */
 static void vif_line(const struct app_config *cfg, struct sbuf *b)
 {
     if (cfg->kind == MI_MAIN_NOIP || cfg_get(cfg, "xl-vif"))
         return;
     const struct conf_item *addr = cfg_get(cfg, "ip-address");
     const struct conf_item *dhcp = cfg_get(cfg, "ip-use-dhcp");
-    bool fixed = addr && !(dhcp && strcmp(dhcp->value, "true") == 0);
-    if (fixed)
+    if (takes_default_address(cfg))
+        sb_add(b, "vif = [ 'ip=" XL_DEFAULT_ADDRESS "' ]\n");
+    else if (addr && !(dhcp && strcmp(dhcp->value, "true") == 0))
         sb_printf(b, "vif = [ 'ip=%s' ]\n", addr->value);
     else
         sb_add(b, "vif = [ '' ]\n");

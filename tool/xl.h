@@ -22,6 +22,15 @@
  * a few hundred KiB, its stores, the heap and the page tables). */
 #define XL_DEFAULT_MEMORY_MB 32
 
+/* The address of an app with a network that sets neither ip-address nor
+ * ip-use-dhcp: the one the tap runners give it (hostnet.h: the host side
+ * 10.0.0.1/24, the app next to it), so an app answers at the same address
+ * on every target, and the lab's xl (tests/xen/xl) puts the host on
+ * 10.0.0.1/24 as they do. */
+#define XL_DEFAULT_ADDRESS "10.0.0.2"
+#define XL_DEFAULT_NETMASK "255.255.255.0"
+#define XL_DEFAULT_GATEWAY "10.0.0.1"
+
 /* The file's name in _build/: NAME.xl. */
 char *xl_file_name(const char *app);
 
@@ -36,6 +45,11 @@ char *xl_config_text(const struct app_config *cfg, const char *app, const char *
  * `mirari run` passes (boot-argument keys in table order; returns how
  * many), then the app-NAME keys in the order given. */
 size_t xl_boot_words(const struct app_config *cfg, struct strlist *out);
+
+/* For an app with a network that sets neither ip-address nor ip-use-dhcp,
+ * the boot arguments of the default address (those of XL_DEFAULT_* it
+ * does not set); how many. They follow xl_boot_words' in cmdline. */
+size_t xl_default_address(const struct app_config *cfg, struct strlist *out);
 
 /* The kernel command line of `words` (abi/cmdline.h's encoding) as an xl
  * string; NULL when it cannot be written, *bad then naming the word. */
