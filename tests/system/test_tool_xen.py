@@ -55,12 +55,18 @@ def test_configure_static_website(mirari, app_copy):
     ok(mirari, "configure", "--xen", "--log-level=debug", "--app-greeting=hi there", cwd=app)
     xl = parse_xl((app / "_build/static-website.xl").read_text())
     assert xl["kernel"] == str(app.resolve() / "mir-static-website.xen")
-    # The boot arguments run -t qemu passes, then app- keys; a word with a
+    # The boot arguments run -t qemu passes, then app- keys, then (no
+    # ip-address, no DHCP) the tap targets' default address; a word with a
     # blank in the kernel's double quotes, so the xl string in single ones.
     assert xl["cmdline"] == ('--http-port=8080 --http-address=* --log-level=debug '
-                             '"--app-greeting=hi there"')
-    # main-http uses the network: a vif, DHCP or whatever the bridge gives.
-    assert xl["vif"] == [""]
+                             '"--app-greeting=hi there" --ip-address=10.0.0.2 '
+                             '--ip-netmask=255.255.255.0 --ip-gateway=10.0.0.1')
+    # main-http uses the network: a vif with that address.
+    assert xl["vif"] == ["ip=10.0.0.2"]
+    # With DHCP, no address: the vif is whatever the bridge gives.
+    ok(mirari, "configure", "--xen", "--ip-use-dhcp=true", cwd=app)
+    xl = parse_xl((app / "_build/static-website.xl").read_text())
+    assert "ip-address" not in xl["cmdline"] and xl["vif"] == [""]
 
 
 def test_seed_xl_keys(mirari, tmp_path):
