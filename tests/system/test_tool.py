@@ -126,13 +126,14 @@ def test_command_line_keys_are_remembered(mirari, tmp_path):
     assert "./mir-app --log-level=debug" in r.stderr
     assert "hello, app" in r.stdout
 
-    # Keys given to build replace the recorded ones; extra boot arguments
+    # A key given to build applies to that build only (tests/system/
+    # test_tool_keys.py has every case of the rule); extra boot arguments
     # after -- come last.
     r = ok(mirari, "build", "--log-level", "warn", cwd=app)
     assert "configured" in r.stdout
     assert '{"log-level", "warn"}' in (app / "_build/main.c").read_text()
     r = ok(mirari, "-v", "run", "--", "--log-level=error", cwd=app)
-    assert "./mir-app --log-level=warn --log-level=error" in r.stderr
+    assert "./mir-app --log-level=debug --log-level=error" in r.stderr
 
     # configure without keys goes back to the file.
     ok(mirari, "configure", cwd=app)
