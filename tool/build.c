@@ -8,6 +8,7 @@
 
 #include "codegen.h"
 #include "commands.h"
+#include "manifest.h"
 #include "state.h"
 #include "xl.h"
 
@@ -30,12 +31,20 @@ static bool needs_configure(const struct session *s)
         return true;
     char *stamp = session_stamp(s);
     bool stale = strcmp(stamp, st.stamp) != 0;
-    static const char *const written[] = {"Makefile", "sources.mk", "main.c"};
+    static const char *const written[] = {"Makefile", "sources.mk", "main.c", "entry.h"};
     for (size_t i = 0; i < sizeof written / sizeof written[0] && !stale; i++) {
         char *path = path_join(s->builddir, written[i]);
         stale = !is_file(path);
         free(path);
     }
+    /* A manifest deleted or damaged is written anew, so that clean works. */
+    char *bad = NULL;
+    if (!stale && manifest_check(s->appdir, &bad) != 0) {
+        note("note: %s/manifest is %s; configuring again to write it", s->builddir,
+             bad ? "damaged" : "missing");
+        stale = true;
+    }
+    free(bad);
     if (!stale && s->target->xl) {
         char *name = xl_file_name(s->app);
         char *path = path_join(s->builddir, name);

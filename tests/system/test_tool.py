@@ -567,3 +567,37 @@ def test_runtime_found_from_the_build_tree_and_prefix_override(tmp_path):
     r = mi(tool, "configure", cwd=app, env={**os.environ, "MIRARI_PREFIX": str(tmp_path)})
     assert r.returncode == 1
     assert "cannot find mirari's runtime" in r.stderr and "MIRARI_PREFIX" in r.stderr
+
+
+def test_lost_or_damaged_manifest(mirari, tmp_path):
+    """build writes a deleted or damaged _build/manifest anew; clean
+    without one, or with a damaged one, removes nothing and says to run
+    configure (issue 11, item 6)."""
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C)
+    ok(mirari, "build", cwd=app)
+    manifest = app / "_build/manifest"
+    good = manifest.read_text()
+    manifest.unlink()
+    r = ok(mirari, "build", cwd=app)
+    assert "note: _build/manifest is missing; configuring again to write it" in r.stderr
+    assert manifest.read_text() == good
+
+    manifest.unlink()
+    r = mi(mirari, "clean", cwd=app)
+    assert r.returncode == 1
+    assert "_build/manifest: No such file or directory" in r.stderr
+    assert "`mirari configure` writes it again" in r.stderr
+    assert (app / "mir-app").exists()
+
+    ok(mirari, "configure", cwd=app)
+    manifest.write_text("\0\1 not a manifest\n")
+    r = mi(mirari, "clean", cwd=app)
+    assert r.returncode == 1
+    assert "_build/manifest is damaged (a NUL byte)" in r.stderr
+    assert "kept" not in r.stderr
+    assert (app / "mir-app").exists() and (app / "_build/main.c").exists()
+    r = ok(mirari, "build", cwd=app)
+    assert "note: _build/manifest is damaged; configuring again" in r.stderr
+    assert manifest.read_text() == good
+    ok(mirari, "clean", cwd=app)
+    assert sorted(p.name for p in app.iterdir()) == ["app.conf", "hello.c"]
