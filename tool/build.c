@@ -82,6 +82,72 @@ static int make(const struct session *s, bool question)
     return rc;
 }
 
+/* Whether the linker's log says that sym is undefined (GNU ld and gold
+ * quote `sym' or 'sym', lld says "undefined symbol: sym"). */
+static bool log_says(const char *log, const char *what, const char *sym)
+{
+    char *forms[] = {xasprintf("%s `%s'", what, sym), xasprintf("%s '%s'", what, sym),
+                     xasprintf("%s: %s\n",
+                               strcmp(what, "undefined reference to") == 0 ? "undefined symbol"
+                                                                           : "duplicate symbol",
+                               sym)};
+    bool found = false;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        found = found || strstr(log, forms[i]) != NULL;
+        free(forms[i]);
+    }
+    return found;
+}
+
+/* The app's source whose object the linker names first ("_build/app/
+ * hello.o" -> "hello.c"), or NULL. */
+static char *first_app_source(const char *log)
+{
+    const char *p = strstr(log, "_build/app/");
+    if (!p)
+        return NULL;
+    p += strlen("_build/app/");
+    size_t n = strcspn(p, " :\n");
+    if (n < 3 || strncmp(p + n - 2, ".o", 2) != 0)
+        return NULL;
+    return xasprintf("%.*s.c", (int)(n - 2), p);
+}
+
+/* After a failed link, say in mirari's terms what the linker's messages
+ * (shown above, kept in _build/link.log) mean when they are about the
+ * entry point or main(): the two mistakes the glue's contract makes
+ * likely (include/mirari/app.h). */
+static void explain_link(const struct session *s)
+{
+    char *path = path_join(s->builddir, "link.log");
+    char *log = read_file(path, NULL);
+    free(path);
+    if (!log)
+        return;
+    const struct conf_item *it = s->cfg.main_item;
+    char *where = it->origin == CONF_FILE
+                      ? xasprintf("%s:%d: %s: %s", s->conf_path, it->line, it->name, it->value)
+                      : xasprintf("command line: --%s=%s", it->name, it->value);
+    char *proto = entry_prototype(&s->cfg);
+    if (log_says(log, "undefined reference to", s->cfg.entry))
+        fprintf(stderr,
+                "%s: no function %s was linked; define it in one of the app's sources as: %s "
+                "(not static: the glue in _build/main.c calls it)\n",
+                where, s->cfg.entry, proto);
+    if (log_says(log, "multiple definition of", "main")) {
+        char *src = first_app_source(log);
+        fprintf(stderr,
+                "%s%sdefines main(), but mirari's glue (_build/main.c) provides main() and "
+                "starts the entry point that %s names; make that function the app's start "
+                "instead of main(): %s\n",
+                src ? src : "", src ? ": " : "the app ", where, proto);
+        free(src);
+    }
+    free(proto);
+    free(where);
+    free(log);
+}
+
 static long long file_size(const char *path)
 {
     struct stat st;
@@ -102,11 +168,18 @@ int build_app(struct session *s)
     if (q == 0) {
         say("%s is up to date (%s, %lld bytes)", path_base(image), s->target->name,
             file_size(image));
-    } else if (make(s, false) == 0) {
-        say("built %s (%s, %lld bytes)", path_base(image), s->target->name, file_size(image));
     } else {
-        errorf("building %s failed", path_base(image));
-        rc = EXIT_FAIL;
+        /* A log of an earlier link must not explain this build. */
+        char *log = path_join(s->builddir, "link.log");
+        unlink(log);
+        free(log);
+        if (make(s, false) == 0) {
+            say("built %s (%s, %lld bytes)", path_base(image), s->target->name, file_size(image));
+        } else {
+            explain_link(s);
+            errorf("building %s failed", path_base(image));
+            rc = EXIT_FAIL;
+        }
     }
     free(image);
     return rc;

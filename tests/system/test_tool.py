@@ -344,6 +344,61 @@ def test_entry_point_checked_by_the_compiler(mirari, tmp_path):
     ok(mirari, "build", cwd=app)
 
 
+
+def test_link_failures_explained(mirari, tmp_path):
+    """A missing or misnamed entry point, or a main() of the app's, fails
+    the link; mirari says why in its own terms (the key, where it is, the
+    prototype to write) after the linker's own messages, which stay shown
+    and in _build/link.log (issue 11, item 1)."""
+    header = "#include <mirari/mirari.h>\n"
+    conf = "log-level: info\nmain-http: Err.serve\n"
+    wanted = ("app.conf:2: main-http: Err.serve: no function err_serve was linked; define it "
+              "in one of the app's sources as: void err_serve(mi_http_exchange *x)")
+    cases = {
+        "missing": header + "int unrelated;\n",
+        "misnamed": header + "void err_sevre(mi_http_exchange *x) { mi_http_finish(x); }\n",
+    }
+    for name, code in cases.items():
+        app = make_app(tmp_path / name, conf, err__c=code)
+        r = mi(mirari, "build", cwd=app)
+        assert r.returncode == 1, r.stdout
+        assert wanted in r.stderr, r.stderr
+        assert "undefined reference to" in r.stderr, r.stderr
+        assert "err_serve" in (app / "_build/link.log").read_text()
+        assert r.stderr.index("undefined reference") < r.stderr.index(wanted)
+        assert r.stderr.rstrip().endswith("mirari: building mir-app failed"), r.stderr
+
+    # Given on the command line, the key is named as such.
+    app = tmp_path / "missing"
+    r = mi(mirari, "build", "--main-noip=other_main", cwd=app)
+    assert ("command line: --main-noip=other_main: no function other_main was linked; "
+            "define it in one of the app's sources as: int other_main(void)") in r.stderr
+
+    # A static entry point is a compiler error in the app's file already:
+    # no link, no link message.
+    app = make_app(tmp_path / "static", conf,
+                   err__c=header + "static void err_serve(mi_http_exchange *x) "
+                                   "{ mi_http_finish(x); }\n")
+    r = mi(mirari, "build", cwd=app)
+    assert r.returncode == 1 and "err.c:2" in r.stderr and "LD" not in r.stdout
+    assert "was linked" not in r.stderr
+
+    # The app's own main(): the glue provides main().
+    app = make_app(tmp_path / "main", "main-noip: hello_main\n", hello__c=HELLO_C,
+                   mymain__c="int main(void) { return 0; }\n")
+    r = mi(mirari, "build", cwd=app)
+    assert r.returncode == 1
+    assert "multiple definition of" in r.stderr, r.stderr
+    assert ("mymain.c: defines main(), but mirari's glue (_build/main.c) provides main() and "
+            "starts the entry point that app.conf:1: main-noip: hello_main names; make that "
+            "function the app's start instead of main(): int hello_main(void)") in r.stderr
+
+    # Once fixed, the log of the failed link explains nothing any more.
+    (app / "mymain.c").unlink()
+    ok(mirari, "build", cwd=app)
+    assert "main" not in (app / "_build/link.log").read_text()
+
+
 # ---- configuration errors --------------------------------------------------------
 
 def test_bad_conf_reports_every_error_with_file_and_line(mirari, tmp_path):
