@@ -181,3 +181,16 @@ def test_unsupported_system_calls_on_the_pvh_kernel(mirari, tmp_path):
             "ENOSYS; use mirari's network API (mirari/net.h)")
     assert out.count(clone) == 1, out
     assert out.count(sock) == 1, out
+
+
+def test_docs_name_only_declared_functions():
+    """The guide and mirari-api(3) document the API that exists: every mi_
+    or MI_ name they use is declared in include/mirari/."""
+    declared = set()
+    for h in (REPO / "include" / "mirari").glob("*.h"):
+        declared |= set(re.findall(r"\b(?:mi|MI)_\w+", h.read_text()))
+    for doc in ("guide.md", "mirari-api.3"):
+        text = (REPO / "docs" / doc).read_text().replace("\\-", "-")
+        used = set(re.findall(r"\b(?:mi|MI)_\w+", text))
+        assert used - declared == set(), doc
+        assert len(used) > 40, doc
