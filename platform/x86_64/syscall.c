@@ -240,11 +240,11 @@ static long unknown(long nr)
         reported[bit / 64] |= 1ull << (bit % 64);
         const struct unsupported *u = unsupported_call(nr);
         if (u)
-            port_log("mirari: system call %ld (%s) is not supported on this target, it fails "
+            port_log("mirari: system call %ld (%s) is not implemented on this target, it fails "
                      "with ENOSYS; %s\n",
                      nr, u->name, u->instead);
         else
-            port_log("mirari: system call %ld is not supported on this target, it fails with "
+            port_log("mirari: system call %ld is not implemented on this target, it fails with "
                      "ENOSYS\n",
                      nr);
     }

@@ -175,9 +175,9 @@ def test_unsupported_system_calls_on_the_pvh_kernel(mirari, tmp_path):
     assert out.count("pthread_create: Resource temporarily unavailable") == 2, out
     assert out.count("socket: -1 Function not implemented") == 2, out
     assert "fopen: No such file or directory" in out
-    clone = ("mirari: system call 56 (clone) is not supported on this target, it fails with "
+    clone = ("mirari: system call 56 (clone) is not implemented on this target, it fails with "
              "ENOSYS; one thread: use timers and callbacks (mirari/loop.h)")
-    sock = ("mirari: system call 41 (socket) is not supported on this target, it fails with "
+    sock = ("mirari: system call 41 (socket) is not implemented on this target, it fails with "
             "ENOSYS; use mirari's network API (mirari/net.h)")
     assert out.count(clone) == 1, out
     assert out.count(sock) == 1, out
