@@ -8,7 +8,12 @@ drops (issue 11, item 4)."""
 
 import re
 
+from conftest import REPO
 from test_tool import HELLO_C, make_app, ok
+
+RULE = ("configure remembers its target and keys in _build/configuration, starting afresh "
+        "from the configuration file; build and run use the remembered target and keys, and "
+        "a target or keys given to them apply to that command only.")
 
 
 def hello(tmp_path):
@@ -127,5 +132,10 @@ def test_help_states_the_rule(mirari, tmp_path):
     for cmd in ("build", "run"):
         out = ok(mirari, cmd, "--help", cwd=tmp_path).stdout
         assert "given here apply to this %s only" % cmd in out
-    out = ok(mirari, "--help", cwd=tmp_path).stdout
-    assert "a target or keys given to them apply to that\ncommand only" in out
+    # The rule in the words of mirari(1).
+    out = " ".join(ok(mirari, "--help", cwd=tmp_path).stdout.split())
+    assert RULE in out
+    man = (REPO / "docs" / "mirari.1").read_text()
+    man = " ".join(line for line in man.splitlines() if not line.startswith(".") or
+                   line.startswith(".IR _build/configuration"))
+    assert RULE in man.replace(".IR _build/configuration ,", "_build/configuration,")
