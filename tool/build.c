@@ -8,6 +8,7 @@
 
 #include "codegen.h"
 #include "commands.h"
+#include "manifest.h"
 #include "state.h"
 #include "xl.h"
 
@@ -30,12 +31,20 @@ static bool needs_configure(const struct session *s)
         return true;
     char *stamp = session_stamp(s);
     bool stale = strcmp(stamp, st.stamp) != 0;
-    static const char *const written[] = {"Makefile", "sources.mk", "main.c"};
+    static const char *const written[] = {"Makefile", "sources.mk", "main.c", "entry.h"};
     for (size_t i = 0; i < sizeof written / sizeof written[0] && !stale; i++) {
         char *path = path_join(s->builddir, written[i]);
         stale = !is_file(path);
         free(path);
     }
+    /* A manifest deleted or damaged is written anew, so that clean works. */
+    char *bad = NULL;
+    if (!stale && manifest_check(s->appdir, &bad) != 0) {
+        note("note: %s/manifest is %s; configuring again to write it", s->builddir,
+             bad ? "damaged" : "missing");
+        stale = true;
+    }
+    free(bad);
     if (!stale && s->target->xl) {
         char *name = xl_file_name(s->app);
         char *path = path_join(s->builddir, name);
@@ -73,6 +82,72 @@ static int make(const struct session *s, bool question)
     return rc;
 }
 
+/* Whether the linker's log says that sym is undefined (GNU ld and gold
+ * quote `sym' or 'sym', lld says "undefined symbol: sym"). */
+static bool log_says(const char *log, const char *what, const char *sym)
+{
+    char *forms[] = {xasprintf("%s `%s'", what, sym), xasprintf("%s '%s'", what, sym),
+                     xasprintf("%s: %s\n",
+                               strcmp(what, "undefined reference to") == 0 ? "undefined symbol"
+                                                                           : "duplicate symbol",
+                               sym)};
+    bool found = false;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        found = found || strstr(log, forms[i]) != NULL;
+        free(forms[i]);
+    }
+    return found;
+}
+
+/* The app's source whose object the linker names first ("_build/app/
+ * hello.o" -> "hello.c"), or NULL. */
+static char *first_app_source(const char *log)
+{
+    const char *p = strstr(log, "_build/app/");
+    if (!p)
+        return NULL;
+    p += strlen("_build/app/");
+    size_t n = strcspn(p, " :\n");
+    if (n < 3 || strncmp(p + n - 2, ".o", 2) != 0)
+        return NULL;
+    return xasprintf("%.*s.c", (int)(n - 2), p);
+}
+
+/* After a failed link, say in mirari's terms what the linker's messages
+ * (shown above, kept in _build/link.log) mean when they are about the
+ * entry point or main(): the two mistakes the glue's contract makes
+ * likely (include/mirari/app.h). */
+static void explain_link(const struct session *s)
+{
+    char *path = path_join(s->builddir, "link.log");
+    char *log = read_file(path, NULL);
+    free(path);
+    if (!log)
+        return;
+    const struct conf_item *it = s->cfg.main_item;
+    char *where = it->origin == CONF_FILE
+                      ? xasprintf("%s:%d: %s: %s", s->conf_path, it->line, it->name, it->value)
+                      : xasprintf("command line: --%s=%s", it->name, it->value);
+    char *proto = entry_prototype(&s->cfg);
+    if (log_says(log, "undefined reference to", s->cfg.entry))
+        fprintf(stderr,
+                "%s: no function %s was linked; define it in one of the app's sources as: %s "
+                "(not static: the glue in _build/main.c calls it)\n",
+                where, s->cfg.entry, proto);
+    if (log_says(log, "multiple definition of", "main")) {
+        char *src = first_app_source(log);
+        fprintf(stderr,
+                "%s%sdefines main(), but mirari's glue (_build/main.c) provides main() and "
+                "starts the entry point that %s names; make that function the app's start "
+                "instead of main(): %s\n",
+                src ? src : "", src ? ": " : "the app ", where, proto);
+        free(src);
+    }
+    free(proto);
+    free(where);
+    free(log);
+}
+
 static long long file_size(const char *path)
 {
     struct stat st;
@@ -93,11 +168,18 @@ int build_app(struct session *s)
     if (q == 0) {
         say("%s is up to date (%s, %lld bytes)", path_base(image), s->target->name,
             file_size(image));
-    } else if (make(s, false) == 0) {
-        say("built %s (%s, %lld bytes)", path_base(image), s->target->name, file_size(image));
     } else {
-        errorf("building %s failed", path_base(image));
-        rc = EXIT_FAIL;
+        /* A log of an earlier link must not explain this build. */
+        char *log = path_join(s->builddir, "link.log");
+        unlink(log);
+        free(log);
+        if (make(s, false) == 0) {
+            say("built %s (%s, %lld bytes)", path_base(image), s->target->name, file_size(image));
+        } else {
+            explain_link(s);
+            errorf("building %s failed", path_base(image));
+            rc = EXIT_FAIL;
+        }
     }
     free(image);
     return rc;

@@ -37,20 +37,24 @@ static char *plain(const char *s)
     return p;
 }
 
-/* The entry point's declaration, as include/mirari/app.h describes it. */
-static void declare_entry(struct sbuf *b, const struct app_config *cfg)
+char *entry_prototype(const struct app_config *cfg)
 {
     switch (cfg->kind) {
     case MI_MAIN_NOIP:
-        sb_printf(b, "int %s(void);\n", cfg->entry);
-        break;
+        return xasprintf("int %s(void)", cfg->entry);
     case MI_MAIN_IP:
-        sb_printf(b, "int %s(const mi_netif *nif);\n", cfg->entry);
-        break;
+        return xasprintf("int %s(const mi_netif *nif)", cfg->entry);
     case MI_MAIN_HTTP:
-        sb_printf(b, "void %s(mi_http_exchange *x);\n", cfg->entry);
         break;
     }
+    return xasprintf("void %s(mi_http_exchange *x)", cfg->entry);
+}
+
+static void declare_entry(struct sbuf *b, const struct app_config *cfg)
+{
+    char *proto = entry_prototype(cfg);
+    sb_printf(b, "%s;\n", proto);
+    free(proto);
 }
 
 static const char *entry_field(enum mi_main_kind kind)
@@ -302,10 +306,12 @@ static const char makefile_rules[] =
     ".SUFFIXES:\n"
     ".PHONY: all\n"
     "all: $(IMAGE)\n"
-    "\n$(IMAGE): $(APP_OBJS) $(GEN_OBJS) _build/sources.mk $(wildcard $(MIRARI_LIBDIR)/*.a)\n"
+    "\n# The linker's messages are shown and kept in _build/link.log, from which\n"
+    "# mirari build explains a missing entry point or a main() of the app's.\n"
+    "$(IMAGE): $(APP_OBJS) $(GEN_OBJS) _build/sources.mk $(wildcard $(MIRARI_LIBDIR)/*.a)\n"
     "\t$(show) LD $@\n"
     "\t$(Q)$(MIRARI_CC) $(MIRARI_LDFLAGS) -o $@ $(APP_OBJS) $(GEN_OBJS) -L$(MIRARI_LIBDIR) "
-    "$(MIRARI_LIBS) $(APP_LIBS)\n"
+    "$(MIRARI_LIBS) $(APP_LIBS) 2>_build/link.log; s=$$?; cat _build/link.log >&2; exit $$s\n"
     "\n# The app's sources: every *.c of its directory, a main.c included.\n"
     "# Each is checked against the entry point's declaration (_build/entry.h).\n"
     "_build/app/%.o: %.c _build/entry.h _build/Makefile $(TARGET_MK)\n"
@@ -368,6 +374,7 @@ void gen_outputs(const struct codegen *g, struct strlist *out)
     }
     sl_add(out, "_build/main.o");
     sl_add(out, "_build/main.d");
+    sl_add(out, "_build/link.log");
     if (g->cfg->nstores)
         sl_add(out, "_build/stores.o");
     for (size_t i = 0; i < g->cfg->nstores; i++) {

@@ -24,6 +24,9 @@ char *gen_main_c(const struct codegen *g);
 /* _build/entry.h: the entry point's prototype, force-included into the
  * app's sources so the compiler checks their definition. */
 char *gen_entry_h(const struct codegen *g);
+/* The entry point's C prototype as the glue calls it, without ';':
+ * "void dispatch_main(mi_http_exchange *x)" (include/mirari/app.h). */
+char *entry_prototype(const struct app_config *cfg);
 /* NULL when the app has no store. */
 char *gen_stores_s(const struct codegen *g);
 char *gen_makefile(const struct codegen *g);

@@ -14,15 +14,16 @@ static const char help_configure[] =
     "error as FILE:LINE: KEY: ...), install missing Debian `packages` (as root;\n"
     "otherwise print the apt-get command), resolve `depends` with pkg-config and\n"
     "write _build/: main.c, entry.h, stores.S, Makefile, configuration (which\n"
-    "records the target and the keys given here) and manifest.\n";
+    "remembers the target and the keys given here, and only those: configure\n"
+    "starts afresh from the .conf) and manifest.\n";
 
 static const char help_build[] =
     "usage: mirari build [-f FILE] [-t TARGET] [--KEY=VALUE...]\n"
     "\n"
     "Configure again when the .conf, the keys, the target, the sources or mirari\n"
     "changed, then compile the app into mir-NAME next to its .conf, incrementally.\n"
-    "Without keys or target, those of the last configure are reused; with any,\n"
-    "they replace them.\n";
+    "It uses the target and keys the last configure remembered; a target or keys\n"
+    "given here apply to this build only (a note names the keys in use).\n";
 
 static const char help_run[] =
     "usage: mirari run [-f FILE] [-t TARGET] [--KEY=VALUE...] [-- BOOT-ARGS...]\n"
@@ -30,7 +31,9 @@ static const char help_run[] =
     "Build when needed, then start the unikernel with the configuration's\n"
     "network, HTTP and log keys as boot arguments, followed by BOOT-ARGS\n"
     "(e.g. mirari run -- --log-level=debug). SIGINT and SIGTERM are passed on;\n"
-    "mirari exits with the unikernel's status, 128+N when signal N killed it.\n";
+    "mirari exits with the unikernel's status, 128+N when signal N killed it.\n"
+    "It uses the target and keys the last configure remembered; a target or keys\n"
+    "given here apply to this run only (a note names the keys in use).\n";
 
 static const char help_clean[] =
     "usage: mirari clean [-f FILE]\n"

@@ -26,8 +26,10 @@ static const char options[] =
     "  -h, --help          help; --version prints the version\n"
     "\n"
     "Keys: every app.conf key is also an option, over the file's value, given\n"
-    "as --KEY=VALUE or --KEY VALUE. configure records them; build and run given\n"
-    "no keys reuse them.\n";
+    "as --KEY=VALUE or --KEY VALUE.\n"
+    "configure remembers its target and keys in _build/configuration, starting\n"
+    "afresh from the configuration file; build and run use the remembered target\n"
+    "and keys, and a target or keys given to them apply to that command only.\n";
 
 static const char usage_end[] =
     "\nExit status: 0 success; 1 failure; 2 usage or configuration error. run\n"

@@ -47,16 +47,58 @@ int manifest_read(const char *appdir, struct strlist *out)
     return 0;
 }
 
+#define MANIFEST_HEADER "# Files mirari generated for this app; "
+
+int manifest_check(const char *appdir, char **bad)
+{
+    *bad = NULL;
+    char *path = path_join(appdir, MANIFEST_PATH);
+    size_t len;
+    char *text = read_file(path, &len);
+    free(path);
+    if (!text)
+        return -1;
+    /* What every manifest mirari writes has: its first line, entries clean
+     * may act on, and the configuration that every configure writes. A
+     * file cut short or written over by something else lacks one. */
+    if (strlen(text) != len)
+        *bad = xstrdup("a NUL byte");
+    else if (!str_starts(text, MANIFEST_HEADER))
+        *bad = xstrdup("it does not start as mirari writes it");
+    bool configuration = false;
+    for (char *line = text, *next; !*bad && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (!manifest_entry_ok(line))
+            *bad = xasprintf("\"%s\" is not a file mirari writes", line);
+        configuration |= strcmp(line, "_build/configuration") == 0;
+    }
+    if (!*bad && !configuration)
+        *bad = xstrdup("_build/configuration is not listed");
+    free(text);
+    return *bad ? 1 : 0;
+}
+
 int manifest_update(const char *appdir, const struct strlist *entries)
 {
     struct strlist all = {0};
     for (size_t i = 0; i < entries->n; i++)
         if (!sl_has(&all, entries->v[i]))
             sl_add(&all, entries->v[i]);
-    manifest_read(appdir, &all); /* keeps earlier entries, if any */
+    /* Keeps earlier entries, if any, but only those clean may act on: a
+     * damaged manifest is written anew. */
+    struct strlist old = {0};
+    manifest_read(appdir, &old);
+    for (size_t i = 0; i < old.n; i++)
+        if (manifest_entry_ok(old.v[i]) && !sl_has(&all, old.v[i]))
+            sl_add(&all, old.v[i]);
+    sl_free(&old);
     struct sbuf b = {0};
-    sb_add(&b, "# Files mirari generated for this app; `mirari clean` removes exactly\n"
-               "# these (a directory only when empty), then _build/ when empty.\n");
+    sb_add(&b, MANIFEST_HEADER "`mirari clean` removes exactly\n"
+                               "# these (a directory only when empty), then _build/ when empty.\n");
     for (size_t i = 0; i < all.n; i++)
         sb_printf(&b, "%s\n", all.v[i]);
     char *path = path_join(appdir, MANIFEST_PATH);
@@ -136,13 +178,24 @@ int clean_app(const char *appdir, int *removed, struct strlist *kept)
         return 0; /* nothing to clean */
     }
     struct strlist entries = {0};
+    char *bad = NULL;
     if (!S_ISDIR(st.st_mode)) {
         errorf("%s is not a directory (a symbolic link?); not removing anything", build);
         rc = -1;
+    } else if ((rc = manifest_check(appdir, &bad)) != 0) {
+        if (rc < 0)
+            errorf("%s/manifest: %s; without it mirari cannot tell its files from yours, so it "
+                   "removes nothing; `mirari configure` writes it again, then clean removes "
+                   "what mirari generated",
+                   build, strerror(errno));
+        else
+            errorf("%s/manifest is damaged (%s); mirari cannot tell its files from yours, so it "
+                   "removes nothing; `mirari configure` writes it again, then clean removes "
+                   "what mirari generated",
+                   build, bad);
+        rc = -1;
     } else if (manifest_read(appdir, &entries) < 0) {
-        errorf("%s/manifest: %s; without it mirari cannot tell its files from yours, so it "
-               "removes nothing",
-               build, strerror(errno));
+        errorf("%s/manifest: %s", build, strerror(errno));
         rc = -1;
     } else {
         if (entries.n > 1)
@@ -158,6 +211,7 @@ int clean_app(const char *appdir, int *removed, struct strlist *kept)
             list_kept(build, kept);
     }
     sl_free(&entries);
+    free(bad);
     free(build);
     return rc;
 }

@@ -16,6 +16,10 @@
  * component), or a built image "mir-NAME" next to the .conf. Anything
  * else in a manifest is ignored. */
 bool manifest_entry_ok(const char *entry);
+/* Whether appdir's manifest is one mirari wrote and nothing else changed:
+ * 0; -1 (errno) when it cannot be read; 1 when it is damaged, with *bad
+ * saying how (to free). */
+int manifest_check(const char *appdir, char **bad);
 /* The entries of appdir's manifest; -1 (errno) when it cannot be read. */
 int manifest_read(const char *appdir, struct strlist *out);
 /* Write the manifest: the entries given plus those of the old manifest

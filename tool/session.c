@@ -147,7 +147,7 @@ int target_available(const struct session *s)
 
 /* Command-line keys as --KEY=VALUE, fs- paths made absolute so that a
  * later build from anywhere packs the same directory. */
-static void cli_args(struct session *s, const struct cli *cli)
+static void cli_args(const struct cli *cli, struct strlist *out)
 {
     char cwd[PATH_MAX];
     bool have_cwd = getcwd(cwd, sizeof cwd) != NULL;
@@ -155,12 +155,85 @@ static void cli_args(struct session *s, const struct cli *cli)
         const struct cli_key *k = &cli->keys[i];
         if (str_starts(k->name, "fs-") && k->value[0] && k->value[0] != '/' && have_cwd) {
             char *abs = path_join(cwd, k->value);
-            sl_addf(&s->args, "--%s=%s", k->name, abs);
+            sl_addf(out, "--%s=%s", k->name, abs);
             free(abs);
         } else {
-            sl_addf(&s->args, "--%s=%s", k->name, k->value);
+            sl_addf(out, "--%s=%s", k->name, k->value);
         }
     }
+}
+
+/* Both --KEY=... of the same key. */
+static bool same_key(const char *a, const char *b)
+{
+    size_t la = strcspn(a, "="), lb = strcspn(b, "=");
+    return la == lb && strncmp(a, b, la) == 0;
+}
+
+/* The entry of l for the key of arg, or NULL. */
+static const char *find_key(const struct strlist *l, const char *arg)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (same_key(l->v[i], arg))
+            return l->v[i];
+    return NULL;
+}
+
+/* The keys in effect: the remembered ones, each replaced by the same key
+ * given to this command, then this command's other keys. */
+static void merge_keys(struct session *s, const struct strlist *given)
+{
+    for (size_t i = 0; i < s->kept.n; i++) {
+        const char *over = find_key(given, s->kept.v[i]);
+        sl_add(&s->args, over ? over : s->kept.v[i]);
+    }
+    for (size_t i = 0; i < given->n; i++)
+        if (!find_key(&s->kept, given->v[i]))
+            sl_add(&s->args, given->v[i]);
+}
+
+/* What build and run take from _build/configuration, and what they leave
+ * of an earlier command's own keys, said on stderr (the rule is in
+ * mirari(1), "The keys are remembered"). */
+static void note_remembered(const struct session *s, const struct strlist *given,
+                            const struct state *recorded)
+{
+    struct sbuf used = {0};
+    for (size_t i = 0; i < s->kept.n; i++) {
+        const char *over = find_key(given, s->kept.v[i]);
+        if (!over)
+            sb_printf(&used, " %s", s->kept.v[i]);
+        else if (strcmp(over, s->kept.v[i]) != 0)
+            note("note: %s replaces the remembered %s for this command only", over, s->kept.v[i]);
+    }
+    if (s->kept_target && !s->cli->target)
+        sb_printf(&used, " -t %s", s->kept_target->name);
+    if (used.len)
+        note("note: using remembered keys:%s (from %s/configuration; `mirari configure` "
+             "resets them)",
+             sb_str(&used), s->builddir);
+    sb_free(&used);
+    for (size_t i = 0; i < recorded->args.n; i++) {
+        const char *arg = recorded->args.v[i];
+        if (!sl_has(&s->args, arg) && !sl_has(&s->kept, arg))
+            note("note: dropping %s: it was given to an earlier build or run, for that "
+                 "command only (`mirari configure %s` remembers it)",
+                 arg, arg);
+    }
+}
+
+/* configure starts afresh: the keys of the last configure it is not
+ * given again are forgotten. */
+static void note_forgotten(const struct session *s, const struct state *recorded)
+{
+    struct sbuf gone = {0};
+    for (size_t i = 0; i < recorded->kept.n; i++)
+        if (!sl_has(&s->kept, recorded->kept.v[i]))
+            sb_printf(&gone, " %s", recorded->kept.v[i]);
+    if (gone.len)
+        note("note: configure starts afresh from %s and its own keys; no longer remembered:%s",
+             s->conf_path, sb_str(&gone));
+    sb_free(&gone);
 }
 
 /* The app's sources: every *.c next to the .conf. */
@@ -211,12 +284,10 @@ static int load_config(struct session *s)
 }
 
 /* The target: the seed's compiler: form wins (with a note), then the
- * command line, then the last configure, then the default. */
-static int pick_target(struct session *s, const struct cli *cli, const struct state *recorded)
+ * command line, then the one configure remembered, then the default. */
+static int pick_target(struct session *s, const struct cli *cli)
 {
-    const struct target *asked = cli->target;
-    if (!asked && recorded && recorded->target)
-        asked = target_find(recorded->target);
+    const struct target *asked = cli->target ? cli->target : s->kept_target;
     if (s->cfg.seed_family) {
         const struct conf_item *it = cfg_get(&s->cfg, "compiler");
         s->target = target_for_family(s->cfg.seed_family, asked);
@@ -246,17 +317,34 @@ int session_open(struct session *s, const struct cli *cli, bool reuse_recorded)
     if (rc != EXIT_OK)
         return rc;
     struct state recorded = {0};
-    bool have = reuse_recorded && state_read(s->builddir, &recorded) == 0;
-    if (cli->nkeys || !have)
-        cli_args(s, cli);
-    else
-        for (size_t i = 0; i < recorded.args.n; i++)
-            sl_add(&s->args, recorded.args.v[i]);
+    bool have = state_read(s->builddir, &recorded) == 0;
+    struct strlist given = {0};
+    cli_args(cli, &given);
+    if (!reuse_recorded) {
+        for (size_t i = 0; i < given.n; i++)
+            sl_add(&s->kept, given.v[i]);
+        s->kept_target = cli->target;
+        if (have)
+            note_forgotten(s, &recorded);
+    } else if (have) {
+        for (size_t i = 0; i < recorded.kept.n; i++)
+            sl_add(&s->kept, recorded.kept.v[i]);
+        s->kept_target = recorded.kept_target ? target_find(recorded.kept_target) : NULL;
+    }
+    merge_keys(s, &given);
+    if (reuse_recorded && have)
+        note_remembered(s, &given, &recorded);
     rc = find_sources(s);
     if (rc == EXIT_OK)
         rc = load_config(s);
     if (rc == EXIT_OK)
-        rc = pick_target(s, cli, have ? &recorded : NULL);
+        rc = pick_target(s, cli);
+    if (rc == EXIT_OK && reuse_recorded && have && !cli->target && recorded.target &&
+        strcmp(recorded.target, s->target->name) != 0)
+        note("note: back to target %s: %s was given to an earlier build or run, for that "
+             "command only (`mirari configure -t %s` remembers it)",
+             s->target->name, recorded.target, recorded.target);
+    sl_free(&given);
     state_free(&recorded);
     return rc;
 }
@@ -281,6 +369,10 @@ char *session_stamp(const struct session *s)
         sb_printf(&b, "source %s\n", s->sources.v[i]);
     for (size_t i = 0; i < s->args.n; i++)
         sb_printf(&b, "arg %s\n", s->args.v[i]);
+    if (s->kept_target)
+        sb_printf(&b, "remembered-target %s\n", s->kept_target->name);
+    for (size_t i = 0; i < s->kept.n; i++)
+        sb_printf(&b, "remembered %s\n", s->kept.v[i]);
     return (char *)sb_str(&b);
 }
 
@@ -291,6 +383,7 @@ void session_close(struct session *s)
     free(s->conf_text);
     sl_free(&s->sources);
     sl_free(&s->args);
+    sl_free(&s->kept);
     free(s->conf_path);
     free(s->appdir);
     free(s->builddir);

@@ -25,8 +25,12 @@ struct session {
     char *tool;      /* this program (absolute) */
     char *prefix;    /* the install: bin/ lib/mirari/ include/ */
     const struct target *target;
-    struct strlist args;    /* command-line keys in effect: --KEY=VALUE */
-    struct strlist sources; /* the app's *.c */
+    struct strlist args; /* command-line keys in effect: --KEY=VALUE */
+    /* What the last configure remembered (for configure: what it is given):
+     * build and run start from these and never change them. */
+    const struct target *kept_target; /* NULL: none was given */
+    struct strlist kept;              /* --KEY=VALUE */
+    struct strlist sources;           /* the app's *.c */
     char *conf_text;
     struct conf conf;
     struct app_config cfg;
@@ -40,9 +44,12 @@ int find_conf(struct session *s, const struct cli *cli);
  * program's bin/. Sets tool and prefix. EXIT_OK or EXIT_FAIL. */
 int find_install(struct session *s);
 
-/* Everything up to a checked configuration. With reuse_recorded, keys
- * and target not given on the command line come from the last configure
- * (_build/configuration). Returns an exit status. */
+/* Everything up to a checked configuration. configure (reuse_recorded
+ * false) starts afresh from the .conf and its own target and keys, which
+ * it remembers; build and run (reuse_recorded true) use the remembered
+ * target and keys of _build/configuration, with their own target and keys
+ * over them for this command only. Notes say which remembered keys are
+ * used and which earlier keys are dropped. Returns an exit status. */
 int session_open(struct session *s, const struct cli *cli, bool reuse_recorded);
 void session_close(struct session *s);
 

@@ -28,6 +28,11 @@ int state_read(const char *builddir, struct state *st)
             st->target = xstrdup(line + 7);
         } else if (str_starts(line, "arg --") && strchr(line, '=')) {
             sl_add(&st->args, line + 4);
+        } else if (str_starts(line, "remembered-target ")) {
+            free(st->kept_target);
+            st->kept_target = xstrdup(line + 18);
+        } else if (str_starts(line, "remembered --") && strchr(line, '=')) {
+            sl_add(&st->kept, line + 11);
         }
     }
     free(text);
@@ -40,6 +45,8 @@ void state_free(struct state *st)
     free(st->stamp);
     free(st->target);
     sl_free(&st->args);
+    free(st->kept_target);
+    sl_free(&st->kept);
     *st = (struct state){0};
 }
 
@@ -47,9 +54,11 @@ char *state_text(const struct session *s, const char *stamp)
 {
     struct sbuf b = {0};
     sb_printf(&b,
-              "# The configuration of the app %s, written by `mirari configure`.\n"
-              "# `mirari build` and `mirari run` configure again when a line below\n"
-              "# changes; given no keys, they reuse the `arg` keys below.\n",
+              "# The configuration of the app %s, written by mirari.\n"
+              "# `remembered` lines: the target and keys of the last `mirari configure`;\n"
+              "# build and run start from them and add their own for that command only.\n"
+              "# `target` and `arg`: what _build/ was last generated with. build and run\n"
+              "# configure again when a line below differs from what they are given.\n",
               s->app);
     sb_add(&b, stamp);
     sb_add(&b, "# In effect (command line over file):\n");

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /* The Linux system calls musl issues, answered in the kernel. One
  * process, one thread, no files: the console is fds 1 and 2 (and 0 reads
- * as end of file), memory comes from mm.c, time from clock.c. An unknown
- * call is reported once and fails with -ENOSYS, which musl handles. */
+ * as end of file), open() finds no file (ENOENT), memory comes from mm.c,
+ * time from clock.c. Any other call fails with -ENOSYS, which musl passes
+ * on as errno (pthread_create returns EAGAIN), and is reported once per
+ * call number, by name for the calls programs commonly make. */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -168,15 +170,83 @@ static long do_kill(int sig)
     kernel_crash();
 }
 
+/* The calls a program may well make that have no answer here, for the
+ * message of unknown(): the call's name and what to use on this target
+ * instead. */
+#define THREADS   "one thread: use timers and callbacks (mirari/loop.h)"
+#define PROCESSES "one program, no processes"
+#define SOCKETS   "use mirari's network API (mirari/net.h)"
+#define FILES     "no file system: packed fs- stores are read with mirari/kv.h"
+#define WAITING   "never block: wait with timers (mirari/loop.h)"
+
+static const struct unsupported {
+    long nr;
+    const char *name;
+    const char *instead;
+} unsupported[] = {
+    {SYS_clone, "clone", THREADS},
+    {SYS_clone3, "clone3", THREADS},
+    {SYS_fork, "fork", PROCESSES},
+    {SYS_vfork, "vfork", PROCESSES},
+    {SYS_execve, "execve", PROCESSES},
+    {SYS_wait4, "wait4", PROCESSES},
+    {SYS_pipe, "pipe", PROCESSES},
+    {SYS_pipe2, "pipe2", PROCESSES},
+    {SYS_socket, "socket", SOCKETS},
+    {SYS_connect, "connect", SOCKETS},
+    {SYS_bind, "bind", SOCKETS},
+    {SYS_listen, "listen", SOCKETS},
+    {SYS_accept, "accept", SOCKETS},
+    {SYS_accept4, "accept4", SOCKETS},
+    {SYS_sendto, "sendto", SOCKETS},
+    {SYS_recvfrom, "recvfrom", SOCKETS},
+    {SYS_poll, "poll", WAITING},
+    {SYS_ppoll, "ppoll", WAITING},
+    {SYS_select, "select", WAITING},
+    {SYS_pselect6, "pselect6", WAITING},
+    {SYS_epoll_create1, "epoll_create1", WAITING},
+    {SYS_stat, "stat", FILES},
+    {SYS_lstat, "lstat", FILES},
+    {SYS_newfstatat, "newfstatat", FILES},
+    {SYS_statx, "statx", FILES},
+    {SYS_access, "access", FILES},
+    {SYS_faccessat, "faccessat", FILES},
+    {SYS_mkdir, "mkdir", FILES},
+    {SYS_mkdirat, "mkdirat", FILES},
+    {SYS_unlink, "unlink", FILES},
+    {SYS_unlinkat, "unlinkat", FILES},
+    {SYS_rename, "rename", FILES},
+    {SYS_getdents64, "getdents64", FILES},
+    {SYS_getcwd, "getcwd", FILES},
+    {SYS_chdir, "chdir", FILES},
+};
+
+static const struct unsupported *unsupported_call(long nr)
+{
+    for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
+        if (unsupported[i].nr == nr)
+            return &unsupported[i];
+    return NULL;
+}
+
 static long unknown(long nr)
 {
     /* One bit per number below 1023 (Linux uses fewer than 500); all
-     * others share the last bit. */
+     * others share the last bit. One message per number, not per call: a
+     * loop that retries must not flood the console. */
     static uint64_t reported[16];
     size_t bit = nr >= 0 && nr < 1023 ? (size_t)nr : 1023;
     if (!(reported[bit / 64] >> (bit % 64) & 1)) {
         reported[bit / 64] |= 1ull << (bit % 64);
-        port_log("mirari: system call %ld is not implemented, returning -ENOSYS\n", nr);
+        const struct unsupported *u = unsupported_call(nr);
+        if (u)
+            port_log("mirari: system call %ld (%s) is not implemented on this target, it fails "
+                     "with ENOSYS; %s\n",
+                     nr, u->name, u->instead);
+        else
+            port_log("mirari: system call %ld is not implemented on this target, it fails with "
+                     "ENOSYS\n",
+                     nr);
     }
     return -ENOSYS;
 }

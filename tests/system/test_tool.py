@@ -126,13 +126,14 @@ def test_command_line_keys_are_remembered(mirari, tmp_path):
     assert "./mir-app --log-level=debug" in r.stderr
     assert "hello, app" in r.stdout
 
-    # Keys given to build replace the recorded ones; extra boot arguments
+    # A key given to build applies to that build only (tests/system/
+    # test_tool_keys.py has every case of the rule); extra boot arguments
     # after -- come last.
     r = ok(mirari, "build", "--log-level", "warn", cwd=app)
     assert "configured" in r.stdout
     assert '{"log-level", "warn"}' in (app / "_build/main.c").read_text()
     r = ok(mirari, "-v", "run", "--", "--log-level=error", cwd=app)
-    assert "./mir-app --log-level=warn --log-level=error" in r.stderr
+    assert "./mir-app --log-level=debug --log-level=error" in r.stderr
 
     # configure without keys goes back to the file.
     ok(mirari, "configure", cwd=app)
@@ -341,6 +342,61 @@ def test_entry_point_checked_by_the_compiler(mirari, tmp_path):
                    good__c="#include <mirari/mirari.h>\n"
                            "void good_serve(mi_http_exchange *x) { mi_http_finish(x); }\n")
     ok(mirari, "build", cwd=app)
+
+
+
+def test_link_failures_explained(mirari, tmp_path):
+    """A missing or misnamed entry point, or a main() of the app's, fails
+    the link; mirari says why in its own terms (the key, where it is, the
+    prototype to write) after the linker's own messages, which stay shown
+    and in _build/link.log (issue 11, item 1)."""
+    header = "#include <mirari/mirari.h>\n"
+    conf = "log-level: info\nmain-http: Err.serve\n"
+    wanted = ("app.conf:2: main-http: Err.serve: no function err_serve was linked; define it "
+              "in one of the app's sources as: void err_serve(mi_http_exchange *x)")
+    cases = {
+        "missing": header + "int unrelated;\n",
+        "misnamed": header + "void err_sevre(mi_http_exchange *x) { mi_http_finish(x); }\n",
+    }
+    for name, code in cases.items():
+        app = make_app(tmp_path / name, conf, err__c=code)
+        r = mi(mirari, "build", cwd=app)
+        assert r.returncode == 1, r.stdout
+        assert wanted in r.stderr, r.stderr
+        assert "undefined reference to" in r.stderr, r.stderr
+        assert "err_serve" in (app / "_build/link.log").read_text()
+        assert r.stderr.index("undefined reference") < r.stderr.index(wanted)
+        assert r.stderr.rstrip().endswith("mirari: building mir-app failed"), r.stderr
+
+    # Given on the command line, the key is named as such.
+    app = tmp_path / "missing"
+    r = mi(mirari, "build", "--main-noip=other_main", cwd=app)
+    assert ("command line: --main-noip=other_main: no function other_main was linked; "
+            "define it in one of the app's sources as: int other_main(void)") in r.stderr
+
+    # A static entry point is a compiler error in the app's file already:
+    # no link, no link message.
+    app = make_app(tmp_path / "static", conf,
+                   err__c=header + "static void err_serve(mi_http_exchange *x) "
+                                   "{ mi_http_finish(x); }\n")
+    r = mi(mirari, "build", cwd=app)
+    assert r.returncode == 1 and "err.c:2" in r.stderr and "LD" not in r.stdout
+    assert "was linked" not in r.stderr
+
+    # The app's own main(): the glue provides main().
+    app = make_app(tmp_path / "main", "main-noip: hello_main\n", hello__c=HELLO_C,
+                   mymain__c="int main(void) { return 0; }\n")
+    r = mi(mirari, "build", cwd=app)
+    assert r.returncode == 1
+    assert "multiple definition of" in r.stderr, r.stderr
+    assert ("mymain.c: defines main(), but mirari's glue (_build/main.c) provides main() and "
+            "starts the entry point that app.conf:1: main-noip: hello_main names; make that "
+            "function the app's start instead of main(): int hello_main(void)") in r.stderr
+
+    # Once fixed, the log of the failed link explains nothing any more.
+    (app / "mymain.c").unlink()
+    ok(mirari, "build", cwd=app)
+    assert "main" not in (app / "_build/link.log").read_text()
 
 
 # ---- configuration errors --------------------------------------------------------
@@ -566,3 +622,37 @@ def test_runtime_found_from_the_build_tree_and_prefix_override(tmp_path):
     r = mi(tool, "configure", cwd=app, env={**os.environ, "MIRARI_PREFIX": str(tmp_path)})
     assert r.returncode == 1
     assert "cannot find mirari's runtime" in r.stderr and "MIRARI_PREFIX" in r.stderr
+
+
+def test_lost_or_damaged_manifest(mirari, tmp_path):
+    """build writes a deleted or damaged _build/manifest anew; clean
+    without one, or with a damaged one, removes nothing and says to run
+    configure (issue 11, item 6)."""
+    app = make_app(tmp_path / "a", "main-noip: hello_main\n", hello__c=HELLO_C)
+    ok(mirari, "build", cwd=app)
+    manifest = app / "_build/manifest"
+    good = manifest.read_text()
+    manifest.unlink()
+    r = ok(mirari, "build", cwd=app)
+    assert "note: _build/manifest is missing; configuring again to write it" in r.stderr
+    assert manifest.read_text() == good
+
+    manifest.unlink()
+    r = mi(mirari, "clean", cwd=app)
+    assert r.returncode == 1
+    assert "_build/manifest: No such file or directory" in r.stderr
+    assert "`mirari configure` writes it again" in r.stderr
+    assert (app / "mir-app").exists()
+
+    ok(mirari, "configure", cwd=app)
+    manifest.write_text("\0\1 not a manifest\n")
+    r = mi(mirari, "clean", cwd=app)
+    assert r.returncode == 1
+    assert "_build/manifest is damaged (a NUL byte)" in r.stderr
+    assert "kept" not in r.stderr
+    assert (app / "mir-app").exists() and (app / "_build/main.c").exists()
+    r = ok(mirari, "build", cwd=app)
+    assert "note: _build/manifest is damaged; configuring again" in r.stderr
+    assert manifest.read_text() == good
+    ok(mirari, "clean", cwd=app)
+    assert sorted(p.name for p in app.iterdir()) == ["app.conf", "hello.c"]

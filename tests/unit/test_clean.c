@@ -78,12 +78,14 @@ static void test_clean_only_listed(void **state)
     put("mir-other", "not built by mirari\n");
     put("_build/main.c", "generated\n");
     put("_build/Makefile", "generated\n");
+    put("_build/configuration", "generated\n");
     put("_build/app/main.o", "object\n");
     put("_build/mine.txt", "the user's own\n");
     put("mir-hello", "image\n");
     struct strlist entries = {0};
     sl_add(&entries, "_build/main.c");
     sl_add(&entries, "_build/Makefile");
+    sl_add(&entries, "_build/configuration");
     sl_add(&entries, "_build/app/main.o");
     sl_add(&entries, "_build/app/main.d"); /* listed but never built */
     sl_add(&entries, "_build/app/");
@@ -94,7 +96,7 @@ static void test_clean_only_listed(void **state)
     int removed;
     struct strlist kept = {0};
     assert_int_equal(clean_app(app, &removed, &kept), 0);
-    assert_int_equal(removed, 5); /* 4 listed files that existed + the manifest */
+    assert_int_equal(removed, 6); /* 5 listed files that existed + the manifest */
     assert_true(exists("app.conf"));
     assert_true(exists("main.c"));
     assert_true(exists("Makefile"));
@@ -116,28 +118,68 @@ static void test_clean_only_listed(void **state)
     sl_free(&kept);
 }
 
-/* Entries that point outside, or through a symbolic link, are ignored. */
+/* A manifest with entries that point outside is not one mirari wrote:
+ * nothing at all is removed, and the check says why. */
 static void test_clean_hostile_manifest(void **state)
 {
     put("victim.c", "precious\n");
+    put("_build/y.o", "built\n");
+    put("_build/manifest", "# Files mirari generated for this app; \n_build/configuration\n"
+                           "../victim.c\n_build/y.o\n");
+    int removed;
+    struct strlist kept = {0};
+    assert_int_equal(clean_app(app, &removed, &kept), -1);
+    assert_int_equal(removed, 0);
+    assert_true(exists("victim.c"));
+    assert_true(exists("_build/y.o"));
+    assert_true(exists("_build/manifest"));
+    sl_free(&kept);
+}
+
+/* Entries through a symbolic link are left alone. */
+static void test_clean_through_symlink(void **state)
+{
     put("outside/x.o", "precious\n");
     put("_build/y.o", "built\n");
     char link[600], target[600];
     snprintf(link, sizeof link, "%s/_build/app", app);
     snprintf(target, sizeof target, "%s/outside", app);
     assert_int_equal(symlink(target, link), 0);
-    put("_build/manifest", "# hostile\n../victim.c\nvictim.c\n/etc/hostname\n_build/../victim.c\n"
-                           "_build/app/x.o\n_build/app/\noutside/x.o\n_build/y.o\n");
+    put("_build/manifest", "# Files mirari generated for this app; \n_build/configuration\n"
+                           "_build/app/x.o\n_build/app/\n_build/y.o\n");
     int removed;
     struct strlist kept = {0};
     assert_int_equal(clean_app(app, &removed, &kept), 0);
-    assert_true(exists("victim.c"));
     assert_true(exists("outside/x.o"));
     assert_false(exists("_build/y.o"));
     /* The symlink itself is in _build/ but not listed as a file: kept. */
     assert_true(exists("_build/app"));
     assert_int_equal(removed, 2);
     sl_free(&kept);
+}
+
+/* What makes a manifest damaged: cut short, written over, or listing what
+ * mirari never writes. */
+static void test_manifest_check(void **state)
+{
+    char *bad;
+    assert_int_equal(manifest_check(app, &bad), -1);
+    assert_null(bad);
+    static const char *const damaged[] = {
+        "",
+        "_build/configuration\n",
+        "# Files mirari generated for this app; \n_build/main.c\n",
+        "# Files mirari generated for this app; \n_build/configuration\n/etc/passwd\n",
+    };
+    for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+        put("_build/manifest", damaged[i]);
+        assert_int_equal(manifest_check(app, &bad), 1);
+        assert_non_null(bad);
+        free(bad);
+    }
+    put("_build/manifest", "# Files mirari generated for this app; \n_build/configuration\n");
+    assert_int_equal(manifest_check(app, &bad), 0);
+    assert_null(bad);
 }
 
 /* _build/ itself a symbolic link: nothing is touched. */
@@ -191,6 +233,8 @@ int main(void)
         cmocka_unit_test(test_entry_ok),
         cmocka_unit_test_setup_teardown(test_clean_only_listed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clean_hostile_manifest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clean_through_symlink, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manifest_check, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clean_build_symlink, setup, teardown),
         cmocka_unit_test_setup_teardown(test_manifest_keeps_old_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_to_clean, setup, teardown),

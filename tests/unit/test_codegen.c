@@ -373,9 +373,36 @@ static void test_makefile(void **state)
     assert_true(sl_has(&out, "_build/fs-static.img"));
     assert_true(sl_has(&out, "_build/fs-cli.img.d"));
     assert_true(sl_has(&out, "mir-hello"));
+    /* The linker's log, which build reads to explain a failed link. */
+    assert_true(sl_has(&out, "_build/link.log"));
     sl_free(&out);
     sl_free(&sources);
     parsed_free(&p);
+}
+
+/* The prototype build names after a failed link is the one entry.h
+ * declares, for each kind. */
+static void test_entry_prototype(void **state)
+{
+    static const char *const cases[][2] = {
+        {"main-noip: Hello.main\n", "int hello_main(void)"},
+        {"main-ip: Echo.main\n", "int echo_main(const mi_netif *nif)"},
+        {"main-http: Err.serve\n", "void err_serve(mi_http_exchange *x)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct parsed p;
+        assert_int_equal(parse(&p, cases[i][0]), 0);
+        char *proto = entry_prototype(&p.cfg);
+        assert_string_equal(proto, cases[i][1]);
+        struct codegen g = codegen_for(&p, "app");
+        char *entry = gen_entry_h(&g);
+        char line[128];
+        snprintf(line, sizeof line, "\n%s;\n", proto);
+        assert_non_null(strstr(entry, line));
+        free(entry);
+        free(proto);
+        parsed_free(&p);
+    }
 }
 
 int main(void)
@@ -392,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_sh_quote),
         cmocka_unit_test(test_make_quoting),
         cmocka_unit_test(test_makefile),
+        cmocka_unit_test(test_entry_prototype),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
