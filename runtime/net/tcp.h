@@ -53,7 +53,7 @@
 #define TCP_FIN_WAIT_2_S    60    /* an orphaned connection's wait for the peer's FIN */
 #define TCP_SYN_RETRIES     6     /* SYN-SENT: about 2 minutes with backoff */
 #define TCP_SYNACK_RETRIES  5     /* SYN-RECEIVED */
-#define TCP_DATA_RETRIES    12    /* RFC 1122 4.2.3.5 R2: at least 100 s */
+#define TCP_DATA_RETRIES    15    /* RFC 1122 4.2.3.5 R2 (>= 100 s); Linux tcp_retries2 */
 #define TCP_PERSIST_MAX_MS  60000
 #define TCP_DEFAULT_MSS     536 /* RFC 9293 3.7.1 when the peer sends no MSS option */
 #define TCP_MAX_WSCALE      14  /* RFC 7323 2.3 */
@@ -139,7 +139,7 @@ struct mi_tcp {
     uint32_t srtt_us, rttvar_us, rto_ms;
     uint32_t rtt_seq;
     uint64_t rtt_start;
-    uint8_t backoff; /* consecutive timeouts of the current segment */
+    uint8_t backoff; /* consecutive timeouts: the timer runs rto_ms << backoff */
 
     /* One loop timer, armed at the earliest of these deadlines (0 = off). */
     mi_timer timer;

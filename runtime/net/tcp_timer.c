@@ -39,13 +39,15 @@ void tcp_timer_update(struct mi_tcp *t)
 
 void tcp_rexmt_arm(struct mi_tcp *t)
 {
-    uint64_t rto = MS(t->rto_ms);
-    if (t->persist) {
-        /* The persist interval backs off like the RTO, up to a minute. */
-        rto = MS(t->rto_ms) << (t->backoff < 10 ? t->backoff : 10);
-        if (rto > MS(TCP_PERSIST_MAX_MS))
-            rto = MS(TCP_PERSIST_MAX_MS);
-    }
+    /* rto_ms is what SRTT and RTTVAR give; each consecutive timeout
+     * doubles it (RFC 6298 5.5) through `backoff`, which the next ACK of
+     * new data resets, so the RTO is the computed one again at once (as
+     * in Linux and BSD) instead of staying doubled until a new sample. The
+     * persist interval backs off the same way. */
+    uint64_t rto = MS(t->rto_ms) << (t->backoff < 10 ? t->backoff : 10);
+    uint64_t max = MS(t->persist ? TCP_PERSIST_MAX_MS : TCP_RTO_MAX_MS);
+    if (rto > max)
+        rto = max;
     t->rexmt_at = mi_now() + rto;
     tcp_timer_update(t);
 }
@@ -75,9 +77,8 @@ void tcp_keep_touch(struct mi_tcp *t)
     }
 }
 
-static void double_rto(struct mi_tcp *t)
+static void back_off(struct mi_tcp *t)
 {
-    t->rto_ms = t->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : t->rto_ms * 2;
     if (t->backoff < 255)
         t->backoff++;
 }
@@ -96,7 +97,7 @@ static void rexmt_timeout(struct mi_tcp *t)
             tcp_drop(t, -ETIMEDOUT);
             return;
         }
-        double_rto(t);
+        back_off(t);
         t->rtt_timing = false; /* Karn */
         s->stats.tcp_retransmit++;
         tcp_send_syn(t);
@@ -122,7 +123,7 @@ static void rexmt_timeout(struct mi_tcp *t)
         return;
     }
     tcp_cc_timeout(t);
-    double_rto(t);
+    back_off(t);
     t->rtt_timing = false; /* Karn: the retransmitted segment is never timed */
     s->stats.tcp_retransmit++;
     /* Go back to SND.UNA: one segment now (cwnd is one MSS), the rest as
