@@ -86,6 +86,7 @@
     X(tcp_out, "TCP segments sent")                                                                \
     X(tcp_drop_bad_header, "TCP dropped: short or bad data offset")                                \
     X(tcp_drop_checksum, "TCP dropped: bad checksum")                                              \
+    X(tcp_drop_bad_options, "TCP dropped: malformed options")                                      \
     X(tcp_drop_bad_addr, "TCP dropped: broadcast or multicast address")                            \
     X(tcp_drop_no_listener, "TCP answered with RST: no connection or listener")                    \
     X(tcp_drop_out_of_window, "TCP segments outside the receive window (answered with ACK)")       \

@@ -115,6 +115,7 @@ struct mi_tcp {
     bool ws_ok;         /* both sides sent window scale */
     bool syn_acked;     /* our SYN is acknowledged: SND.UNA is a data sequence number */
     bool sack_ok;       /* both sides sent SACK-permitted (RFC 2018) */
+    bool ts_ok;         /* both sides sent timestamps (RFC 7323 3): every segment has them */
     bool cookie;        /* established from a SYN cookie */
     bool reaped;
     int err; /* -ECONNRESET, -ETIMEDOUT, ... once the connection failed */
@@ -130,6 +131,9 @@ struct mi_tcp {
     uint8_t rcv_wscale;
     uint16_t rcv_mss;     /* what we announced */
     uint8_t segs_unacked; /* full segments received since our last ACK */
+    /* Timestamps (RFC 7323 4.3): TS.Recent, the TSval to echo, and
+     * Last.ACK.sent, the acknowledgment field of our last segment. */
+    uint32_t ts_recent, last_ack_sent;
 
     /* Congestion control (RFC 5681, RFC 6582). */
     uint32_t cwnd, ssthresh, recover;
@@ -202,6 +206,14 @@ struct tcp_syn_opts {
     uint16_t mss; /* 0 when absent */
     int wscale;   /* -1 when absent */
     bool sack_ok; /* SACK-permitted (RFC 2018) */
+    bool ts;      /* timestamps (RFC 7323), TSval in tsval */
+    uint32_t tsval;
+};
+
+/* The timestamps option of a segment (RFC 7323 3). */
+struct tcp_ts {
+    bool ok; /* present */
+    uint32_t val, ecr;
 };
 
 /* SACK blocks (RFC 2018) found in a segment: at most 4 fit. */
@@ -276,6 +288,9 @@ void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg);
 uint32_t tcp_rcv_window(struct mi_tcp *t);
 /* Data sequence number of the first byte in the send ring. */
 uint32_t tcp_snd_data_start(const struct mi_tcp *t);
+/* Our timestamp clock (RFC 7323 5.4): milliseconds, offset per
+ * connection. */
+uint32_t tcp_ts_now(const struct mi_tcp *t);
 /* Largest payload of the next segment: the MSS less the options it will
  * carry (RFC 9293 3.7.1: the MSS counts data only). */
 uint32_t tcp_seg_max(const struct mi_tcp *t);
@@ -317,8 +332,17 @@ void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *
 size_t tcp_build_syn_options(uint8_t *out, uint16_t mss, int wscale, bool sack);
 /* The SACK blocks of any segment's options. */
 void tcp_parse_sack(const uint8_t *opt, size_t len, struct tcp_sack_blocks *out);
+/* The timestamps of any segment's options. */
+void tcp_parse_ts(const uint8_t *opt, size_t len, struct tcp_ts *out);
+/* false when the option list is malformed (RFC 9293 3.1): an option that
+ * does not fit or has a length its kind cannot have; such a segment is
+ * dropped. */
+bool tcp_options_valid(const uint8_t *opt, size_t len);
+/* A timestamps option (RFC 7323 3), 12 bytes with its padding, into out. */
+size_t tcp_build_ts(uint8_t *out, uint32_t tsval, uint32_t tsecr);
 /* The SACK option to send now (receiver side), into out (at most 36
- * bytes): the out-of-order ranges, the most recent first. 0 if none. */
+ * bytes): the out-of-order ranges, the most recent first, as many as fit
+ * beside the timestamps. 0 if none. */
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out);
 /* The receive window shift that lets MI_NET_TCP_RCVBUF be advertised. */
 uint8_t tcp_our_wscale(void);

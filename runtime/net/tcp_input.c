@@ -33,6 +33,9 @@ static void apply_syn_options(struct mi_tcp *t, const struct tcp_seg *seg)
         mss = 64;
     t->snd_mss = mss;
     t->sack_ok = o.sack_ok;
+    /* RFC 7323 3.2: timestamps in every segment once both SYNs had them. */
+    t->ts_ok = o.ts;
+    t->ts_recent = o.ts ? o.tsval : 0;
     if (o.wscale >= 0) {
         t->ws_ok = true;
         t->snd_wscale = (uint8_t)o.wscale;
@@ -375,7 +378,7 @@ static bool our_fin_acked(struct mi_tcp *t)
 
 /* SND.UNA < SEG.ACK: sent data (and maybe our SYN or FIN) is
  * acknowledged. Returns false when the connection is gone. */
-static bool new_ack(struct mi_tcp *t, uint32_t ack)
+static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
 {
     uint32_t acked = ack - t->snd_una;
     uint32_t n = acked;
@@ -395,6 +398,12 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack)
     if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
         tcp_rtt_sample(t, mi_now() - t->rtt_start);
         t->rtt_timing = false;
+    } else if (ts->ok && ts->ecr != 0) {
+        /* RFC 7323 4: the echoed timestamp times every ACK of new data,
+         * retransmissions included (the echo tells which copy arrived). */
+        uint32_t ms = tcp_ts_now(t) - ts->ecr;
+        if (ms < 1u << 31)
+            tcp_rtt_sample(t, (uint64_t)ms * MI_NSEC_PER_MSEC);
     }
     t->backoff = 0;
     tcp_cc_new_ack(t, acked);
@@ -455,6 +464,9 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
     }
 
     uint32_t new_wnd = seg->wnd << t->snd_wscale;
+    struct tcp_ts ts = {0};
+    if (t->ts_ok)
+        tcp_parse_ts(seg->opt, seg->optlen, &ts);
     struct tcp_sack_blocks sb = {0};
     bool sack_new = false;
     if (t->sack_ok && seg->optlen > 0) {
@@ -463,7 +475,7 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
             sack_new = tcp_sack_update(t, &sb);
     }
     if (seq_gt(ack, t->snd_una)) {
-        if (!new_ack(t, ack))
+        if (!new_ack(t, ack, &ts))
             return false;
     } else if (ack == t->snd_una && t->snd_max != t->snd_una && !t->persist &&
                (sack_new || (sb.n == 0 && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
@@ -626,6 +638,16 @@ static void conn_input(struct mi_tcp *t, const struct tcp_seg *seg)
         return;
     if (!check_sequence(t, seg, &x)) /* first */
         return;
+    if (t->ts_ok) {
+        /* RFC 7323 4.3: TS.Recent follows the segments that reach the
+         * left edge of the window, never backwards. PAWS (RFC 7323 5) is
+         * not done: sequence numbers do not wrap within a segment's
+         * lifetime at the rates this stack moves. */
+        struct tcp_ts ts;
+        tcp_parse_ts(seg->opt, seg->optlen, &ts);
+        if (ts.ok && seq_le(seg->seq, t->last_ack_sent) && seq_ge(ts.val, t->ts_recent))
+            t->ts_recent = ts.val;
+    }
     if (seg->flags & TCP_RST) { /* second */
         rst_input(t, seg);
         return;
@@ -670,6 +692,10 @@ static bool parse_segment(struct net_stack *s, const struct ip_info *ip, const u
     cksum_add(&c, p, len);
     if (cksum_finish(&c) != 0) {
         NET_DROP(s, tcp_drop_checksum, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
+        return false;
+    }
+    if (!tcp_options_valid(p + TCP_HLEN, off - TCP_HLEN)) {
+        NET_DROP(s, tcp_drop_bad_options, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
         return false;
     }
     if (ip->to_broadcast || !s->configured || ip->dst != s->nif.address) {

@@ -1062,6 +1062,83 @@ static void test_sack_blocks_sent(void **state)
     peer_done(&p);
 }
 
+/* MSS 1460 and timestamps TSval = val, TSecr = ecr. */
+static void ts_opts(uint8_t opt[16], uint32_t val, uint32_t ecr)
+{
+    static const uint8_t head[8] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10};
+    memcpy(opt, head, sizeof(head));
+    put32(opt + 8, val);
+    put32(opt + 12, ecr);
+}
+
+static void peer_use_ts(uint8_t opt[16], uint32_t val, uint32_t ecr)
+{
+    ts_opts(opt, val, ecr);
+    peer_opt = opt + 4; /* without the MSS option: not a SYN */
+    peer_optlen = 12;
+}
+
+static void test_timestamps(void **state)
+{
+    (void)state;
+    struct peer p;
+    uint8_t opt[16];
+    ts_opts(opt, 5000, 0);
+    peer_opt = opt;
+    peer_optlen = sizeof(opt);
+    peer_connect(&p, 37);
+    mi_tcp *t = peer_server.t;
+    assert_true(t->ts_ok);
+    assert_int_equal(t->ts_recent, 5000);
+
+    /* Data with a newer TSval: the ACK echoes it (RFC 7323 4.3). */
+    peer_use_ts(opt, 6000, 0);
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK | TCP_PSH, "hello", 5);
+    p.snd_nxt += 5;
+    fake_run_for(MS(100));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    struct tcp_ts ts;
+    tcp_parse_ts(r.tcp.opt, r.tcp.optlen, &ts);
+    assert_true(ts.ok);
+    assert_int_equal(ts.ecr, 6000);
+
+    /* The stack's data is lost once; the ACK of the retransmission
+     * echoes its TSval 30 ms later: an RTT sample despite Karn (the
+     * retransmission was sent 50 ms before the run ended), and the RTO
+     * is the computed one again. */
+    fake_tap_clear(p.tap);
+    assert_int_equal(mi_tcp_write(t, "0123456789", 10), 10);
+    uint32_t srtt = t->srtt_us; /* from the handshake: about 10 ms */
+    assert_int_equal(t->rto_ms, TCP_RTO_MIN_MS);
+    fake_run_for(MS(250)); /* sent, then again after the RTO */
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.len, 10);
+    assert_int_equal(t->backoff, 1);
+    tcp_parse_ts(r.tcp.opt, r.tcp.optlen, &ts);
+    assert_true(ts.ok);
+    fake_run_for(MS(30) - (fake_now % MS(1)));
+    peer_use_ts(opt, 6100, ts.val);
+    peer_send(&p, p.snd_nxt, r.tcp.seq + 10, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_int_equal(t->snd_una, t->snd_max);
+    assert_int_equal(t->backoff, 0);
+    /* RFC 6298 2.3 with the sample the echo gives: 80 ms. */
+    assert_int_equal(t->srtt_us, (7 * srtt + 80000) / 8);
+    assert_int_equal(t->rto_ms, TCP_RTO_MIN_MS);
+
+    /* A segment with a malformed option is dropped and counted. */
+    uint8_t bad[4] = {8, 3, 0, 0};
+    peer_opt = bad;
+    peer_optlen = sizeof(bad);
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK | TCP_PSH, "x", 1);
+    fake_run_for(MS(100));
+    assert_int_equal(p.s->stats.tcp_drop_bad_options, 1);
+    assert_int_equal(t->rcv_nxt, p.snd_nxt);
+    peer_done(&p);
+}
+
 static void test_sack_drives_fast_retransmit(void **state)
 {
     (void)state;
@@ -1260,6 +1337,7 @@ int main(void)
         cmocka_unit_test(test_bare_ack_carries_snd_max),
         cmocka_unit_test(test_retransmission_stays_below_snd_max),
         cmocka_unit_test(test_sack_blocks_sent),
+        cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_sack_drives_fast_retransmit),
         cmocka_unit_test(test_syn_flood_cookies),
         cmocka_unit_test(test_keepalive),
