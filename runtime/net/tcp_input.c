@@ -445,7 +445,7 @@ static void window_update(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t 
 
 /* Returns false when the segment is to be dropped (or the connection is
  * gone). */
-static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
+static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg, bool probe)
 {
     struct net_stack *s = t->s;
     uint32_t ack = seg->ack;
@@ -477,6 +477,8 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
     if (seq_gt(ack, t->snd_una)) {
         if (!new_ack(t, ack, &ts))
             return false;
+    } else if (probe) {
+        return true; /* neither a duplicate ACK nor a newer window */
     } else if (ack == t->snd_una && t->snd_max != t->snd_una && !t->persist &&
                (sack_new || (sb.n == 0 && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
                              new_wnd == t->snd_wnd))) {
@@ -497,6 +499,7 @@ struct seg_part {
     const uint8_t *data;
     uint32_t len;
     bool syn, fin;
+    bool probe; /* a keepalive or window probe: only its ACK counts */
 };
 
 /* SYN-RECEIVED, before the first step: a retransmitted SYN while our
@@ -544,6 +547,21 @@ static bool check_sequence(struct mi_tcp *t, const struct tcp_seg *seg, struct s
         ok = true;
         x->len = 0;
         x->fin = false;
+    }
+    if (!ok && x->seq == t->rcv_nxt - 1 && x->len <= 1 && !x->syn && !x->fin &&
+        !(seg->flags & TCP_RST) && t->state != TCP_SYN_RECEIVED) {
+        /* A keepalive (RFC 1122 4.2.3.6) or the window probe Linux sends
+         * (SEG.SEQ = SND.UNA - 1): unacceptable, so answered with an ACK,
+         * but its acknowledgment is processed ("special allowance should
+         * be made to accept valid ACKs", 3.10.7.4). When our window is
+         * closed these may be all the peer sends: ignoring them left our
+         * retransmissions to be acknowledged only by the peer's replies
+         * to them, each one backing off the timer when lost (issue 12). */
+        s->stats.tcp_dup_in++;
+        t->ack_now = true;
+        x->probe = true;
+        x->len = 0;
+        return true;
     }
     if (!ok) {
         if (seg->flags & TCP_RST)
@@ -659,9 +677,9 @@ static void conn_input(struct mi_tcp *t, const struct tcp_seg *seg)
     /* fifth: ACK. */
     if (!(seg->flags & TCP_ACK))
         return;
-    if (!ack_input(t, seg))
+    if (!ack_input(t, seg, x.probe))
         return;
-    if (t->state == TCP_CLOSED)
+    if (t->state == TCP_CLOSED || x.probe)
         return;
 
     /* sixth (URG) is not implemented: urgent data is delivered inline,

@@ -1139,6 +1139,35 @@ static void test_timestamps(void **state)
     peer_done(&p);
 }
 
+/* A probe at RCV.NXT - 1 (Linux's window probe, a keepalive) is
+ * answered with an ACK, and its acknowledgment counts: with our window
+ * closed it may be all the peer sends. */
+static void test_probe_acknowledges(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 38);
+    mi_tcp *t = peer_server.t;
+    assert_int_equal(mi_tcp_write(t, "0123456789", 10), 10);
+    fake_run_for(MS(1));
+    assert_int_equal(t->snd_max - t->snd_una, 10);
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt - 1, p.rcv_nxt + 10, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_int_equal(t->snd_una, t->snd_max);
+    assert_int_equal(t->rexmt_at, 0);
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    assert_int_equal(r.len, 0);
+    /* Its byte of data (older probes carry one) is not taken. */
+    peer_send(&p, p.snd_nxt - 1, p.rcv_nxt + 10, TCP_ACK, "z", 1);
+    fake_run_for(MS(1));
+    assert_int_equal(t->rcv_nxt, p.snd_nxt);
+    assert_int_equal(peer_count(&p), 2);
+    peer_done(&p);
+}
+
 static void test_sack_drives_fast_retransmit(void **state)
 {
     (void)state;
@@ -1338,6 +1367,7 @@ int main(void)
         cmocka_unit_test(test_retransmission_stays_below_snd_max),
         cmocka_unit_test(test_sack_blocks_sent),
         cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_probe_acknowledges),
         cmocka_unit_test(test_sack_drives_fast_retransmit),
         cmocka_unit_test(test_syn_flood_cookies),
         cmocka_unit_test(test_keepalive),
