@@ -118,7 +118,7 @@ def main():
 
     pcap = None
     if a.pcap:
-        pcap = open(a.pcap, "wb")
+        pcap = open(a.pcap, "wb", buffering=0)  # unbuffered: readable while running
         # libpcap header: magic, version 2.4, GMT offset, accuracy, snaplen, Ethernet
         pcap.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
 
