@@ -134,6 +134,7 @@ struct mi_tcp {
     /* Timestamps (RFC 7323 4.3): TS.Recent, the TSval to echo, and
      * Last.ACK.sent, the acknowledgment field of our last segment. */
     uint32_t ts_recent, last_ack_sent;
+    uint32_t ts_rexmit; /* our TSval of the latest retransmission */
 
     /* Congestion control (RFC 5681, RFC 6582). */
     uint32_t cwnd, ssthresh, recover;

@@ -398,9 +398,14 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
     if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
         tcp_rtt_sample(t, mi_now() - t->rtt_start);
         t->rtt_timing = false;
-    } else if (ts->ok && ts->ecr != 0) {
+    } else if (ts->ok && ts->ecr != 0 && seq_ge(ts->ecr, t->ts_rexmit)) {
         /* RFC 7323 4: the echoed timestamp times every ACK of new data,
-         * retransmissions included (the echo tells which copy arrived). */
+         * retransmissions included (the echo tells which copy arrived).
+         * Not an echo older than our latest retransmission: the receiver
+         * does not take TS.Recent from a duplicate (4.3), so when the
+         * ACKs of data it had were lost, the ACK our retransmission draws
+         * echoes the original's time, seconds ago under heavy loss, and
+         * one such sample made the RTO 14 s (issue 12, relay seed 3). */
         uint32_t ms = tcp_ts_now(t) - ts->ecr;
         if (ms < 1u << 31)
             tcp_rtt_sample(t, (uint64_t)ms * MI_NSEC_PER_MSEC);

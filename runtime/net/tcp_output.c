@@ -130,6 +130,8 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
         flags |= TCP_FIN;
     uint8_t opt[40];
     size_t optlen = build_options(t, opt);
+    if (len > 0 && seq_lt(seq, t->snd_max))
+        t->ts_rexmit = tcp_ts_now(t);
     if (len + optlen > t->snd_mss) /* callers size data with tcp_seg_max; never exceed the MSS */
         optlen = t->ts_ok ? 12 : 0;
     uint16_t wnd = window_field(t);
@@ -173,6 +175,7 @@ uint32_t tcp_retransmit_first(struct mi_tcp *t)
 
 void tcp_open_syn(struct mi_tcp *t)
 {
+    t->ts_rexmit = tcp_ts_now(t); /* no echo can be older than the SYN */
     t->rtt_timing = true;
     t->rtt_seq = t->iss;
     t->rtt_start = mi_now();
