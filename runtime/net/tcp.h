@@ -308,6 +308,13 @@ bool tcp_sack_update(struct mi_tcp *t, const struct tcp_sack_blocks *sb);
 void tcp_sack_prune(struct mi_tcp *t, bool all);
 /* The scoreboard says the first unacknowledged segment is lost. */
 bool tcp_sack_lost(const struct mi_tcp *t);
+/* In SACK recovery: the bytes estimated in the network (RFC 6675 pipe). */
+uint32_t tcp_sack_pipe(const struct mi_tcp *t);
+/* SACKed bytes below seq. */
+uint32_t tcp_sack_below(const struct mi_tcp *t, uint32_t seq);
+/* The first sequence number from seq on that the peer has not SACKed;
+ * *room is how many follow it before the next SACKed range. */
+uint32_t tcp_sack_skip(const struct mi_tcp *t, uint32_t seq, uint32_t *room);
 
 /* tcp_timer.c */
 void tcp_timer_fn(mi_timer *timer, void *arg);

@@ -268,19 +268,38 @@ void tcp_output(struct mi_tcp *t)
         uint32_t cwnd = t->cwnd;
         if (!t->in_recovery && t->dupacks > 0)
             cwnd += (t->dupacks < 2 ? t->dupacks : 2) * (uint32_t)t->snd_mss;
-        uint32_t wnd = t->snd_wnd < cwnd ? t->snd_wnd : cwnd;
+        /* What counts against cwnd: in SACK recovery the pipe (RFC 6675),
+         * which first lets lost holes go again (its NextSeg rule 1);
+         * otherwise SND.UNA to SND.NXT less what the peer SACKed. */
+        bool sack_recovery = t->in_recovery && t->sack_ok;
         uint32_t flight = t->snd_nxt - t->snd_una;
-        uint32_t usable = wnd > flight ? wnd - flight : 0;
+        uint32_t in_net = sack_recovery ? tcp_sack_pipe(t) : flight - tcp_sack_below(t, t->snd_nxt);
+        if (sack_recovery && in_net + seg_max <= cwnd && tcp_retransmit_hole(t))
+            continue;
+        /* Data sent again after a timeout skips what the peer holds, and
+         * stops short of the next range it holds. */
+        uint32_t room;
+        uint32_t nxt = tcp_sack_skip(t, t->snd_nxt, &room);
+        if (nxt != t->snd_nxt) {
+            t->snd_nxt = nxt;
+            continue;
+        }
+        uint32_t usable = cwnd > in_net ? cwnd - in_net : 0;
+        uint32_t rwnd = t->snd_wnd > flight ? t->snd_wnd - flight : 0;
+        if (usable > rwnd)
+            usable = rwnd;
         uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
         uint32_t len = unsent < usable ? unsent : usable;
         if (len > seg_max)
             len = seg_max;
+        if (len > room)
+            len = room;
         /* The FIN follows the last byte; it is not limited by the window
          * (a receiver takes it with a zero window when it is in order). */
         bool fin = t->fin_queued && seq_le(t->snd_nxt, end) && t->snd_nxt + len == end;
         if (len == 0 && !fin)
             break;
-        if (len < seg_max && len < unsent && len < t->max_snd_wnd / 2)
+        if (len < seg_max && len < unsent && len < room && len < t->max_snd_wnd / 2)
             break;
         if (len > 0 && !t->rtt_timing && seq_ge(t->snd_nxt, t->snd_max)) {
             /* Time one segment of new data per round trip (RFC 6298 3). */
