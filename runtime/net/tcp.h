@@ -110,6 +110,8 @@ struct mi_tcp {
     bool ack_now;       /* send an ACK at the next output */
     bool want_writable; /* a write was short: on_writable when room */
     bool persist;       /* the retransmission timer is the persist timer */
+    bool tlp_armed;     /* the retransmission timer is the loss probe timeout (RFC 8985 7) */
+    bool tlp_sent;      /* a loss probe went out since the last ACK of new data */
     bool in_recovery;   /* NewReno fast recovery (RFC 6582) */
     bool rtt_timing;    /* rtt_seq is being timed (Karn: never a retransmission) */
     bool ws_ok;         /* both sides sent window scale */

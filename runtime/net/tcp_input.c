@@ -411,6 +411,7 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
             tcp_rtt_sample(t, (uint64_t)ms * MI_NSEC_PER_MSEC);
     }
     t->backoff = 0;
+    t->tlp_sent = false;
     tcp_cc_new_ack(t, acked);
     /* RFC 6298 5.2/5.3: stop the timer when all is acknowledged,
      * restart it when new data is acknowledged. */

@@ -986,9 +986,12 @@ static void test_bare_ack_carries_snd_max(void **state)
     assert_int_equal(snd_max, peer_server.t->snd_max);
     assert_true(seq_gt(snd_max, p.rcv_nxt + TCP_DEFAULT_MSS));
     /* No ACK comes: after the timeout SND.NXT is pulled back to SND.UNA
-     * and one segment is sent again. */
+     * and one segment is sent again. (The loss probe before it sent a
+     * new segment: SND.MAX moved.) */
     fake_run_for(SEC(2));
     assert_true(p.s->stats.tcp_retransmit >= 1);
+    assert_int_equal(p.s->stats.tcp_tlp, 1);
+    snd_max = peer_server.t->snd_max;
     assert_true(seq_lt(peer_server.t->snd_nxt, peer_server.t->snd_max));
     /* Data out of order makes the stack ACK at once. That bare ACK must
      * carry SND.MAX: the peer has all 3000 bytes (RCV.NXT there is past
@@ -1104,15 +1107,18 @@ static void test_timestamps(void **state)
     assert_true(ts.ok);
     assert_int_equal(ts.ecr, 6000);
 
-    /* The stack's data is lost once; the ACK of the retransmission
-     * echoes its TSval 30 ms later: an RTT sample despite Karn (the
-     * retransmission was sent 50 ms before the run ended), and the RTO
-     * is the computed one again. */
+    /* The stack's data is lost, and so is the loss probe that sends it
+     * again after 2 SRTT + 50 ms (one segment in flight: the peer may be
+     * delaying its ACK); the RTO 200 ms later sends it again. The ACK of
+     * that echoes its TSval: an RTT sample despite Karn (60 ms: 30 ms
+     * before the run ends, 30 after), and the RTO is the computed one
+     * again. */
     fake_tap_clear(p.tap);
     assert_int_equal(mi_tcp_write(t, "0123456789", 10), 10);
     uint32_t srtt = t->srtt_us; /* from the handshake: about 10 ms */
     assert_int_equal(t->rto_ms, TCP_RTO_MIN_MS);
-    fake_run_for(MS(250)); /* sent, then again after the RTO */
+    fake_run_for(MS(300)); /* sent, probed at 70 ms, sent again at 270 ms */
+    assert_int_equal(p.s->stats.tcp_tlp, 1);
     assert_true(peer_last(&p, &r));
     assert_int_equal(r.len, 10);
     assert_int_equal(t->backoff, 1);
@@ -1124,8 +1130,8 @@ static void test_timestamps(void **state)
     fake_run_for(MS(1));
     assert_int_equal(t->snd_una, t->snd_max);
     assert_int_equal(t->backoff, 0);
-    /* RFC 6298 2.3 with the sample the echo gives: 80 ms. */
-    assert_int_equal(t->srtt_us, (7 * srtt + 80000) / 8);
+    /* RFC 6298 2.3 with the sample the echo gives: 60 ms. */
+    assert_int_equal(t->srtt_us, (7 * srtt + 60000) / 8);
     assert_int_equal(t->rto_ms, TCP_RTO_MIN_MS);
 
     /* A segment with a malformed option is dropped and counted. */
