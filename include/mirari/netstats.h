@@ -106,6 +106,7 @@
     X(tcp_sack_retransmit, "TCP segments retransmitted: holes of the SACK scoreboard")             \
     X(tcp_recovery, "TCP fast recoveries entered (NewReno or SACK)")                               \
     X(tcp_tlp, "TCP tail loss probes sent (RFC 8985)")                                             \
+    X(tcp_lost_retransmit, "TCP retransmissions found lost by SACKs of later data")                \
     X(tcp_timeout, "TCP connections dropped: retransmission or keepalive timeout")                 \
     X(tcp_zero_window_probe, "TCP zero-window probes sent")                                        \
     X(tcp_keepalive, "TCP keepalive probes sent")                                                  \

@@ -171,6 +171,7 @@ struct mi_tcp {
      * retransmitted. */
     struct seqset sacked;
     uint32_t rexmit_hi;
+    uint32_t rexmit_mark; /* SND.MAX when the holes were last sent again from SND.UNA */
 
     /* Listener only. */
     uint16_t synq; /* half-open connections it owns */
@@ -310,6 +311,10 @@ bool tcp_sack_update(struct mi_tcp *t, const struct tcp_sack_blocks *sb);
 void tcp_sack_prune(struct mi_tcp *t, bool all);
 /* The scoreboard says the first unacknowledged segment is lost. */
 bool tcp_sack_lost(const struct mi_tcp *t);
+/* In SACK recovery, after the scoreboard grew: when the peer SACKs data
+ * sent after the first hole went again, and that hole is still missing,
+ * the retransmission was lost: the holes go again. */
+void tcp_sack_lost_rexmit(struct mi_tcp *t);
 /* In SACK recovery: the bytes estimated in the network (RFC 6675 pipe). */
 uint32_t tcp_sack_pipe(const struct mi_tcp *t);
 /* SACKed bytes below seq. */

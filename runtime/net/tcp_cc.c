@@ -124,6 +124,7 @@ void tcp_cc_dupack(struct mi_tcp *t)
     t->recover = t->snd_max;
     t->ssthresh = half_flight(t);
     t->rexmit_hi = t->snd_una + tcp_retransmit_first(t);
+    t->rexmit_mark = t->snd_max;
     t->s->stats.tcp_fast_retransmit++;
     t->s->stats.tcp_recovery++;
     /* RFC 6675 5 step 4: cwnd = ssthresh, the pipe does the rest; NewReno

@@ -479,6 +479,8 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg, bool probe)
         tcp_parse_sack(seg->opt, seg->optlen, &sb);
         if (sb.n > 0)
             sack_new = tcp_sack_update(t, &sb);
+        if (sack_new && t->in_recovery)
+            tcp_sack_lost_rexmit(t);
     }
     if (seq_gt(ack, t->snd_una)) {
         if (!new_ack(t, ack, &ts))

@@ -16,8 +16,11 @@
  * Entering recovery keeps DupThresh, lowered for small flights as early
  * retransmit (RFC 5827) does.
  *
- * A hole is sent again once per recovery (RETRANSMIT.HI, rexmit_hi); a
- * lost retransmission is recovered by the timeout. The scoreboard
+ * A hole is sent again once per round (RETRANSMIT.HI, rexmit_hi). A lost
+ * retransmission shows when the peer SACKs data sent after it while the
+ * hole stays (as Linux did before RACK, and RACK does with send times):
+ * the holes are sent again from SND.UNA; else the timeout finds it. The
+ * scoreboard
  * survives one timeout, so that the data sent again after it skips what
  * the peer holds; it is forgotten on a second one in a row, in case the
  * receiver reneged (RFC 2018 section 8). */
@@ -58,6 +61,17 @@ bool tcp_sack_lost(const struct mi_tcp *t)
     uint32_t sacked = seqset_bytes(&t->sacked);
     return t->sack_ok && sacked > 0 &&
            (sacked > 2u * t->snd_mss || sacked + t->snd_mss >= tcp_flight(t));
+}
+
+void tcp_sack_lost_rexmit(struct mi_tcp *t)
+{
+    if (t->sacked.n == 0 || !seq_gt(t->rexmit_hi, t->snd_una))
+        return;
+    if (!seq_gt(t->sacked.r[t->sacked.n - 1].end, t->rexmit_mark))
+        return;
+    t->rexmit_hi = t->snd_una;
+    t->rexmit_mark = t->snd_max;
+    t->s->stats.tcp_lost_retransmit++;
 }
 
 uint32_t tcp_sack_below(const struct mi_tcp *t, uint32_t seq)
