@@ -165,6 +165,9 @@ struct mi_tcp {
     bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
     uint32_t ooo_fin_seq;
     uint32_t sack_recent; /* a byte of the latest out-of-order segment: its block goes first */
+    /* A duplicate segment to report in the next ACK (D-SACK, RFC 2883). */
+    bool dsack;
+    uint32_t dsack_start, dsack_end;
 
     /* The sender's SACK scoreboard: the ranges above SND.UNA the peer
      * has (RFC 2018), and in recovery how far holes have been

@@ -579,9 +579,16 @@ static bool check_sequence(struct mi_tcp *t, const struct tcp_seg *seg, struct s
              * again and restart the 2 MSL wait (3.10.7.4, eighth). */
             t->close_at = mi_now() + 2ull * TCP_MSL_S * MI_NSEC_PER_SEC;
         }
-        if (seq_lt(x->seq + slen, t->rcv_nxt) || (slen > 0 && seq_le(x->seq + slen, t->rcv_nxt)))
+        if (seq_lt(x->seq + slen, t->rcv_nxt) || (slen > 0 && seq_le(x->seq + slen, t->rcv_nxt))) {
             s->stats.tcp_dup_in++;
-        else
+            if (x->len > 0) {
+                /* RFC 2883: tell the sender it sent this twice (its
+                 * retransmission was spurious, or our ACK was lost). */
+                t->dsack = true;
+                t->dsack_start = x->seq;
+                t->dsack_end = x->seq + x->len;
+            }
+        } else
             NET_DROP(s, tcp_drop_out_of_window, "seq %u len %u, window [%u, +%u)", x->seq, slen,
                      t->rcv_nxt, wnd);
         t->ack_now = true;

@@ -156,24 +156,33 @@ size_t tcp_build_ts(uint8_t *out, uint32_t tsval, uint32_t tsecr)
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out)
 {
     const struct seqset *ooo = &t->ooo;
-    if (!t->sack_ok || ooo->n == 0)
+    if (!t->sack_ok || (ooo->n == 0 && !t->dsack))
         return 0;
-    /* RFC 2018 4: the first block holds the segment that triggered this
-     * ACK (the latest out-of-order one); then the others, up to four. */
-    int first = seqset_find(ooo, t->sack_recent);
-    if (first < 0)
-        first = 0;
-    /* 40 bytes of options: 4 blocks, or 3 beside the timestamps. */
+    /* RFC 2883: a duplicate to report goes first; then (RFC 2018 4) the
+     * block of the segment that triggered this ACK (the latest
+     * out-of-order one), then the others. 40 bytes of options: 4 blocks,
+     * or 3 beside the timestamps. */
     size_t max = t->ts_ok ? 3 : 4;
     size_t n = 0;
     out[0] = OPT_NOP;
     out[1] = OPT_NOP;
     out[2] = OPT_SACK;
     uint8_t *p = out + 4;
-    put32(p, ooo->r[first].start);
-    put32(p + 4, ooo->r[first].end);
-    p += 8;
-    n++;
+    if (t->dsack) {
+        put32(p, t->dsack_start);
+        put32(p + 4, t->dsack_end);
+        p += 8;
+        n++;
+    }
+    int first = seqset_find(ooo, t->sack_recent);
+    if (first < 0)
+        first = 0;
+    if (ooo->n > 0) {
+        put32(p, ooo->r[first].start);
+        put32(p + 4, ooo->r[first].end);
+        p += 8;
+        n++;
+    }
     for (int i = 0; i < ooo->n && n < max; i++) {
         if (i == first)
             continue;

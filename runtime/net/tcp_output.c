@@ -130,6 +130,7 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
         flags |= TCP_FIN;
     uint8_t opt[40];
     size_t optlen = build_options(t, opt);
+    t->dsack = false; /* reported once */
     if (len > 0 && seq_lt(seq, t->snd_max))
         t->ts_rexmit = tcp_ts_now(t);
     if (len + optlen > t->snd_mss) /* callers size data with tcp_seg_max; never exceed the MSS */

@@ -1174,6 +1174,45 @@ static void test_probe_acknowledges(void **state)
     peer_done(&p);
 }
 
+/* A duplicate segment is reported in the first SACK block of the ACK it
+ * draws (D-SACK, RFC 2883), once. */
+static void test_dsack(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 40);
+    peer_opt = NULL;
+    peer_optlen = 0;
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK, "abcdef", 6);
+    fake_run_for(MS(100));
+    peer_send(&p, p.snd_nxt + 10, p.rcv_nxt, TCP_ACK, "zz", 2); /* out of order */
+    fake_run_for(MS(1));
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt + 2, p.rcv_nxt, TCP_ACK, "cd", 2); /* a duplicate */
+    fake_run_for(MS(1));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt + 6);
+    struct tcp_sack_blocks sb;
+    tcp_parse_sack(r.tcp.opt, r.tcp.optlen, &sb);
+    assert_int_equal(sb.n, 2);
+    assert_int_equal(sb.b[0].start, p.snd_nxt + 2);
+    assert_int_equal(sb.b[0].end, p.snd_nxt + 4);
+    assert_int_equal(sb.b[1].start, p.snd_nxt + 10);
+    assert_int_equal(sb.b[1].end, p.snd_nxt + 12);
+    /* The next ACK has the out-of-order block only. */
+    peer_send(&p, p.snd_nxt + 14, p.rcv_nxt, TCP_ACK, "y", 1);
+    fake_run_for(MS(1));
+    assert_true(peer_last(&p, &r));
+    tcp_parse_sack(r.tcp.opt, r.tcp.optlen, &sb);
+    assert_int_equal(sb.n, 2);
+    assert_int_equal(sb.b[0].start, p.snd_nxt + 14);
+    assert_int_equal(sb.b[1].start, p.snd_nxt + 10);
+    peer_done(&p);
+}
+
 static void test_sack_drives_fast_retransmit(void **state)
 {
     (void)state;
@@ -1442,6 +1481,7 @@ int main(void)
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_probe_acknowledges),
         cmocka_unit_test(test_sack_recovery_holes),
+        cmocka_unit_test(test_dsack),
         cmocka_unit_test(test_sack_drives_fast_retransmit),
         cmocka_unit_test(test_syn_flood_cookies),
         cmocka_unit_test(test_keepalive),
