@@ -3,12 +3,14 @@
  *
  * RFC 5681: slow start and congestion avoidance, initial window of RFC 5681
  * 3.1 (min(4 MSS, max(2 MSS, 4380))), loss window of one MSS after a
- * timeout. RFC 6582 (NewReno): fast retransmit on the third duplicate ACK,
- * fast recovery that retransmits one segment per partial ACK and ends with
- * the ACK covering `recover`.
+ * timeout. Fast retransmit on the third duplicate ACK (or
+ * when SACK shows the loss, tcp_sack.c); recovery by the pipe with SACK
+ * (RFC 6675, tcp_output.c), else NewReno's (RFC 6582): one segment per
+ * partial ACK. Either ends with the ACK covering `recover`.
  *
  * RFC 6298: SRTT/RTTVAR from one timed segment at a time (Karn's rule:
- * never from a retransmitted one, see tcp_timer.c), RTO = SRTT +
+ * never from a retransmitted one, see tcp_timer.c) or, with timestamps,
+ * from every ACK of new data (RFC 7323 4, tcp_input.c), RTO = SRTT +
  * max(G, 4 RTTVAR) with G = 1 ms, at most 60 s. The lower bound is 200 ms
  * rather than the 1 s RFC 6298 2.4 recommends (a SHOULD): as in Linux,
  * because 1 s makes every loss on a LAN cost a second and the spurious
