@@ -86,6 +86,7 @@
     X(tcp_out, "TCP segments sent")                                                                \
     X(tcp_drop_bad_header, "TCP dropped: short or bad data offset")                                \
     X(tcp_drop_checksum, "TCP dropped: bad checksum")                                              \
+    X(tcp_drop_bad_options, "TCP dropped: malformed options")                                      \
     X(tcp_drop_bad_addr, "TCP dropped: broadcast or multicast address")                            \
     X(tcp_drop_no_listener, "TCP answered with RST: no connection or listener")                    \
     X(tcp_drop_out_of_window, "TCP segments outside the receive window (answered with ACK)")       \
@@ -102,6 +103,10 @@
     X(tcp_rst_out, "TCP RSTs sent")                                                                \
     X(tcp_retransmit, "TCP segments retransmitted on timeout")                                     \
     X(tcp_fast_retransmit, "TCP segments retransmitted by fast retransmit/recovery")               \
+    X(tcp_sack_retransmit, "TCP segments retransmitted: holes of the SACK scoreboard")             \
+    X(tcp_recovery, "TCP fast recoveries entered (NewReno or SACK)")                               \
+    X(tcp_tlp, "TCP tail loss probes sent (RFC 8985)")                                             \
+    X(tcp_lost_retransmit, "TCP retransmissions found lost by SACKs of later data")                \
     X(tcp_timeout, "TCP connections dropped: retransmission or keepalive timeout")                 \
     X(tcp_zero_window_probe, "TCP zero-window probes sent")                                        \
     X(tcp_keepalive, "TCP keepalive probes sent")                                                  \

@@ -107,7 +107,7 @@ size_t mi_net_stats_format(char *buf, size_t cap)
         buf[0] = '\0';
     if (mi_net_stats_get(&st) != 0)
         return 0;
-#define NET_STATS_LINE(name, desc)                                                              \
+#define NET_STATS_LINE(name, desc)                                                                 \
     if (st.name != 0) {                                                                            \
         int w = snprintf(n < cap ? buf + n : NULL, n < cap ? cap - n : 0, "%s %llu\n", #name,      \
                          (unsigned long long)st.name);                                             \
@@ -124,7 +124,7 @@ void mi_net_stats_log(void)
     struct mi_net_stats st;
     if (mi_log_get_level() < MI_LOG_DEBUG || mi_net_stats_get(&st) != 0)
         return;
-#define NET_STATS_LOG(name, desc)                                                               \
+#define NET_STATS_LOG(name, desc)                                                                  \
     if (st.name != 0)                                                                              \
         mi_log(MI_LOG_DEBUG, "net: %-24s %10llu  %s", #name, (unsigned long long)st.name, desc);
     MI_NET_STATS_FIELDS(NET_STATS_LOG)

@@ -53,7 +53,7 @@
 #define TCP_FIN_WAIT_2_S    60    /* an orphaned connection's wait for the peer's FIN */
 #define TCP_SYN_RETRIES     6     /* SYN-SENT: about 2 minutes with backoff */
 #define TCP_SYNACK_RETRIES  5     /* SYN-RECEIVED */
-#define TCP_DATA_RETRIES    12    /* RFC 1122 4.2.3.5 R2: at least 100 s */
+#define TCP_DATA_RETRIES    15    /* RFC 1122 4.2.3.5 R2 (>= 100 s); Linux tcp_retries2 */
 #define TCP_PERSIST_MAX_MS  60000
 #define TCP_DEFAULT_MSS     536 /* RFC 9293 3.7.1 when the peer sends no MSS option */
 #define TCP_MAX_WSCALE      14  /* RFC 7323 2.3 */
@@ -110,11 +110,14 @@ struct mi_tcp {
     bool ack_now;       /* send an ACK at the next output */
     bool want_writable; /* a write was short: on_writable when room */
     bool persist;       /* the retransmission timer is the persist timer */
+    bool tlp_armed;     /* the retransmission timer is the loss probe timeout (RFC 8985 7) */
+    bool tlp_sent;      /* a loss probe went out since the last ACK of new data */
     bool in_recovery;   /* NewReno fast recovery (RFC 6582) */
     bool rtt_timing;    /* rtt_seq is being timed (Karn: never a retransmission) */
     bool ws_ok;         /* both sides sent window scale */
     bool syn_acked;     /* our SYN is acknowledged: SND.UNA is a data sequence number */
     bool sack_ok;       /* both sides sent SACK-permitted (RFC 2018) */
+    bool ts_ok;         /* both sides sent timestamps (RFC 7323 3): every segment has them */
     bool cookie;        /* established from a SYN cookie */
     bool reaped;
     int err; /* -ECONNRESET, -ETIMEDOUT, ... once the connection failed */
@@ -130,6 +133,10 @@ struct mi_tcp {
     uint8_t rcv_wscale;
     uint16_t rcv_mss;     /* what we announced */
     uint8_t segs_unacked; /* full segments received since our last ACK */
+    /* Timestamps (RFC 7323 4.3): TS.Recent, the TSval to echo, and
+     * Last.ACK.sent, the acknowledgment field of our last segment. */
+    uint32_t ts_recent, last_ack_sent;
+    uint32_t ts_rexmit; /* our TSval of the latest retransmission */
 
     /* Congestion control (RFC 5681, RFC 6582). */
     uint32_t cwnd, ssthresh, recover;
@@ -139,7 +146,7 @@ struct mi_tcp {
     uint32_t srtt_us, rttvar_us, rto_ms;
     uint32_t rtt_seq;
     uint64_t rtt_start;
-    uint8_t backoff; /* consecutive timeouts of the current segment */
+    uint8_t backoff; /* consecutive timeouts: the timer runs rto_ms << backoff */
 
     /* One loop timer, armed at the earliest of these deadlines (0 = off). */
     mi_timer timer;
@@ -158,12 +165,16 @@ struct mi_tcp {
     bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
     uint32_t ooo_fin_seq;
     uint32_t sack_recent; /* a byte of the latest out-of-order segment: its block goes first */
+    /* A duplicate segment to report in the next ACK (D-SACK, RFC 2883). */
+    bool dsack;
+    uint32_t dsack_start, dsack_end;
 
     /* The sender's SACK scoreboard: the ranges above SND.UNA the peer
      * has (RFC 2018), and in recovery how far holes have been
      * retransmitted. */
     struct seqset sacked;
     uint32_t rexmit_hi;
+    uint32_t rexmit_mark; /* SND.MAX when the holes were last sent again from SND.UNA */
 
     /* Listener only. */
     uint16_t synq; /* half-open connections it owns */
@@ -202,6 +213,14 @@ struct tcp_syn_opts {
     uint16_t mss; /* 0 when absent */
     int wscale;   /* -1 when absent */
     bool sack_ok; /* SACK-permitted (RFC 2018) */
+    bool ts;      /* timestamps (RFC 7323), TSval in tsval */
+    uint32_t tsval;
+};
+
+/* The timestamps option of a segment (RFC 7323 3). */
+struct tcp_ts {
+    bool ok; /* present */
+    uint32_t val, ecr;
 };
 
 /* SACK blocks (RFC 2018) found in a segment: at most 4 fit. */
@@ -276,6 +295,9 @@ void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg);
 uint32_t tcp_rcv_window(struct mi_tcp *t);
 /* Data sequence number of the first byte in the send ring. */
 uint32_t tcp_snd_data_start(const struct mi_tcp *t);
+/* Our timestamp clock (RFC 7323 5.4): milliseconds, offset per
+ * connection. */
+uint32_t tcp_ts_now(const struct mi_tcp *t);
 /* Largest payload of the next segment: the MSS less the options it will
  * carry (RFC 9293 3.7.1: the MSS counts data only). */
 uint32_t tcp_seg_max(const struct mi_tcp *t);
@@ -292,6 +314,17 @@ bool tcp_sack_update(struct mi_tcp *t, const struct tcp_sack_blocks *sb);
 void tcp_sack_prune(struct mi_tcp *t, bool all);
 /* The scoreboard says the first unacknowledged segment is lost. */
 bool tcp_sack_lost(const struct mi_tcp *t);
+/* In SACK recovery, after the scoreboard grew: when the peer SACKs data
+ * sent after the first hole went again, and that hole is still missing,
+ * the retransmission was lost: the holes go again. */
+void tcp_sack_lost_rexmit(struct mi_tcp *t);
+/* In SACK recovery: the bytes estimated in the network (RFC 6675 pipe). */
+uint32_t tcp_sack_pipe(const struct mi_tcp *t);
+/* SACKed bytes below seq. */
+uint32_t tcp_sack_below(const struct mi_tcp *t, uint32_t seq);
+/* The first sequence number from seq on that the peer has not SACKed;
+ * *room is how many follow it before the next SACKed range. */
+uint32_t tcp_sack_skip(const struct mi_tcp *t, uint32_t seq, uint32_t *room);
 
 /* tcp_timer.c */
 void tcp_timer_fn(mi_timer *timer, void *arg);
@@ -317,8 +350,17 @@ void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *
 size_t tcp_build_syn_options(uint8_t *out, uint16_t mss, int wscale, bool sack);
 /* The SACK blocks of any segment's options. */
 void tcp_parse_sack(const uint8_t *opt, size_t len, struct tcp_sack_blocks *out);
+/* The timestamps of any segment's options. */
+void tcp_parse_ts(const uint8_t *opt, size_t len, struct tcp_ts *out);
+/* false when the option list is malformed (RFC 9293 3.1): an option that
+ * does not fit or has a length its kind cannot have; such a segment is
+ * dropped. */
+bool tcp_options_valid(const uint8_t *opt, size_t len);
+/* A timestamps option (RFC 7323 3), 12 bytes with its padding, into out. */
+size_t tcp_build_ts(uint8_t *out, uint32_t tsval, uint32_t tsecr);
 /* The SACK option to send now (receiver side), into out (at most 36
- * bytes): the out-of-order ranges, the most recent first. 0 if none. */
+ * bytes): the out-of-order ranges, the most recent first, as many as fit
+ * beside the timestamps. 0 if none. */
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out);
 /* The receive window shift that lets MI_NET_TCP_RCVBUF be advertised. */
 uint8_t tcp_our_wscale(void);

@@ -3,12 +3,14 @@
  *
  * RFC 5681: slow start and congestion avoidance, initial window of RFC 5681
  * 3.1 (min(4 MSS, max(2 MSS, 4380))), loss window of one MSS after a
- * timeout. RFC 6582 (NewReno): fast retransmit on the third duplicate ACK,
- * fast recovery that retransmits one segment per partial ACK and ends with
- * the ACK covering `recover`.
+ * timeout. Fast retransmit on the third duplicate ACK (or
+ * when SACK shows the loss, tcp_sack.c); recovery by the pipe with SACK
+ * (RFC 6675, tcp_output.c), else NewReno's (RFC 6582): one segment per
+ * partial ACK. Either ends with the ACK covering `recover`.
  *
  * RFC 6298: SRTT/RTTVAR from one timed segment at a time (Karn's rule:
- * never from a retransmitted one, see tcp_timer.c), RTO = SRTT +
+ * never from a retransmitted one, see tcp_timer.c) or, with timestamps,
+ * from every ACK of new data (RFC 7323 4, tcp_input.c), RTO = SRTT +
  * max(G, 4 RTTVAR) with G = 1 ms, at most 60 s. The lower bound is 200 ms
  * rather than the 1 s RFC 6298 2.4 recommends (a SHOULD): as in Linux,
  * because 1 s makes every loss on a LAN cost a second and the spurious
@@ -75,14 +77,19 @@ void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked)
             t->cwnd = t->ssthresh < w ? t->ssthresh : w;
             t->in_recovery = false;
             t->dupacks = 0;
-        } else {
-            /* Partial acknowledgment (step 4): retransmit the next hole,
-             * deflate by what was acknowledged, add back one MSS. With
-             * SACK, the next hole not yet sent again. */
-            if (!seq_gt(t->rexmit_hi, t->snd_una) || !tcp_retransmit_hole(t)) {
+        } else if (t->sack_ok) {
+            /* RFC 6675: tcp_output sends by the pipe. With nothing SACKed
+             * above it, the first unacknowledged segment is the hole
+             * (RFC 6582 3.2 step 4). */
+            if (t->sacked.n == 0 && !seq_gt(t->rexmit_hi, t->snd_una)) {
                 t->rexmit_hi = t->snd_una + tcp_retransmit_first(t);
                 t->s->stats.tcp_fast_retransmit++;
             }
+        } else {
+            /* Partial acknowledgment (step 4): retransmit the next hole,
+             * deflate by what was acknowledged, add back one MSS. */
+            t->rexmit_hi = t->snd_una + tcp_retransmit_first(t);
+            t->s->stats.tcp_fast_retransmit++;
             t->cwnd = t->cwnd > acked ? t->cwnd - acked : 0;
             if (acked >= mss)
                 t->cwnd += mss;
@@ -106,9 +113,9 @@ void tcp_cc_dupack(struct mi_tcp *t)
     if (t->dupacks < 255)
         t->dupacks++;
     if (t->in_recovery) {
-        /* A segment left the network: send a missing one in its place if
-         * SACK shows one, else inflate (RFC 6582 3.2 step 3). */
-        if (!tcp_retransmit_hole(t))
+        /* A segment left the network: with SACK the pipe shows it and
+         * tcp_output fills the room; else inflate (RFC 6582 3.2 step 3). */
+        if (!t->sack_ok)
             t->cwnd += mss;
         return;
     }
@@ -119,8 +126,12 @@ void tcp_cc_dupack(struct mi_tcp *t)
     t->recover = t->snd_max;
     t->ssthresh = half_flight(t);
     t->rexmit_hi = t->snd_una + tcp_retransmit_first(t);
+    t->rexmit_mark = t->snd_max;
     t->s->stats.tcp_fast_retransmit++;
-    t->cwnd = t->ssthresh + 3 * mss;
+    t->s->stats.tcp_recovery++;
+    /* RFC 6675 5 step 4: cwnd = ssthresh, the pipe does the rest; NewReno
+     * inflates by the three segments that left (RFC 6582 3.2 step 2). */
+    t->cwnd = t->ssthresh + (t->sack_ok ? 0 : 3 * mss);
     t->in_recovery = true;
     /* The retransmission is not timed (Karn). */
     t->rtt_timing = false;
@@ -136,6 +147,11 @@ void tcp_cc_timeout(struct mi_tcp *t)
     t->in_recovery = false;
     t->dupacks = 0;
     t->recover = t->snd_max; /* RFC 6582 4: no fast retransmit for these */
-    tcp_sack_prune(t, true);
+    /* The scoreboard lets what is sent again skip what the peer holds;
+     * a second timeout in a row forgets it (the peer may have reneged,
+     * RFC 2018 8). tcp_cc_timeout runs before the backoff counts this
+     * one. */
+    if (t->backoff > 0)
+        tcp_sack_prune(t, true);
     t->rexmit_hi = t->snd_una;
 }

@@ -33,6 +33,9 @@ static void apply_syn_options(struct mi_tcp *t, const struct tcp_seg *seg)
         mss = 64;
     t->snd_mss = mss;
     t->sack_ok = o.sack_ok;
+    /* RFC 7323 3.2: timestamps in every segment once both SYNs had them. */
+    t->ts_ok = o.ts;
+    t->ts_recent = o.ts ? o.tsval : 0;
     if (o.wscale >= 0) {
         t->ws_ok = true;
         t->snd_wscale = (uint8_t)o.wscale;
@@ -375,7 +378,7 @@ static bool our_fin_acked(struct mi_tcp *t)
 
 /* SND.UNA < SEG.ACK: sent data (and maybe our SYN or FIN) is
  * acknowledged. Returns false when the connection is gone. */
-static bool new_ack(struct mi_tcp *t, uint32_t ack)
+static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
 {
     uint32_t acked = ack - t->snd_una;
     uint32_t n = acked;
@@ -395,8 +398,20 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack)
     if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
         tcp_rtt_sample(t, mi_now() - t->rtt_start);
         t->rtt_timing = false;
+    } else if (ts->ok && ts->ecr != 0 && seq_ge(ts->ecr, t->ts_rexmit)) {
+        /* RFC 7323 4: the echoed timestamp times every ACK of new data,
+         * retransmissions included (the echo tells which copy arrived).
+         * Not an echo older than our latest retransmission: the receiver
+         * does not take TS.Recent from a duplicate (4.3), so when the
+         * ACKs of data it had were lost, the ACK our retransmission draws
+         * echoes the original's time, seconds ago under heavy loss, and
+         * one such sample made the RTO 14 s (issue 12, relay seed 3). */
+        uint32_t ms = tcp_ts_now(t) - ts->ecr;
+        if (ms < 1u << 31)
+            tcp_rtt_sample(t, (uint64_t)ms * MI_NSEC_PER_MSEC);
     }
     t->backoff = 0;
+    t->tlp_sent = false;
     tcp_cc_new_ack(t, acked);
     /* RFC 6298 5.2/5.3: stop the timer when all is acknowledged,
      * restart it when new data is acknowledged. */
@@ -436,7 +451,7 @@ static void window_update(struct mi_tcp *t, const struct tcp_seg *seg, uint32_t 
 
 /* Returns false when the segment is to be dropped (or the connection is
  * gone). */
-static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
+static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg, bool probe)
 {
     struct net_stack *s = t->s;
     uint32_t ack = seg->ack;
@@ -455,16 +470,23 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg)
     }
 
     uint32_t new_wnd = seg->wnd << t->snd_wscale;
+    struct tcp_ts ts = {0};
+    if (t->ts_ok)
+        tcp_parse_ts(seg->opt, seg->optlen, &ts);
     struct tcp_sack_blocks sb = {0};
     bool sack_new = false;
     if (t->sack_ok && seg->optlen > 0) {
         tcp_parse_sack(seg->opt, seg->optlen, &sb);
         if (sb.n > 0)
             sack_new = tcp_sack_update(t, &sb);
+        if (sack_new && t->in_recovery)
+            tcp_sack_lost_rexmit(t);
     }
     if (seq_gt(ack, t->snd_una)) {
-        if (!new_ack(t, ack))
+        if (!new_ack(t, ack, &ts))
             return false;
+    } else if (probe) {
+        return true; /* neither a duplicate ACK nor a newer window */
     } else if (ack == t->snd_una && t->snd_max != t->snd_una && !t->persist &&
                (sack_new || (sb.n == 0 && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
                              new_wnd == t->snd_wnd))) {
@@ -485,6 +507,7 @@ struct seg_part {
     const uint8_t *data;
     uint32_t len;
     bool syn, fin;
+    bool probe; /* a keepalive or window probe: only its ACK counts */
 };
 
 /* SYN-RECEIVED, before the first step: a retransmitted SYN while our
@@ -533,6 +556,21 @@ static bool check_sequence(struct mi_tcp *t, const struct tcp_seg *seg, struct s
         x->len = 0;
         x->fin = false;
     }
+    if (!ok && x->seq == t->rcv_nxt - 1 && x->len <= 1 && !x->syn && !x->fin &&
+        !(seg->flags & TCP_RST) && t->state != TCP_SYN_RECEIVED) {
+        /* A keepalive (RFC 1122 4.2.3.6) or the window probe Linux sends
+         * (SEG.SEQ = SND.UNA - 1): unacceptable, so answered with an ACK,
+         * but its acknowledgment is processed ("special allowance should
+         * be made to accept valid ACKs", 3.10.7.4). When our window is
+         * closed these may be all the peer sends: ignoring them left our
+         * retransmissions to be acknowledged only by the peer's replies
+         * to them, each one backing off the timer when lost (issue 12). */
+        s->stats.tcp_dup_in++;
+        t->ack_now = true;
+        x->probe = true;
+        x->len = 0;
+        return true;
+    }
     if (!ok) {
         if (seg->flags & TCP_RST)
             return false; /* RFC 5961 3.2: out-of-window RSTs are dropped silently */
@@ -541,9 +579,16 @@ static bool check_sequence(struct mi_tcp *t, const struct tcp_seg *seg, struct s
              * again and restart the 2 MSL wait (3.10.7.4, eighth). */
             t->close_at = mi_now() + 2ull * TCP_MSL_S * MI_NSEC_PER_SEC;
         }
-        if (seq_lt(x->seq + slen, t->rcv_nxt) || (slen > 0 && seq_le(x->seq + slen, t->rcv_nxt)))
+        if (seq_lt(x->seq + slen, t->rcv_nxt) || (slen > 0 && seq_le(x->seq + slen, t->rcv_nxt))) {
             s->stats.tcp_dup_in++;
-        else
+            if (x->len > 0) {
+                /* RFC 2883: tell the sender it sent this twice (its
+                 * retransmission was spurious, or our ACK was lost). */
+                t->dsack = true;
+                t->dsack_start = x->seq;
+                t->dsack_end = x->seq + x->len;
+            }
+        } else
             NET_DROP(s, tcp_drop_out_of_window, "seq %u len %u, window [%u, +%u)", x->seq, slen,
                      t->rcv_nxt, wnd);
         t->ack_now = true;
@@ -626,6 +671,16 @@ static void conn_input(struct mi_tcp *t, const struct tcp_seg *seg)
         return;
     if (!check_sequence(t, seg, &x)) /* first */
         return;
+    if (t->ts_ok) {
+        /* RFC 7323 4.3: TS.Recent follows the segments that reach the
+         * left edge of the window, never backwards. PAWS (RFC 7323 5) is
+         * not done: sequence numbers do not wrap within a segment's
+         * lifetime at the rates this stack moves. */
+        struct tcp_ts ts;
+        tcp_parse_ts(seg->opt, seg->optlen, &ts);
+        if (ts.ok && seq_le(seg->seq, t->last_ack_sent) && seq_ge(ts.val, t->ts_recent))
+            t->ts_recent = ts.val;
+    }
     if (seg->flags & TCP_RST) { /* second */
         rst_input(t, seg);
         return;
@@ -637,9 +692,9 @@ static void conn_input(struct mi_tcp *t, const struct tcp_seg *seg)
     /* fifth: ACK. */
     if (!(seg->flags & TCP_ACK))
         return;
-    if (!ack_input(t, seg))
+    if (!ack_input(t, seg, x.probe))
         return;
-    if (t->state == TCP_CLOSED)
+    if (t->state == TCP_CLOSED || x.probe)
         return;
 
     /* sixth (URG) is not implemented: urgent data is delivered inline,
@@ -670,6 +725,10 @@ static bool parse_segment(struct net_stack *s, const struct ip_info *ip, const u
     cksum_add(&c, p, len);
     if (cksum_finish(&c) != 0) {
         NET_DROP(s, tcp_drop_checksum, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
+        return false;
+    }
+    if (!tcp_options_valid(p + TCP_HLEN, off - TCP_HLEN)) {
+        NET_DROP(s, tcp_drop_bad_options, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
         return false;
     }
     if (ip->to_broadcast || !s->configured || ip->dst != s->nif.address) {

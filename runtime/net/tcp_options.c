@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* TCP options: Maximum Segment Size (RFC 9293 3.7.1), Window Scale
- * (RFC 7323 section 2) and SACK-permitted (RFC 2018) in SYNs, SACK blocks
- * in any segment. Others (timestamps) are skipped; since we never send
- * them back, the peer does not use them.
- * Both parsers read the list through one iterator (next_option). */
+ * (RFC 7323 section 2), SACK-permitted (RFC 2018) and timestamps
+ * (RFC 7323 section 3) in SYNs, SACK blocks and timestamps in any segment.
+ * The parsers read the list through one iterator (next_option). */
 #include "stack.h"
 
 /* Option kinds (RFC 9293 3.1, RFC 7323, RFC 2018). */
@@ -13,6 +12,8 @@
 #define OPT_WSCALE    3
 #define OPT_SACK_PERM 4
 #define OPT_SACK      5
+#define OPT_TS        8
+#define OPT_TS_LEN    10
 
 /* One option of a list: its kind, and its bytes after kind and length. */
 struct tcp_opt {
@@ -52,6 +53,8 @@ void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *
     out->mss = 0;
     out->wscale = -1;
     out->sack_ok = false;
+    out->ts = false;
+    out->tsval = 0;
     struct tcp_opt o;
     for (size_t pos = 0; next_option(opt, len, &pos, &o);) {
         if (o.kind == OPT_MSS && o.len == 2) {
@@ -61,6 +64,9 @@ void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *
             out->wscale = o.body[0] > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o.body[0];
         } else if (o.kind == OPT_SACK_PERM && o.len == 0) {
             out->sack_ok = true;
+        } else if (o.kind == OPT_TS && o.len == OPT_TS_LEN - 2) {
+            out->ts = true;
+            out->tsval = get32(o.body);
         }
     }
 }
@@ -103,26 +109,81 @@ void tcp_parse_sack(const uint8_t *opt, size_t len, struct tcp_sack_blocks *out)
     }
 }
 
+void tcp_parse_ts(const uint8_t *opt, size_t len, struct tcp_ts *out)
+{
+    out->ok = false;
+    struct tcp_opt o;
+    for (size_t pos = 0; next_option(opt, len, &pos, &o);) {
+        if (o.kind == OPT_TS && o.len == OPT_TS_LEN - 2) {
+            out->ok = true;
+            out->val = get32(o.body);
+            out->ecr = get32(o.body + 4);
+            return;
+        }
+    }
+}
+
+bool tcp_options_valid(const uint8_t *opt, size_t len)
+{
+    size_t pos = 0;
+    struct tcp_opt o;
+    while (next_option(opt, len, &pos, &o)) {
+        /* The lengths RFC 9293 3.1, RFC 7323 2.2 and 3.2, RFC 2018 2 and
+         * 3 give their kinds; other kinds only have to fit. */
+        if ((o.kind == OPT_MSS && o.len != 2) || (o.kind == OPT_WSCALE && o.len != 1) ||
+            (o.kind == OPT_SACK_PERM && o.len != 0) || (o.kind == OPT_TS && o.len != 8) ||
+            (o.kind == OPT_SACK && (o.len == 0 || o.len % 8 != 0)))
+            return false;
+    }
+    /* next_option stopped at the end, at End of Option List, or at an
+     * option that does not fit: only the last is malformed. */
+    while (pos < len && opt[pos] == OPT_NOP)
+        pos++;
+    return pos >= len || opt[pos] == OPT_EOL;
+}
+
+size_t tcp_build_ts(uint8_t *out, uint32_t tsval, uint32_t tsecr)
+{
+    out[0] = OPT_NOP;
+    out[1] = OPT_NOP;
+    out[2] = OPT_TS;
+    out[3] = OPT_TS_LEN;
+    put32(out + 4, tsval);
+    put32(out + 8, tsecr);
+    return 12;
+}
+
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out)
 {
     const struct seqset *ooo = &t->ooo;
-    if (!t->sack_ok || ooo->n == 0)
+    if (!t->sack_ok || (ooo->n == 0 && !t->dsack))
         return 0;
-    /* RFC 2018 4: the first block holds the segment that triggered this
-     * ACK (the latest out-of-order one); then the others, up to four. */
-    int first = seqset_find(ooo, t->sack_recent);
-    if (first < 0)
-        first = 0;
+    /* RFC 2883: a duplicate to report goes first; then (RFC 2018 4) the
+     * block of the segment that triggered this ACK (the latest
+     * out-of-order one), then the others. 40 bytes of options: 4 blocks,
+     * or 3 beside the timestamps. */
+    size_t max = t->ts_ok ? 3 : 4;
     size_t n = 0;
     out[0] = OPT_NOP;
     out[1] = OPT_NOP;
     out[2] = OPT_SACK;
     uint8_t *p = out + 4;
-    put32(p, ooo->r[first].start);
-    put32(p + 4, ooo->r[first].end);
-    p += 8;
-    n++;
-    for (int i = 0; i < ooo->n && n < 4; i++) {
+    if (t->dsack) {
+        put32(p, t->dsack_start);
+        put32(p + 4, t->dsack_end);
+        p += 8;
+        n++;
+    }
+    int first = seqset_find(ooo, t->sack_recent);
+    if (first < 0)
+        first = 0;
+    if (ooo->n > 0) {
+        put32(p, ooo->r[first].start);
+        put32(p + 4, ooo->r[first].end);
+        p += 8;
+        n++;
+    }
+    for (int i = 0; i < ooo->n && n < max; i++) {
         if (i == first)
             continue;
         put32(p, ooo->r[i].start);

@@ -22,10 +22,25 @@ uint32_t tcp_snd_data_start(const struct mi_tcp *t)
     return t->snd_una + (t->syn_acked ? 0 : 1);
 }
 
+uint32_t tcp_ts_now(const struct mi_tcp *t)
+{
+    /* The offset (the ISS, random per connection, RFC 7323 5.4 and 7.1)
+     * keeps the clock from telling the host's uptime. */
+    return (uint32_t)(mi_now() / MI_NSEC_PER_MSEC) + t->iss;
+}
+
+/* The options of a segment we send now: timestamps, SACK blocks. */
+static size_t build_options(struct mi_tcp *t, uint8_t *out)
+{
+    size_t n = t->ts_ok ? tcp_build_ts(out, tcp_ts_now(t), t->ts_recent) : 0;
+    return n + tcp_build_sack(t, out + n);
+}
+
 uint32_t tcp_seg_max(const struct mi_tcp *t)
 {
     uint8_t opt[40];
-    return t->snd_mss - (uint32_t)tcp_build_sack(t, opt);
+    size_t n = (t->ts_ok ? 12 : 0) + tcp_build_sack(t, opt);
+    return t->snd_mss - (uint32_t)n;
 }
 
 uint32_t tcp_rcv_window(struct mi_tcp *t)
@@ -114,10 +129,14 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
     if (fin)
         flags |= TCP_FIN;
     uint8_t opt[40];
-    size_t optlen = tcp_build_sack(t, opt);
-    if (len + optlen > t->snd_mss)
-        optlen = 0; /* callers size data with tcp_seg_max; never exceed the MSS */
+    size_t optlen = build_options(t, opt);
+    t->dsack = false; /* reported once */
+    if (len > 0 && seq_lt(seq, t->snd_max))
+        t->ts_rexmit = tcp_ts_now(t);
+    if (len + optlen > t->snd_mss) /* callers size data with tcp_seg_max; never exceed the MSS */
+        optlen = t->ts_ok ? 12 : 0;
     uint16_t wnd = window_field(t);
+    t->last_ack_sent = t->rcv_nxt;
     send_segment(t->s, t->laddr, t->lport, t->raddr, t->rport, seq, t->rcv_nxt, flags, wnd, opt,
                  optlen, data, n);
     /* Every segment carries the ACK: nothing is owed any more. */
@@ -157,6 +176,7 @@ uint32_t tcp_retransmit_first(struct mi_tcp *t)
 
 void tcp_open_syn(struct mi_tcp *t)
 {
+    t->ts_rexmit = tcp_ts_now(t); /* no echo can be older than the SYN */
     t->rtt_timing = true;
     t->rtt_seq = t->iss;
     t->rtt_start = mi_now();
@@ -166,17 +186,21 @@ void tcp_open_syn(struct mi_tcp *t)
 
 void tcp_send_syn(struct mi_tcp *t)
 {
-    uint8_t opt[12];
+    uint8_t opt[24];
     size_t optlen;
     uint8_t flags = TCP_SYN;
     uint32_t ack = 0;
     if (t->state == TCP_SYN_SENT) {
         optlen = tcp_build_syn_options(opt, t->rcv_mss, t->rcv_wscale, true);
+        optlen += tcp_build_ts(opt + optlen, tcp_ts_now(t), 0); /* TSecr 0 (RFC 7323 3.2) */
     } else {
         /* RFC 7323 2.2, RFC 2018 2: the scale and SACK-permitted options
          * go in a SYN-ACK only if the SYN had them. */
         optlen = tcp_build_syn_options(opt, t->rcv_mss, t->ws_ok ? t->rcv_wscale : -1, t->sack_ok);
+        if (t->ts_ok)
+            optlen += tcp_build_ts(opt + optlen, tcp_ts_now(t), t->ts_recent);
         flags |= TCP_ACK;
+        t->last_ack_sent = t->rcv_nxt;
         ack = t->rcv_nxt;
     }
     /* The window of a SYN is never scaled (RFC 7323 2.2). */
@@ -245,19 +269,38 @@ void tcp_output(struct mi_tcp *t)
         uint32_t cwnd = t->cwnd;
         if (!t->in_recovery && t->dupacks > 0)
             cwnd += (t->dupacks < 2 ? t->dupacks : 2) * (uint32_t)t->snd_mss;
-        uint32_t wnd = t->snd_wnd < cwnd ? t->snd_wnd : cwnd;
+        /* What counts against cwnd: in SACK recovery the pipe (RFC 6675),
+         * which first lets lost holes go again (its NextSeg rule 1);
+         * otherwise SND.UNA to SND.NXT less what the peer SACKed. */
+        bool sack_recovery = t->in_recovery && t->sack_ok;
         uint32_t flight = t->snd_nxt - t->snd_una;
-        uint32_t usable = wnd > flight ? wnd - flight : 0;
+        uint32_t in_net = sack_recovery ? tcp_sack_pipe(t) : flight - tcp_sack_below(t, t->snd_nxt);
+        if (sack_recovery && in_net + seg_max <= cwnd && tcp_retransmit_hole(t))
+            continue;
+        /* Data sent again after a timeout skips what the peer holds, and
+         * stops short of the next range it holds. */
+        uint32_t room;
+        uint32_t nxt = tcp_sack_skip(t, t->snd_nxt, &room);
+        if (nxt != t->snd_nxt) {
+            t->snd_nxt = nxt;
+            continue;
+        }
+        uint32_t usable = cwnd > in_net ? cwnd - in_net : 0;
+        uint32_t rwnd = t->snd_wnd > flight ? t->snd_wnd - flight : 0;
+        if (usable > rwnd)
+            usable = rwnd;
         uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
         uint32_t len = unsent < usable ? unsent : usable;
         if (len > seg_max)
             len = seg_max;
+        if (len > room)
+            len = room;
         /* The FIN follows the last byte; it is not limited by the window
          * (a receiver takes it with a zero window when it is in order). */
         bool fin = t->fin_queued && seq_le(t->snd_nxt, end) && t->snd_nxt + len == end;
         if (len == 0 && !fin)
             break;
-        if (len < seg_max && len < unsent && len < t->max_snd_wnd / 2)
+        if (len < seg_max && len < unsent && len < room && len < t->max_snd_wnd / 2)
             break;
         if (len > 0 && !t->rtt_timing && seq_ge(t->snd_nxt, t->snd_max)) {
             /* Time one segment of new data per round trip (RFC 6298 3). */

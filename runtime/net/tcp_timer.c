@@ -2,7 +2,8 @@
 /* TCP timers. Each connection has one loop timer armed at the earliest of
  * its deadlines:
  *
- *   rexmt_at   retransmission (RFC 6298), or the persist timer when the
+ *   rexmt_at   retransmission (RFC 6298), before it the tail loss probe
+ *              (RFC 8985 7), or the persist timer when the
  *              peer's window is closed (RFC 9293 3.8.6.1, RFC 1122
  *              4.2.2.17: probes back off but never give up while the peer
  *              answers)
@@ -39,12 +40,30 @@ void tcp_timer_update(struct mi_tcp *t)
 
 void tcp_rexmt_arm(struct mi_tcp *t)
 {
-    uint64_t rto = MS(t->rto_ms);
-    if (t->persist) {
-        /* The persist interval backs off like the RTO, up to a minute. */
-        rto = MS(t->rto_ms) << (t->backoff < 10 ? t->backoff : 10);
-        if (rto > MS(TCP_PERSIST_MAX_MS))
-            rto = MS(TCP_PERSIST_MAX_MS);
+    /* rto_ms is what SRTT and RTTVAR give; each consecutive timeout
+     * doubles it (RFC 6298 5.5) through `backoff`, which the next ACK of
+     * new data resets, so the RTO is the computed one again at once (as
+     * in Linux and BSD) instead of staying doubled until a new sample. The
+     * persist interval backs off the same way. */
+    uint64_t rto = MS(t->rto_ms) << (t->backoff < 10 ? t->backoff : 10);
+    uint64_t max = MS(t->persist ? TCP_PERSIST_MAX_MS : TCP_RTO_MAX_MS);
+    if (rto > max)
+        rto = max;
+    /* Tail loss probe (RFC 8985 7.2): with data in flight, outside
+     * recovery and timeouts, probe after two round trips rather than
+     * wait for the RTO (200 ms at least), so that a lost tail is found
+     * by SACK recovery. One segment in flight may be waiting for the
+     * peer's delayed ACK: allow for it (7.2's WCDelAckT; Linux and this
+     * stack delay at most 40 ms). */
+    t->tlp_armed = false;
+    if (!t->persist && !t->tlp_sent && !t->in_recovery && t->backoff == 0 && t->syn_acked &&
+        t->srtt_us != 0 && t->snd_una != t->snd_max) {
+        uint64_t pto = 2 * (uint64_t)t->srtt_us * 1000;
+        pto += tcp_flight(t) > t->snd_mss ? MS(2) : MS(TCP_DELACK_MS + 10);
+        if (pto < rto) {
+            rto = pto;
+            t->tlp_armed = true;
+        }
     }
     t->rexmt_at = mi_now() + rto;
     tcp_timer_update(t);
@@ -75,9 +94,8 @@ void tcp_keep_touch(struct mi_tcp *t)
     }
 }
 
-static void double_rto(struct mi_tcp *t)
+static void back_off(struct mi_tcp *t)
 {
-    t->rto_ms = t->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : t->rto_ms * 2;
     if (t->backoff < 255)
         t->backoff++;
 }
@@ -96,7 +114,7 @@ static void rexmt_timeout(struct mi_tcp *t)
             tcp_drop(t, -ETIMEDOUT);
             return;
         }
-        double_rto(t);
+        back_off(t);
         t->rtt_timing = false; /* Karn */
         s->stats.tcp_retransmit++;
         tcp_send_syn(t);
@@ -122,12 +140,46 @@ static void rexmt_timeout(struct mi_tcp *t)
         return;
     }
     tcp_cc_timeout(t);
-    double_rto(t);
+    back_off(t);
     t->rtt_timing = false; /* Karn: the retransmitted segment is never timed */
     s->stats.tcp_retransmit++;
     /* Go back to SND.UNA: one segment now (cwnd is one MSS), the rest as
      * ACKs open the window again. */
     t->snd_nxt = t->snd_una + tcp_retransmit_first(t);
+    tcp_rexmt_arm(t);
+}
+
+/* The loss probe timeout (RFC 8985 7.3): one segment, new data if the
+ * windows allow it, else the last one sent again; its ACK (or SACK)
+ * shows what is missing. Then the RTO runs. */
+static void tlp_timeout(struct mi_tcp *t)
+{
+    t->tlp_sent = true;
+    if (t->snd_una == t->snd_max)
+        return;
+    t->s->stats.tcp_tlp++;
+    uint32_t end = tcp_snd_data_start(t) + t->snd.len;
+    uint32_t max = tcp_seg_max(t);
+    uint32_t room = t->snd_una + t->snd_wnd - t->snd_max;
+    if (seq_ge(t->snd_nxt, t->snd_max) && seq_lt(t->snd_max, end) &&
+        seq_lt(t->snd_max, t->snd_una + t->snd_wnd)) {
+        uint32_t len = end - t->snd_max;
+        if (len > max)
+            len = max;
+        if (len > room)
+            len = room;
+        tcp_send_data(t, t->snd_max, len, false);
+        t->snd_nxt = t->snd_max = t->snd_max + len;
+    } else {
+        uint32_t sent_end = seq_lt(t->snd_max, end) ? t->snd_max : end;
+        bool fin = t->fin_queued && seq_gt(t->snd_max, end);
+        uint32_t len = sent_end - t->snd_una;
+        if (seq_gt(t->snd_una, sent_end))
+            len = 0; /* only the FIN is outstanding */
+        if (len > max)
+            len = max;
+        tcp_send_data(t, sent_end - len, len, fin);
+    }
     tcp_rexmt_arm(t);
 }
 
@@ -215,6 +267,8 @@ void tcp_timer_fn(mi_timer *timer, void *arg)
         t->rexmt_at = 0;
         if (t->persist)
             persist_timeout(t);
+        else if (t->tlp_armed)
+            tlp_timeout(t);
         else
             rexmt_timeout(t);
     }

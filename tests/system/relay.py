@@ -18,6 +18,9 @@ end, each direction impaired the same way from a seeded generator:
             frames overtake it
   delay     every frame waits --delay ms (one way)
 
+With --pcap FILE it also writes every frame it reads, before impairment,
+to FILE (libpcap format), to see afterwards what each side sent.
+
 It exits with the unikernel's status, passing SIGINT and SIGTERM on, and
 prints what it did as one line on stderr ("relay: ...").
 
@@ -88,6 +91,7 @@ def main():
         p.add_argument("--" + k, type=float, default=0)
     p.add_argument("--delay", type=float, default=0, help="ms, one way")
     p.add_argument("--jitter", type=float, default=20, help="ms, for reordered frames")
+    p.add_argument("--pcap", help="write the frames read to this file")
     p.add_argument("cmd", nargs=argparse.REMAINDER)
     a = p.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -111,6 +115,12 @@ def main():
 
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
+
+    pcap = None
+    if a.pcap:
+        pcap = open(a.pcap, "wb", buffering=0)  # unbuffered: readable while running
+        # libpcap header: magic, version 2.4, GMT offset, accuracy, snaplen, Ethernet
+        pcap.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
 
     # Both directions from one generator, in the order frames come.
     imp = Impair(a, a.seed)
@@ -143,9 +153,15 @@ def main():
                     break
                 except OSError:
                     break
+                if pcap:
+                    wall = time.time()
+                    pcap.write(struct.pack("<IIII", int(wall), int(wall % 1 * 1e6), len(f),
+                                           len(f)) + f)
                 for at, g in imp.frames(f, now):
                     heapq.heappush(queue, (at, seq, src != tap, g))
                     seq += 1
+    if pcap:
+        pcap.close()
     st = imp.stats
     print("relay: " + ", ".join(f"{k} {v}" for k, v in st.items()), file=sys.stderr, flush=True)
     sys.exit(child.returncode if child.returncode >= 0 else 128 - child.returncode)

@@ -263,7 +263,7 @@ static void test_transfer_loss_20(void **state)
 {
     (void)state;
     struct fake_impair imp = {.loss_pct = 20, .delay_ns = MS(2)};
-    for (uint64_t seed = 10; seed < 14; seed++)
+    for (uint64_t seed = 10; seed < 40; seed++)
         transfer(seed, &imp, 300 << 10, 200 << 10);
     struct fake_impair sub_ms = {.loss_pct = 20, .delay_ns = 500000};
     transfer(1, &sub_ms, 1 << 20, 1 << 20);
@@ -986,9 +986,12 @@ static void test_bare_ack_carries_snd_max(void **state)
     assert_int_equal(snd_max, peer_server.t->snd_max);
     assert_true(seq_gt(snd_max, p.rcv_nxt + TCP_DEFAULT_MSS));
     /* No ACK comes: after the timeout SND.NXT is pulled back to SND.UNA
-     * and one segment is sent again. */
+     * and one segment is sent again. (The loss probe before it sent a
+     * new segment: SND.MAX moved.) */
     fake_run_for(SEC(2));
     assert_true(p.s->stats.tcp_retransmit >= 1);
+    assert_int_equal(p.s->stats.tcp_tlp, 1);
+    snd_max = peer_server.t->snd_max;
     assert_true(seq_lt(peer_server.t->snd_nxt, peer_server.t->snd_max));
     /* Data out of order makes the stack ACK at once. That bare ACK must
      * carry SND.MAX: the peer has all 3000 bytes (RCV.NXT there is past
@@ -1062,6 +1065,154 @@ static void test_sack_blocks_sent(void **state)
     peer_done(&p);
 }
 
+/* MSS 1460 and timestamps TSval = val, TSecr = ecr. */
+static void ts_opts(uint8_t opt[16], uint32_t val, uint32_t ecr)
+{
+    static const uint8_t head[8] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10};
+    memcpy(opt, head, sizeof(head));
+    put32(opt + 8, val);
+    put32(opt + 12, ecr);
+}
+
+static void peer_use_ts(uint8_t opt[16], uint32_t val, uint32_t ecr)
+{
+    ts_opts(opt, val, ecr);
+    peer_opt = opt + 4; /* without the MSS option: not a SYN */
+    peer_optlen = 12;
+}
+
+static void test_timestamps(void **state)
+{
+    (void)state;
+    struct peer p;
+    uint8_t opt[16];
+    ts_opts(opt, 5000, 0);
+    peer_opt = opt;
+    peer_optlen = sizeof(opt);
+    peer_connect(&p, 37);
+    mi_tcp *t = peer_server.t;
+    assert_true(t->ts_ok);
+    assert_int_equal(t->ts_recent, 5000);
+
+    /* Data with a newer TSval: the ACK echoes it (RFC 7323 4.3). */
+    peer_use_ts(opt, 6000, 0);
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK | TCP_PSH, "hello", 5);
+    p.snd_nxt += 5;
+    fake_run_for(MS(100));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    struct tcp_ts ts;
+    tcp_parse_ts(r.tcp.opt, r.tcp.optlen, &ts);
+    assert_true(ts.ok);
+    assert_int_equal(ts.ecr, 6000);
+
+    /* The stack's data is lost, and so is the loss probe that sends it
+     * again after 2 SRTT + 50 ms (one segment in flight: the peer may be
+     * delaying its ACK); the RTO 200 ms later sends it again. The ACK of
+     * that echoes its TSval: an RTT sample despite Karn (60 ms: 30 ms
+     * before the run ends, 30 after), and the RTO is the computed one
+     * again. */
+    fake_tap_clear(p.tap);
+    assert_int_equal(mi_tcp_write(t, "0123456789", 10), 10);
+    uint32_t srtt = t->srtt_us; /* from the handshake: about 10 ms */
+    assert_int_equal(t->rto_ms, TCP_RTO_MIN_MS);
+    fake_run_for(MS(300)); /* sent, probed at 70 ms, sent again at 270 ms */
+    assert_int_equal(p.s->stats.tcp_tlp, 1);
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.len, 10);
+    assert_int_equal(t->backoff, 1);
+    tcp_parse_ts(r.tcp.opt, r.tcp.optlen, &ts);
+    assert_true(ts.ok);
+    fake_run_for(MS(30) - (fake_now % MS(1)));
+    peer_use_ts(opt, 6100, ts.val);
+    peer_send(&p, p.snd_nxt, r.tcp.seq + 10, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_int_equal(t->snd_una, t->snd_max);
+    assert_int_equal(t->backoff, 0);
+    /* RFC 6298 2.3 with the sample the echo gives: 60 ms. */
+    assert_int_equal(t->srtt_us, (7 * srtt + 60000) / 8);
+    assert_int_equal(t->rto_ms, TCP_RTO_MIN_MS);
+
+    /* A segment with a malformed option is dropped and counted. */
+    uint8_t bad[4] = {8, 3, 0, 0};
+    peer_opt = bad;
+    peer_optlen = sizeof(bad);
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK | TCP_PSH, "x", 1);
+    fake_run_for(MS(100));
+    assert_int_equal(p.s->stats.tcp_drop_bad_options, 1);
+    assert_int_equal(t->rcv_nxt, p.snd_nxt);
+    peer_done(&p);
+}
+
+/* A probe at RCV.NXT - 1 (Linux's window probe, a keepalive) is
+ * answered with an ACK, and its acknowledgment counts: with our window
+ * closed it may be all the peer sends. */
+static void test_probe_acknowledges(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 38);
+    mi_tcp *t = peer_server.t;
+    assert_int_equal(mi_tcp_write(t, "0123456789", 10), 10);
+    fake_run_for(MS(1));
+    assert_int_equal(t->snd_max - t->snd_una, 10);
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt - 1, p.rcv_nxt + 10, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_int_equal(t->snd_una, t->snd_max);
+    assert_int_equal(t->rexmt_at, 0);
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt);
+    assert_int_equal(r.len, 0);
+    /* Its byte of data (older probes carry one) is not taken. */
+    peer_send(&p, p.snd_nxt - 1, p.rcv_nxt + 10, TCP_ACK, "z", 1);
+    fake_run_for(MS(1));
+    assert_int_equal(t->rcv_nxt, p.snd_nxt);
+    assert_int_equal(peer_count(&p), 2);
+    peer_done(&p);
+}
+
+/* A duplicate segment is reported in the first SACK block of the ACK it
+ * draws (D-SACK, RFC 2883), once. */
+static void test_dsack(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 40);
+    peer_opt = NULL;
+    peer_optlen = 0;
+    peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK, "abcdef", 6);
+    fake_run_for(MS(100));
+    peer_send(&p, p.snd_nxt + 10, p.rcv_nxt, TCP_ACK, "zz", 2); /* out of order */
+    fake_run_for(MS(1));
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt + 2, p.rcv_nxt, TCP_ACK, "cd", 2); /* a duplicate */
+    fake_run_for(MS(1));
+    struct fake_parsed r;
+    assert_true(peer_last(&p, &r));
+    assert_int_equal(r.tcp.ack, p.snd_nxt + 6);
+    struct tcp_sack_blocks sb;
+    tcp_parse_sack(r.tcp.opt, r.tcp.optlen, &sb);
+    assert_int_equal(sb.n, 2);
+    assert_int_equal(sb.b[0].start, p.snd_nxt + 2);
+    assert_int_equal(sb.b[0].end, p.snd_nxt + 4);
+    assert_int_equal(sb.b[1].start, p.snd_nxt + 10);
+    assert_int_equal(sb.b[1].end, p.snd_nxt + 12);
+    /* The next ACK has the out-of-order block only. */
+    peer_send(&p, p.snd_nxt + 14, p.rcv_nxt, TCP_ACK, "y", 1);
+    fake_run_for(MS(1));
+    assert_true(peer_last(&p, &r));
+    tcp_parse_sack(r.tcp.opt, r.tcp.optlen, &sb);
+    assert_int_equal(sb.n, 2);
+    assert_int_equal(sb.b[0].start, p.snd_nxt + 14);
+    assert_int_equal(sb.b[1].start, p.snd_nxt + 10);
+    peer_done(&p);
+}
+
 static void test_sack_drives_fast_retransmit(void **state)
 {
     (void)state;
@@ -1101,6 +1252,74 @@ static void test_sack_drives_fast_retransmit(void **state)
             resent = true;
     assert_true(resent);
     assert_int_equal(p.s->stats.tcp_retransmit, 0); /* no timeout needed */
+    peer_done(&p);
+}
+
+/* Did the stack send a segment of len bytes at seq since the last clear? */
+static bool peer_saw(struct peer *p, uint32_t seq, size_t len)
+{
+    struct fake_parsed r;
+    for (size_t i = 0; i < p->tap->n; i++)
+        if (fake_parse(p->tap->frames[i], p->tap->lens[i], &r) && r.proto == IP_PROTO_TCP &&
+            r.src == A_IP && r.tcp.seq == seq && r.len == len)
+            return true;
+    return false;
+}
+
+/* SACK recovery (RFC 6675): every hole below SACKed data goes again in
+ * the same round trip, not one per partial ACK; after a timeout, what is
+ * sent again skips what the peer SACKed. */
+static void test_sack_recovery_holes(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 39);
+    mi_tcp *t = peer_server.t;
+    static uint8_t d[60000];
+    assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));
+    fake_run_for(MS(1));
+    uint32_t s1 = p.rcv_nxt, mss = 1460;
+    /* Grow the window: acknowledge the first 3 segments one by one. */
+    for (uint32_t i = 1; i <= 3; i++) {
+        peer_send(&p, p.snd_nxt, s1 + i * mss, TCP_ACK, NULL, 0);
+        fake_run_for(MS(1));
+    }
+    assert_true(seq_ge(t->snd_max, s1 + 9 * mss));
+    /* Segments 4 and 6 lost; 5 and 7 to the last arrived. */
+    uint32_t top = t->snd_max;
+    uint8_t sack[20] = {1, 1, 5, 18};
+    put32(sack + 4, s1 + 6 * mss);
+    put32(sack + 8, top);
+    put32(sack + 12, s1 + 4 * mss);
+    put32(sack + 16, s1 + 5 * mss);
+    peer_opt = sack;
+    peer_optlen = sizeof(sack);
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt, s1 + 3 * mss, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_true(t->in_recovery);
+    assert_int_equal(p.s->stats.tcp_recovery, 1);
+    assert_true(peer_saw(&p, s1 + 3 * mss, mss));
+    assert_true(peer_saw(&p, s1 + 5 * mss, mss));
+    assert_int_equal(p.s->stats.tcp_sack_retransmit, 1);
+
+    /* Both retransmissions are lost too: the timeout sends segment 4 a
+     * third time; its ACK then lets segment 6 go, and nothing the peer
+     * holds (5, 7 on) is sent again. */
+    fake_tap_clear(p.tap);
+    fake_run_for(MS(300));
+    assert_int_equal(p.s->stats.tcp_retransmit, 1);
+    assert_true(peer_saw(&p, s1 + 3 * mss, mss));
+    fake_tap_clear(p.tap);
+    sack[3] = 10; /* one block */
+    peer_optlen = 12;
+    peer_send(&p, p.snd_nxt, s1 + 5 * mss, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_true(peer_saw(&p, s1 + 5 * mss, mss));
+    assert_false(peer_saw(&p, s1 + 6 * mss, mss));
+    assert_false(peer_saw(&p, s1 + 4 * mss, mss));
     peer_done(&p);
 }
 
@@ -1260,6 +1479,10 @@ int main(void)
         cmocka_unit_test(test_bare_ack_carries_snd_max),
         cmocka_unit_test(test_retransmission_stays_below_snd_max),
         cmocka_unit_test(test_sack_blocks_sent),
+        cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_probe_acknowledges),
+        cmocka_unit_test(test_sack_recovery_holes),
+        cmocka_unit_test(test_dsack),
         cmocka_unit_test(test_sack_drives_fast_retransmit),
         cmocka_unit_test(test_syn_flood_cookies),
         cmocka_unit_test(test_keepalive),

@@ -141,13 +141,75 @@ static void test_sack_blocks(void **state)
     assert_int_equal(sb.n, 0);
 }
 
+static void test_timestamps(void **state)
+{
+    (void)state;
+    uint8_t buf[24];
+    size_t n = tcp_build_syn_options(buf, 1400, 7, true);
+    n += tcp_build_ts(buf + n, 0x01020304, 0);
+    assert_int_equal(n, 24);
+    assert_int_equal(n % 4, 0);
+    struct tcp_syn_opts o;
+    tcp_parse_syn_options(buf, n, &o);
+    assert_true(o.ts);
+    assert_int_equal(o.tsval, 0x01020304);
+    assert_true(o.sack_ok);
+    assert_int_equal(o.wscale, 7);
+
+    struct tcp_ts ts;
+    n = tcp_build_ts(buf, 77, 0xfffffffe);
+    tcp_parse_ts(buf, n, &ts);
+    assert_true(ts.ok);
+    assert_int_equal(ts.val, 77);
+    assert_int_equal(ts.ecr, 0xfffffffe);
+    /* A timestamps option of the wrong length is not one. */
+    uint8_t short_ts[8] = {8, 8, 0, 0, 0, 1, 0, 0};
+    tcp_parse_ts(short_ts, sizeof(short_ts), &ts);
+    assert_false(ts.ok);
+    tcp_parse_ts(buf, 0, &ts);
+    assert_false(ts.ok);
+}
+
+static void test_options_valid(void **state)
+{
+    (void)state;
+    uint8_t buf[24];
+    size_t n = tcp_build_syn_options(buf, 1400, 7, true);
+    n += tcp_build_ts(buf + n, 1, 2);
+    assert_true(tcp_options_valid(buf, n));
+    assert_true(tcp_options_valid(buf, 0));
+    /* Padding after End of Option List is anything. */
+    uint8_t eol[4] = {1, 0, 0xff, 0xff};
+    assert_true(tcp_options_valid(eol, sizeof(eol)));
+    /* An unknown kind only has to fit. */
+    uint8_t unknown[4] = {30, 4, 0, 0};
+    assert_true(tcp_options_valid(unknown, sizeof(unknown)));
+    /* A length byte missing, below 2, or beyond the header. */
+    uint8_t no_len[1] = {2};
+    assert_false(tcp_options_valid(no_len, sizeof(no_len)));
+    uint8_t len1[4] = {30, 1, 0, 0};
+    assert_false(tcp_options_valid(len1, sizeof(len1)));
+    uint8_t past[4] = {1, 30, 6, 0};
+    assert_false(tcp_options_valid(past, sizeof(past)));
+    /* Known kinds with lengths they cannot have. */
+    uint8_t mss3[4] = {2, 3, 5, 1};
+    assert_false(tcp_options_valid(mss3, sizeof(mss3)));
+    uint8_t ws4[4] = {3, 4, 1, 1};
+    assert_false(tcp_options_valid(ws4, sizeof(ws4)));
+    uint8_t ts8[8] = {8, 8, 0, 0, 0, 0, 0, 0};
+    assert_false(tcp_options_valid(ts8, sizeof(ts8)));
+    uint8_t sack6[8] = {5, 6, 0, 0, 0, 0, 1, 1};
+    assert_false(tcp_options_valid(sack6, sizeof(sack6)));
+    uint8_t sack2[4] = {5, 2, 1, 1};
+    assert_false(tcp_options_valid(sack2, sizeof(sack2)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_syn_options),
-        cmocka_unit_test(test_syn_options_end),
-        cmocka_unit_test(test_syn_options_built),
-        cmocka_unit_test(test_sack_blocks),
+        cmocka_unit_test(test_syn_options),       cmocka_unit_test(test_syn_options_end),
+        cmocka_unit_test(test_syn_options_built), cmocka_unit_test(test_sack_blocks),
+        cmocka_unit_test(test_timestamps),        cmocka_unit_test(test_options_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
