@@ -191,12 +191,13 @@ example: deps-build
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/mirari \
 	  $(DESTDIR)$(PREFIX)/include/mirari $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man3
 	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/mirari
 	install -m 644 $(RUNTIME_LIBS) $(TARGET_MKS) $(DESTDIR)$(PREFIX)/lib/mirari/
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/mirari/
 	install -m 644 docs/mirari.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/app.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 docs/mirari-api.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 
 .PHONY: format
 format:
