@@ -67,7 +67,9 @@ static void test_seed_lines(void **state)
     assert_line(t, "memory = 32");
     assert_line(t, "on_crash = \"preserve\"");
     assert_line(t, "vif = [ 'mac=00:16:3E:74:34:32' ]");
-    assert_line(t, "cmdline = \"\"");
+    /* A network app without an address or DHCP: the tap targets' default. */
+    assert_line(
+        t, "cmdline = \"--ip-address=10.0.0.2 --ip-netmask=255.255.255.0 --ip-gateway=10.0.0.1\"");
     /* One memory line: xl-memory replaces the default. */
     assert_null(strstr(strstr(t, "memory =") + 1, "memory ="));
     assert_true(xl_keeps_crashed(&p.cfg));
@@ -158,8 +160,17 @@ static void test_memory(void **state)
 static void test_vif(void **state)
 {
     struct parsed p;
+    /* No address and no DHCP: the default address, in the vif too. */
     char *t = xl_for(&p, "main-ip: app_main\n");
-    assert_line(t, "vif = [ '' ]");
+    assert_line(t, "vif = [ 'ip=10.0.0.2' ]");
+    assert_line(
+        t, "cmdline = \"--ip-address=10.0.0.2 --ip-netmask=255.255.255.0 --ip-gateway=10.0.0.1\"");
+    free(t);
+    parsed_free(&p);
+    /* An address of the app's own: only the keys it leaves out. */
+    t = xl_for(&p, "main-ip: app_main\nip-address: 192.168.1.5\nip-gateway: 192.168.1.1\n");
+    assert_line(t, "vif = [ 'ip=192.168.1.5' ]");
+    assert_null(strstr(t, "10.0.0"));
     free(t);
     parsed_free(&p);
     t = xl_for(&p, "main-http: app_main\nip-address: 10.0.0.2\n");
@@ -185,8 +196,9 @@ static void test_cmdline(void **state)
      * with a blank in the kernel's double quotes, the line in single. */
     char *t = xl_for(&p, "main-http: app_main\napp-greeting: hi there\nlog-level: debug\n"
                          "http-port: 8080\napp-x: 1\n");
-    assert_line(t, "cmdline = '--http-port=8080 --log-level=debug \"--app-greeting=hi there\" "
-                   "--app-x=1'");
+    assert_line(
+        t, "cmdline = '--http-port=8080 --log-level=debug \"--app-greeting=hi there\" "
+           "--app-x=1 --ip-address=10.0.0.2 --ip-netmask=255.255.255.0 --ip-gateway=10.0.0.1'");
     free(t);
     parsed_free(&p);
     /* What the kernel splits back is what was meant. */
