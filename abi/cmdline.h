@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /* The kernel command line: how boot arguments travel from the tool to a VM
  * image (QEMU -append, xl's cmdline, a boot loader's command line). The
- * tool writes words with cmdline_word_form(); the kernel splits them back
+ * tool writes words with cmdline_encode(); the kernel splits them back
  * with cmdline_split(). Self-contained, C library only.
  *
- * Encoding: words separated by spaces, tabs or newlines; a word that is
- * empty or has a space, tab or newline is written in double quotes, which
- * the splitter removes. A double quote itself cannot be carried. Tested in
+ * Encoding: words separated by spaces, tabs or newlines; a backslash makes
+ * the next character literal, and a word that holds a space, tab or newline
+ * (or is empty) is written in double quotes, which the splitter removes.
+ * This is what GRUB writes for a multiboot2 or linux command line
+ * (grub_create_loader_cmdline: `\`, `'` and `"` escaped with a backslash,
+ * words with a space double-quoted), so a line GRUB passes on splits back
+ * into the words of its configuration. Tested in
  * tests/unit/test_x86_text.c. */
 #ifndef MIRARI_ABI_CMDLINE_H
 #define MIRARI_ABI_CMDLINE_H
@@ -15,17 +19,42 @@
 #include <stddef.h>
 #include <string.h>
 
-enum cmdline_form {
-    CMDLINE_BARE,      /* written as it is */
-    CMDLINE_QUOTED,    /* written between double quotes */
-    CMDLINE_INVALID,   /* has a double quote: cannot be carried */
-};
-
-static inline enum cmdline_form cmdline_word_form(const char *w)
+static inline bool cmdline_escaped(char c)
 {
-    if (strchr(w, '"') != NULL)
-        return CMDLINE_INVALID;
-    return *w == '\0' || strpbrk(w, " \t\n") != NULL ? CMDLINE_QUOTED : CMDLINE_BARE;
+    return c == '\\' || c == '\'' || c == '"';
+}
+
+static inline bool cmdline_needs_quotes(const char *w)
+{
+    return *w == '\0' || strpbrk(w, " \t\n") != NULL;
+}
+
+/* Bytes cmdline_encode() writes for `w`, not counting the terminator. */
+static inline size_t cmdline_encoded_len(const char *w)
+{
+    size_t n = cmdline_needs_quotes(w) ? 2 : 0;
+    for (; *w; w++)
+        n += cmdline_escaped(*w) ? 2 : 1;
+    return n;
+}
+
+/* Write `w` encoded into `out` (cmdline_encoded_len(w) + 1 bytes);
+ * returns the length written, not counting the terminator. */
+static inline size_t cmdline_encode(const char *w, char *out)
+{
+    bool quote = cmdline_needs_quotes(w);
+    char *o = out;
+    if (quote)
+        *o++ = '"';
+    for (; *w; w++) {
+        if (cmdline_escaped(*w))
+            *o++ = '\\';
+        *o++ = *w;
+    }
+    if (quote)
+        *o++ = '"';
+    *o = '\0';
+    return (size_t)(o - out);
 }
 
 /* Split `line` in place into words. Writes at most `max` word pointers and
@@ -43,7 +72,9 @@ static inline size_t cmdline_split(char *line, char **words, size_t max)
         char *start = w;
         bool quoted = false;
         while (*r && (quoted || (*r != ' ' && *r != '\t' && *r != '\n'))) {
-            if (*r == '"')
+            if (*r == '\\' && r[1] != '\0')
+                *w++ = *++r;
+            else if (*r == '"')
                 quoted = !quoted;
             else
                 *w++ = *r;

@@ -148,12 +148,6 @@ static void explain_link(const struct session *s)
     free(log);
 }
 
-static long long file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
 int build_app(struct session *s)
 {
     int rc = EXIT_OK;

@@ -104,6 +104,46 @@ static const char *valued(char **argv, int argc, int *i, const char *s, const ch
     return NULL;
 }
 
+/* A command's own option (cli_cmdopts): 1 when arg was one (and *i moved
+ * past its value), 0 when not, -1 after a usage error. Forms: --NAME=V,
+ * --NAME V, and for --output also -o V and -oV. */
+static int command_option(struct cli *c, char **argv, int argc, int *i)
+{
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--yes") == 0) {
+        c->opts.yes = true;
+        sl_add(&c->opts.given, "--yes");
+        return 1;
+    }
+    const char **fields[] = {&c->opts.format, &c->opts.output, &c->opts.size, &c->opts.bucket,
+                             NULL};
+    static const char *const names[] = {"--format", "--output", "--size", "--bucket", "--set"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t len = strlen(names[k]);
+        const char *v = NULL;
+        if (strncmp(arg, names[k], len) == 0 && arg[len] == '=')
+            v = arg + len + 1;
+        else if (k == 1 && strncmp(arg, "-o", 2) == 0 && arg[2])
+            v = arg + 2;
+        else if (strcmp(arg, names[k]) == 0 || (k == 1 && strcmp(arg, "-o") == 0)) {
+            if (*i + 1 >= argc) {
+                usage_error("%s needs a value", arg);
+                return -1;
+            }
+            v = argv[++*i];
+        } else {
+            continue;
+        }
+        if (fields[k])
+            *fields[k] = v;
+        else
+            sl_add(&c->opts.set, v);
+        sl_add(&c->opts.given, names[k]);
+        return 1;
+    }
+    return 0;
+}
+
 static int one_option(struct cli *c, char **argv, int argc, int *i)
 {
     const char *arg = argv[*i];
@@ -123,6 +163,8 @@ static int one_option(struct cli *c, char **argv, int argc, int *i)
         c->file = v;
     else if ((v = valued(argv, argc, i, "-t", "--target", &err)))
         err = target_option(c, v, arg);
+    else if (!err && (err = command_option(c, argv, argc, i)) != 0)
+        err = err < 0 ? 2 : 0;
     else if (!err && target_by_flag(arg))
         err = set_target(c, target_by_flag(arg), arg);
     else if (!err && strncmp(arg, "--", 2) == 0) {
@@ -174,5 +216,7 @@ void cli_free(struct cli *c)
     free(c->keys);
     sl_free(&c->words);
     sl_free(&c->extra);
+    sl_free(&c->opts.set);
+    sl_free(&c->opts.given);
     *c = (struct cli){0};
 }

@@ -18,6 +18,18 @@ struct cli_key {
     char *value;
 };
 
+/* Options that belong to one command (image, deploy), kept as given; the
+ * command table says which command takes which (commands.h). */
+struct cli_cmdopts {
+    const char *format;   /* --format=raw|qcow2|gce, or the cloud of deploy */
+    const char *output;   /* -o FILE, --output=FILE */
+    const char *size;     /* --size=SIZE (bytes, or with K, M, G) */
+    const char *bucket;   /* --bucket=NAME: where deploy uploads */
+    bool yes;             /* --yes: deploy runs the commands it prints */
+    struct strlist set;   /* --set KEY=VALUE, in order */
+    struct strlist given; /* the option names given ("--size"), for checks */
+};
+
 struct cli {
     const struct command *command; /* NULL when none was given */
     const char *file;              /* -f FILE */
@@ -30,6 +42,7 @@ struct cli {
     size_t nkeys;
     struct strlist words; /* operands after the command */
     struct strlist extra; /* after --: boot arguments for run */
+    struct cli_cmdopts opts;
 };
 
 /* 0, or 2 after printing a usage error. */

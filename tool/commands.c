@@ -42,6 +42,27 @@ static const char help_clean[] =
     "built, mir-NAME included), then _build/ when nothing else is left in it.\n"
     "Files of yours, in the app's directory or in _build/, are never removed.\n";
 
+static const char help_image[] =
+    "usage: mirari image [-f FILE] [-t qemu] [--format=raw|qcow2|gce] [-o FILE]\n"
+    "                    [--size=SIZE] [--set KEY=VALUE...] [--KEY=VALUE...]\n"
+    "\n"
+    "Build the qemu target's kernel when needed, then write a disk image that boots\n"
+    "by BIOS and by UEFI (GPT, GRUB from grub-pc-bin and grub-efi-amd64-bin, FAT by\n"
+    "mtools; no root needed): NAME.img (raw), NAME.qcow2, or NAME-gce.tar.gz (disk.raw\n"
+    "in the archive Google Compute Engine imports, whole GiB). The configuration's\n"
+    "boot arguments go on GRUB's command line; --set KEY=VALUE changes one (ip-*,\n"
+    "http-*, log-level, declared app-*) without a rebuild. An app with a network and\n"
+    "no ip-address asks for DHCP. --size grows the disk (64M, 1G, ...).\n";
+
+static const char help_deploy[] =
+    "usage: mirari deploy gce|aws --bucket=NAME [--yes] [-o FILE] [--set KEY=VALUE...]\n"
+    "\n"
+    "Write the cloud's image (mirari image: gce's archive, a raw disk for aws) and\n"
+    "print the commands that upload it to the bucket, register it and start an\n"
+    "instance; --yes runs them with gcloud or aws. GCE boots it by UEFI or BIOS with\n"
+    "virtio-net. On EC2 only the Xen-based families (t2, m4, c4, ...) can run it:\n"
+    "Nitro instances need ENA and NVMe drivers the kernel does not have.\n";
+
 static const char help_pack[] =
     "usage: mirari pack DIR OUT [--pack-dotfiles=true]\n"
     "\n"
@@ -53,14 +74,47 @@ static const char help_pack[] =
 /* In the order mirari --help lists them. */
 const struct command commands[] = {
     {"configure", cmd_configure, NULL, "check the .conf, satisfy dependencies, write _build/",
-     help_configure, true},
-    {"build", cmd_build, NULL, "configure when needed, then compile mir-NAME", help_build, true},
-    {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true},
-    {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false},
-    {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, true},
-    {"pack", cmd_pack, "DIR OUT", NULL, help_pack, true},
+     help_configure, true, NULL},
+    {"build", cmd_build, NULL, "configure when needed, then compile mir-NAME", help_build, true,
+     NULL},
+    {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true, NULL},
+    {"image", cmd_image, NULL, "build when needed, then write a bootable disk image", help_image,
+     true, "--format --output --size --set"},
+    {"deploy", cmd_deploy, "gce|aws", "write the cloud's image and the commands that deploy it",
+     help_deploy, true, "--output --size --set --bucket --yes"},
+    {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false,
+     NULL},
+    {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, true, NULL},
+    {"pack", cmd_pack, "DIR OUT", NULL, help_pack, true, NULL},
 };
 const size_t ncommands = sizeof commands / sizeof commands[0];
+
+static bool has_word(const char *list, const char *w)
+{
+    size_t len = strlen(w);
+    for (const char *p = list; p && (p = strstr(p, w)) != NULL; p += len)
+        if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+            return true;
+    return false;
+}
+
+int command_check_options(const struct cli *cli)
+{
+    for (size_t i = 0; i < cli->opts.given.n; i++) {
+        const char *o = cli->opts.given.v[i];
+        if (cli->command && has_word(cli->command->options, o))
+            continue;
+        struct sbuf which = {0};
+        for (size_t k = 0; k < ncommands; k++)
+            if (has_word(commands[k].options, o))
+                sb_printf(&which, "%s%s", which.len ? " and " : "", commands[k].name);
+        fprintf(stderr, "mirari: %s is an option of mirari %s%s%s\n", o, sb_str(&which),
+                cli->command ? ", not of " : "", cli->command ? cli->command->name : "");
+        sb_free(&which);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
 
 const struct command *command_find(const char *name)
 {

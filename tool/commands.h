@@ -18,6 +18,7 @@ struct command {
     const char *synopsis; /* its line in mirari --help; NULL: internal, unlisted */
     const char *help;     /* mirari help NAME; NULL: the general usage */
     bool keys;            /* takes --KEY=VALUE: its help lists the keys */
+    const char *options;  /* its own options (cli_cmdopts), "--a --b"; NULL: none */
 };
 
 extern const struct command commands[];
@@ -38,6 +39,12 @@ int cmd_run(const struct cli *cli);       /* run.c */
 int cmd_clean(const struct cli *cli);     /* clean.c */
 int cmd_pack(const struct cli *cli);      /* pack_cmd.c: internal, for the Makefile */
 int cmd_help(const struct cli *cli);      /* help.c */
+int cmd_image(const struct cli *cli);     /* image_cmd.c */
+int cmd_deploy(const struct cli *cli);    /* deploy.c */
+
+/* An option of cli->opts given to a command that does not take it:
+ * EXIT_USAGE after a message naming the commands that do, else 0. */
+int command_check_options(const struct cli *cli);
 
 /* mirari --help, or COMMAND --help: the general usage when command is
  * NULL or "help"; EXIT_USAGE after a message for an unknown command. */

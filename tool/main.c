@@ -15,7 +15,9 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     verbosity = cli.verbosity;
-    if (cli.version) {
+    if (!cli.help && !cli.version && (rc = command_check_options(&cli)) != 0) {
+        /* said why */
+    } else if (cli.version) {
         printf("mirari %s\n", MIRARI_VERSION);
     } else if (cli.help) {
         rc = print_help(cli.command ? cli.command->name : NULL);

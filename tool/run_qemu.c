@@ -109,20 +109,14 @@ static unsigned long host_tsc_khz(void)
 
 /* The kernel command line, encoded as the kernel splits it
  * (abi/cmdline.h). */
-static bool append_word(struct sbuf *b, const char *w)
+static void append_word(struct sbuf *b, const char *w)
 {
-    enum cmdline_form form = cmdline_word_form(w);
-    if (form == CMDLINE_INVALID) {
-        errorf("boot argument %s: a double quote cannot be passed on a kernel command line", w);
-        return false;
-    }
+    char *enc = xmalloc(cmdline_encoded_len(w) + 1);
+    cmdline_encode(w, enc);
     if (b->len)
         sb_add(b, " ");
-    if (form == CMDLINE_QUOTED)
-        sb_printf(b, "\"%s\"", w);
-    else
-        sb_add(b, w);
-    return true;
+    sb_add(b, enc);
+    free(enc);
 }
 
 static int parse_ipv4(const char *s, uint32_t *out)
@@ -337,7 +331,8 @@ static int qemu_network(const struct run_request *req, struct qemu_setup *q)
 }
 
 /* The kernel command line: the network's defaults, the boot arguments
- * and, under TCG, the host's TSC rate; -1 after a message. */
+ * and, under TCG, the host's TSC rate. Every word can be carried
+ * (abi/cmdline.h); returns 0. */
 static int kernel_cmdline(const struct run_request *req, const struct qemu_setup *q,
                           struct sbuf *cmdline)
 {
@@ -356,18 +351,16 @@ static int kernel_cmdline(const struct run_request *req, const struct qemu_setup
         hostnet_default_address(&q->hn, &words);
     for (char **a = req->boot_args; *a; a++)
         sl_add(&words, *a);
-    int rc = 0;
-    for (size_t i = 0; i < words.n && rc == 0; i++)
-        if (!append_word(cmdline, words.v[i]))
-            rc = -1;
+    for (size_t i = 0; i < words.n; i++)
+        append_word(cmdline, words.v[i]);
     sl_free(&words);
-    unsigned long khz = rc == 0 && !q->kvm ? host_tsc_khz() : 0;
+    unsigned long khz = !q->kvm ? host_tsc_khz() : 0;
     if (khz) {
         char w[32];
         snprintf(w, sizeof w, "tsc-khz=%lu", khz);
         append_word(cmdline, w);
     }
-    return rc;
+    return 0;
 }
 
 /* QEMU's arguments: machine, CPU, memory, the console and exit devices,

@@ -267,6 +267,12 @@ int write_if_changed(const char *path, const char *data, size_t len)
     return rc < 0 ? -1 : 1;
 }
 
+long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
 int make_dirs(const char *path)
 {
     if (is_dir(path))

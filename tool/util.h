@@ -62,6 +62,8 @@ char *read_file(const char *path, size_t *len);
  * sees no change); through a temporary file and rename. 1 written,
  * 0 unchanged, -1 error (errno). */
 int write_if_changed(const char *path, const char *data, size_t len);
+/* The file's size in bytes, or -1. */
+long long file_size(const char *path);
 /* mkdir -p for one level or more; 0 or -1. */
 int make_dirs(const char *path);
 

@@ -199,13 +199,19 @@ char *xl_cmdline(char *const *words, size_t n, const char **bad)
 {
     struct sbuf line = {0};
     for (size_t i = 0; i < n; i++) {
-        enum cmdline_form form = cmdline_word_form(words[i]);
-        if (form == CMDLINE_INVALID || strchr(words[i], '\\') || strchr(words[i], '\'')) {
+        char *enc = xmalloc(cmdline_encoded_len(words[i]) + 1);
+        cmdline_encode(words[i], enc);
+        /* xl's strings have no escapes: a word whose encoding needs a
+         * backslash (it holds \, ' or ") cannot be written. */
+        bool ok = strchr(enc, '\\') == NULL;
+        if (ok)
+            sb_printf(&line, "%s%s", i ? " " : "", enc);
+        free(enc);
+        if (!ok) {
             *bad = words[i];
             sb_free(&line);
             return NULL;
         }
-        sb_printf(&line, form == CMDLINE_QUOTED ? "%s\"%s\"" : "%s%s", i ? " " : "", words[i]);
     }
     char *s = xl_string(sb_str(&line));
     sb_free(&line);
@@ -260,8 +266,8 @@ static bool cmdline_line(const struct app_config *cfg, struct sbuf *b, struct di
         sb_printf(b, "cmdline = %s\n", line);
     else
         conf_error(d, cfg->conf, word_item(cfg, bad),
-                   "%s cannot be a boot argument: a kernel command line carries no double "
-                   "quote, and xl's cmdline no single quote or backslash",
+                   "%s cannot be a boot argument on xen: xl's strings have no escapes, so "
+                   "its cmdline carries no backslash, single or double quote",
                    bad);
     free(line);
     sl_free(&words);

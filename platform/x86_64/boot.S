@@ -8,10 +8,16 @@
  *   CR0 = PE, CR4 = 0, interrupts off, %ebx = physical address of
  *   struct hvm_start_info; no stack, GDT or IDT we may rely on.
  * Nothing here may touch .bss before it is zeroed: some loaders (QEMU)
- * zero it, others need not. There is deliberately no multiboot header:
- * QEMU would boot that path instead. */
+ * zero it, others need not.
+ *
+ * Multiboot2 entry: GRUB (the boot loader of `mirari image`'s disks, under
+ * BIOS and UEFI) enters mb2_start32 in the same machine state, with %eax =
+ * MB2_BOOTLOADER_MAGIC and %ebx = the boot information. There is no
+ * Multiboot v1 header: QEMU's -kernel knows only v1 and would boot that
+ * instead of the PVH note; v2's magic is one it does not look for. */
 
 #include "layout.h"
+#include "multiboot2.h"
 
 /* The note. QEMU reads notes only through PT_NOTE program headers (the
  * linker script puts .note.pvh there) and, in an ELF64 file, takes the
@@ -25,8 +31,47 @@
 	.balign 4
 	.quad pvh_start32
 
+/* The Multiboot2 header (specification 3.1): magic, architecture, length
+ * and a checksum making the four sum to 0 mod 2^32, then 8-aligned tags.
+ * The entry tag names mb2_start32; GRUB loads the ELF by its program
+ * headers. The linker script puts it within the first 32 KiB. */
+	.section .multiboot2, "a"
+	.balign 8
+mb2_header:
+	.long MB2_HEADER_MAGIC
+	.long MB2_ARCH_I386
+	.long mb2_header_end - mb2_header
+	.long 0x100000000 - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+	.balign 8
+	.short MB2_HEADER_TAG_ENTRY, 0
+	.long 12
+	.long mb2_start32
+	.balign 8
+	/* A framebuffer of any mode, optional. The kernel writes to the serial
+	 * port only, but without this GRUB under UEFI, where there is no VGA
+	 * text mode, warns that "no console will be available to OS". */
+	.short MB2_HEADER_TAG_FB, MB2_HEADER_TAG_OPTIONAL
+	.long 20
+	.long 0, 0, 0               /* width, height, depth: no preference */
+	.balign 8
+	.short MB2_HEADER_TAG_END, 0
+	.long 8
+mb2_header_end:
+
 	.section .text.boot, "ax"
 	.code32
+	.globl mb2_start32
+	.type mb2_start32, @function
+mb2_start32:
+	cmpl $MB2_BOOTLOADER_MAGIC, %eax
+	jne 1f
+	/* .data, not .bss: the PVH path clears .bss before C reads this. */
+	movl $BOOT_PROTOCOL_MB2, boot_protocol
+	jmp pvh_start32
+1:	hlt                         /* not a Multiboot2 loader: nothing to go on */
+	jmp 1b
+	.size mb2_start32, . - mb2_start32
+
 	.globl pvh_start32
 	.type pvh_start32, @function
 pvh_start32:
@@ -148,6 +193,9 @@ mxcsr_default:
 	.globl boot_tsc
 boot_tsc:
 	.quad 0
+	.globl boot_protocol
+boot_protocol:
+	.long BOOT_PROTOCOL_PVH
 
 	.section .bss
 	.balign 16

@@ -75,6 +75,36 @@ static void cmdline_words_and_quotes(void **state)
     split("--x=\"a b", w4, 1);
 }
 
+/* Every word survives encode then split, whatever it holds; and a line as
+ * GRUB writes it (grub_create_loader_cmdline) splits into its words. */
+static void cmdline_encode_round_trip(void **state)
+{
+    (void)state;
+    const char *words[] = {"--app-x=plain", "",   "a b", "tab\there",         "it's", "say \"hi\"",
+                           "back\\slash",   "\\", "\"",  "--app-y=\" \\ ' \n"};
+    size_t n = sizeof words / sizeof *words;
+    char line[512] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        char enc[64];
+        assert_true(cmdline_encoded_len(words[i]) < sizeof enc);
+        size_t k = cmdline_encode(words[i], enc);
+        assert_int_equal(k, cmdline_encoded_len(words[i]));
+        assert_int_equal(strlen(enc), k);
+        len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", i ? " " : "", enc);
+    }
+    char *got[16];
+    assert_int_equal(cmdline_split(line, got, 16), n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(got[i], words[i]);
+
+    const char *w[] = {"/boot/kernel", "--app-m=it's \"x\"", "a\\b"};
+    split("/boot/kernel \"--app-m=it\\'s \\\"x\\\"\" a\\\\b ", w, 3);
+    /* A backslash at the very end is kept. */
+    const char *w5[] = {"x\\"};
+    split("x\\", w5, 1);
+}
+
 static void cmdline_counts_words_beyond_max(void **state)
 {
     (void)state;
@@ -138,6 +168,7 @@ int main(void)
         cmocka_unit_test(kfmt_conversions),
         cmocka_unit_test(kfmt_truncates_like_snprintf),
         cmocka_unit_test(cmdline_words_and_quotes),
+        cmocka_unit_test(cmdline_encode_round_trip),
         cmocka_unit_test(cmdline_counts_words_beyond_max),
         cmocka_unit_test(cmdline_kernel_params),
         cmocka_unit_test(rtc_binary_and_bcd),
