@@ -33,6 +33,15 @@ const char *image_grub_lib(void);
  * `requested` bytes (0: the smallest; GCE rounds up to whole GiB). -1
  * when the requested size is below p->min_bytes. */
 int image_plan_sizes(struct image_plan *p, uint64_t kernel_bytes, uint64_t requested);
+
+struct app_config;
+/* The image's boot arguments: the configuration's (as xl_boot_words),
+ * each --set KEY=VALUE in place of the key's word (checked as the
+ * configuration's key is), and --ip-use-dhcp=true for an app with a
+ * network and no address. 0, or -1 after messages. */
+int image_boot_words(const struct app_config *cfg, const struct strlist *sets,
+                     struct strlist *words);
+
 /* Write the image: 0, or -1 after a message, with nothing left behind. */
 int image_write(const struct image_plan *p);
 

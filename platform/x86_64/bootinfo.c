@@ -20,13 +20,18 @@ static void copy_cmdline(const char *c)
         port_log("mirari: command line longer than %zu bytes, cut\n", sizeof boot.cmdline - 1);
 }
 
-/* GRUB's Multiboot2 command line starts with the kernel's file name
- * (grub_cmd_multiboot passes its whole argv): skip that word, quotes and
- * backslashes as abi/cmdline.h reads them. */
-static const char *after_first_word(const char *c)
+/* GRUB's Multiboot2 command line holds the arguments after the file name
+ * (grub_cmd_multiboot passes argv + 1); some loaders put the file name
+ * first, as a Linux command line has it. A first word that is a path
+ * ("/boot/..." or "(hd0,gpt2)/...") is that name, never a boot argument
+ * (those start with "--" or name a kernel parameter): skip it, quotes and
+ * backslashes read as abi/cmdline.h reads them. */
+static const char *after_file_name(const char *c)
 {
     while (*c == ' ' || *c == '\t' || *c == '\n')
         c++;
+    if (*c != '/' && *c != '(')
+        return c;
     bool quoted = false;
     for (; *c && (quoted || (*c != ' ' && *c != '\t' && *c != '\n')); c++) {
         if (*c == '\\' && c[1] != '\0')
@@ -73,7 +78,7 @@ static void bootinfo_mb2(uint32_t mbi_pa)
         if (t->type == MB2_TAG_END || t->size < sizeof *t || off + t->size > total)
             break;
         if (t->type == MB2_TAG_CMDLINE)
-            copy_cmdline(after_first_word((const char *)(t + 1)));
+            copy_cmdline(after_file_name((const char *)(t + 1)));
         else if (t->type == MB2_TAG_MMAP)
             mb2_mmap((const void *)t);
         off += (t->size + 7) & ~7u;

@@ -48,11 +48,13 @@ link "$@" -o "$tmp/pass1"
 # an empty name at the end of the code (ksyms.h).
 base=$(basename "$out")
 # nm prints addresses as fixed-width hex, so they compare as strings
-# (mawk has no strtonum).
+# (mawk has no strtonum). Forced to strings with "x": awk compares two
+# fields that look numeric as numbers, and 00000000001002e0 looks like
+# 1002e0, that is 1002.
 nm -n --defined-only "$tmp/pass1" | awk -v name="${base%.pvh}" '
-    $3 == "__text_start" { start = $1 }
-    $3 == "__etext" { end = $1 }
-    { addr[NR] = $1; type[NR] = $2; sym[NR] = $3 }
+    $3 == "__text_start" { start = "x" $1 }
+    $3 == "__etext" { end = "x" $1 }
+    { addr[NR] = "x" $1; type[NR] = $2; sym[NR] = $3 }
     END {
         n = 0; off = 0; last = ""
         for (i = 1; i <= NR; i++) {
@@ -71,7 +73,7 @@ nm -n --defined-only "$tmp/pass1" | awk -v name="${base%.pvh}" '
         print "kernel_symbols:"
         printf "\t.quad %d\n", n
         for (i = 1; i <= n; i++)
-            printf "\t.long 0x%s, %d\n", ea[i], eo[i]
+            printf "\t.long 0x%s, %d\n", substr(ea[i], 2), eo[i]
         for (i = 1; i <= n; i++)
             printf "\t.asciz \"%s\"\n", en[i]
         print "\t.globl kernel_image_name"

@@ -159,9 +159,46 @@ static void test_command_suggest(void **state)
     assert_null(command_suggest("frobnicate"));
 }
 
+/* image's and deploy's own options: every form, kept in order, and
+ * refused (exit 2, naming the command that takes it) elsewhere. */
+static void test_command_options(void **state)
+{
+    struct cli c;
+    assert_int_equal(PARSE(&c, "image", "--format=qcow2", "-o", "a.img", "--size", "1G", "--set",
+                           "app-x=1", "--set=ip-address=10.0.0.9", "--http-port=81"),
+                     0);
+    assert_string_equal(c.opts.format, "qcow2");
+    assert_string_equal(c.opts.output, "a.img");
+    assert_string_equal(c.opts.size, "1G");
+    assert_int_equal(c.opts.set.n, 2);
+    assert_string_equal(c.opts.set.v[0], "app-x=1");
+    assert_string_equal(c.opts.set.v[1], "ip-address=10.0.0.9");
+    assert_int_equal(c.nkeys, 1); /* --http-port is a key, as ever */
+    assert_int_equal(command_check_options(&c), 0);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "deploy", "gce", "-ob.tar.gz", "--bucket", "bk", "--yes"), 0);
+    assert_string_equal(c.opts.output, "b.tar.gz");
+    assert_string_equal(c.opts.bucket, "bk");
+    assert_true(c.opts.yes);
+    assert_int_equal(command_check_options(&c), 0);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "build", "--size=1G"), 0);
+    assert_int_equal(command_check_options(&c), EXIT_USAGE);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "image", "--yes"), 0);
+    assert_int_equal(command_check_options(&c), EXIT_USAGE);
+    cli_free(&c);
+    assert_int_equal(PARSE(&c, "image", "--set"), 2); /* no value */
+    cli_free(&c);
+    /* A longer option is not --size with a value glued on. */
+    assert_int_equal(PARSE(&c, "image", "--sizes=1"), 2);
+    cli_free(&c);
+}
+
 static void test_command_table(void **state)
 {
-    static const char *const words[] = {"configure", "build", "run", "clean", "help", "pack"};
+    static const char *const words[] = {"configure", "build", "run",  "image",
+                                        "deploy",    "clean", "help", "pack"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         const struct command *cmd = command_find(words[i]);
         assert_non_null(cmd);
@@ -181,7 +218,7 @@ static void test_command_table(void **state)
     /* pack is internal (the generated Makefile's): in the table, not offered. */
     assert_null(command_find("pack")->synopsis);
     assert_non_null(command_find("build")->synopsis);
-    assert_string_equal(command_names(), "configure, build, run, clean or help");
+    assert_string_equal(command_names(), "configure, build, run, image, deploy, clean or help");
     assert_null(command_find("frobnicate"));
     assert_null(command_find("biuld"));
     assert_null(command_find(""));
@@ -291,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_targets),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_command_table),
+        cmocka_unit_test(test_command_options),
         cmocka_unit_test(test_command_suggest),
         cmocka_unit_test(test_target_table),
         cmocka_unit_test(test_dependency_names),
