@@ -25,6 +25,7 @@ struct cli_cmdopts {
     const char *output;   /* -o FILE, --output=FILE */
     const char *size;     /* --size=SIZE (bytes, or with K, M, G) */
     const char *bucket;   /* --bucket=NAME: where deploy uploads */
+    const char *network;  /* --network=NAME|tap:DEV: image's libvirt domain */
     bool yes;             /* --yes: deploy runs the commands it prints */
     struct strlist set;   /* --set KEY=VALUE, in order */
     struct strlist given; /* the option names given ("--size"), for checks */

@@ -43,13 +43,16 @@ static const char help_clean[] =
     "Files of yours, in the app's directory or in _build/, are never removed.\n";
 
 static const char help_image[] =
-    "usage: mirari image [-f FILE] [-t qemu] [--format=raw|qcow2|gce] [-o FILE]\n"
-    "                    [--size=SIZE] [--set KEY=VALUE...] [--KEY=VALUE...]\n"
+    "usage: mirari image [-f FILE] [-t qemu] [--format=raw|qcow2|gce|libvirt] [-o FILE]\n"
+    "                    [--size=SIZE] [--set KEY=VALUE...] [--network=NAME|tap:DEV]\n"
+    "                    [--KEY=VALUE...]\n"
     "\n"
     "Build the qemu target's kernel when needed, then write a disk image that boots\n"
     "by BIOS and by UEFI (GPT, GRUB from grub-pc-bin and grub-efi-amd64-bin, FAT by\n"
     "mtools; no root needed): NAME.img (raw), NAME.qcow2, or NAME-gce.tar.gz (disk.raw\n"
-    "in the archive Google Compute Engine imports, whole GiB). The configuration's\n"
+    "in the archive Google Compute Engine imports, whole GiB), or with libvirt\n"
+    "NAME.xml, a domain booting NAME.img on the libvirt network --network (default\n"
+    "\"default\") or an existing tap (tap:DEV). The configuration's\n"
     "boot arguments go on GRUB's command line; --set KEY=VALUE changes one (ip-*,\n"
     "http-*, log-level, declared app-*) without a rebuild. An app with a network and\n"
     "no ip-address asks for DHCP. --size grows the disk (64M, 1G, ...).\n";
@@ -79,7 +82,7 @@ const struct command commands[] = {
      NULL},
     {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true, NULL},
     {"image", cmd_image, NULL, "build when needed, then write a bootable disk image", help_image,
-     true, "--format --output --size --set"},
+     true, "--format --output --size --set --network"},
     {"deploy", cmd_deploy, "gce|aws", "write the cloud's image and the commands that deploy it",
      help_deploy, true, "--output --size --set --bucket --yes"},
     {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false,

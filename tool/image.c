@@ -45,7 +45,7 @@
  * the loader, the configuration file, the serial console. */
 #define GRUB_MODULES "part_gpt", "fat", "multiboot2", "normal", "configfile", "serial", "terminal"
 
-static const char *const format_names[] = {"raw", "qcow2", "gce"};
+static const char *const format_names[] = {"raw", "qcow2", "gce", "libvirt"};
 
 /* The work directory's files, fixed so a signal handler can remove them. */
 enum { W_CORE, W_EFI, W_CFG, W_ESP, W_DISK, W_FINAL, W_COUNT };
@@ -390,7 +390,7 @@ out:
 /* disk.raw into the requested format, as work file "final". */
 static int convert(const struct image_plan *p)
 {
-    if (p->format == IMAGE_RAW)
+    if (p->format == IMAGE_RAW || p->format == IMAGE_LIBVIRT)
         return rename(work_paths[W_DISK], work_paths[W_FINAL]) == 0 ? 0 : -1;
     if (p->format == IMAGE_QCOW2) {
         char *argv[] = {"qemu-img",         "convert",           "-q", "-f", "raw", "-O", "qcow2",

@@ -8,7 +8,8 @@
 
 #include "util.h"
 
-enum image_format { IMAGE_RAW, IMAGE_QCOW2, IMAGE_GCE };
+/* libvirt: a raw disk and a domain XML beside it (libvirt.h). */
+enum image_format { IMAGE_RAW, IMAGE_QCOW2, IMAGE_GCE, IMAGE_LIBVIRT };
 
 struct image_plan {
     enum image_format format;
@@ -21,7 +22,7 @@ struct image_plan {
     uint64_t min_bytes; /* the smallest disk that holds it */
 };
 
-/* "raw", "qcow2", "gce": the format's number, or -1. */
+/* "raw", "qcow2", "gce", "libvirt": the format's number, or -1. */
 int image_format_find(const char *name);
 /* A size of bytes, or with K, M, G, T (powers of 1024, optionally
  * followed by B or iB): 0, or -1 when it is not one. */

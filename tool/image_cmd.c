@@ -2,14 +2,43 @@
 /* mirari image: build the app's kernel when needed, then write a disk
  * image of it (image.h) with the configuration's boot arguments, changed
  * by --set KEY=VALUE without a rebuild (image_args.c). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "image.h"
 #include "image_cmd.h"
+#include "libvirt.h"
 
-static const char *const default_suffix[] = {".img", ".qcow2", "-gce.tar.gz"};
+static const char *const default_suffix[] = {".img", ".qcow2", "-gce.tar.gz", ".xml"};
+
+#define LIBVIRT_DEFAULT_MEMORY_MB 64 /* room for the firmware, GRUB and the app */
+
+/* For --format=libvirt: the domain XML at `xml`, for the disk written
+ * beside it (the same name ending in .img). 0, or -1 after a message. */
+static int write_domain(const struct session *s, const struct cli *cli, const char *xml,
+                        const char *disk)
+{
+    const char *network = cli->opts.network ? cli->opts.network : "default";
+    const struct conf_item *mem = cfg_get(&s->cfg, "memory");
+    unsigned long mb = mem ? strtoul(mem->value, NULL, 10) : LIBVIRT_DEFAULT_MEMORY_MB;
+    char *abs_disk = realpath(disk, NULL);
+    char *dir = path_dir(abs_disk ? abs_disk : disk);
+    char *log = xasprintf("%s/%s.console.log", dir, s->app);
+    char *text = libvirt_domain_xml(s->app, abs_disk ? abs_disk : disk, mb, network, log);
+    int rc = 0;
+    if (!abs_disk || write_if_changed(xml, text, strlen(text)) < 0) {
+        errorf("cannot write %s: %s", xml, strerror(errno));
+        rc = -1;
+    }
+    free(text);
+    free(log);
+    free(dir);
+    free(abs_disk);
+    return rc;
+}
 
 int image_for_session(struct session *s, const struct cli *cli, enum image_format format,
                       const char *output, char **written)
@@ -36,7 +65,14 @@ int image_for_session(struct session *s, const struct cli *cli, enum image_forma
     char *name = xasprintf("%s%s", s->app, default_suffix[format]);
     char *out = output ? xstrdup(output) : path_join(s->appdir, name);
     free(name);
-    p.output = out;
+    /* libvirt: -o names the XML; the disk is beside it, as NAME.img. */
+    char *disk = NULL;
+    if (format == IMAGE_LIBVIRT) {
+        size_t n = strlen(out);
+        disk = str_ends(out, ".xml") ? xasprintf("%.*s.img", (int)(n - 4), out)
+                                     : xasprintf("%s.img", out);
+    }
+    p.output = disk ? disk : out;
     if (image_boot_words(&s->cfg, &cli->opts.set, &p.words) < 0) {
         rc = EXIT_USAGE;
     } else if (image_plan_sizes(&p, (uint64_t)file_size(kernel), requested) < 0) {
@@ -45,16 +81,22 @@ int image_for_session(struct session *s, const struct cli *cli, enum image_forma
         rc = EXIT_FAIL;
     } else if (image_write(&p) < 0) {
         rc = EXIT_FAIL;
+    } else if (disk && write_domain(s, cli, out, disk) < 0) {
+        unlink(disk); /* no disk without its domain */
+        rc = EXIT_FAIL;
     } else {
-        say("wrote %s (%s, a %llu MiB disk that boots by BIOS and UEFI)", out,
-            cli->opts.format ? cli->opts.format : "raw",
+        say("wrote %s (%s, a %llu MiB disk that boots by BIOS and UEFI)", p.output,
+            disk ? "raw" : cli->opts.format ? cli->opts.format : "raw",
             (unsigned long long)(p.disk_sectors * 512 >> 20));
+        if (disk)
+            say("wrote %s (libvirt domain: virsh define %s && virsh start %s)", out, out, s->app);
         if (written)
             *written = xstrdup(out);
     }
     sl_free(&p.words);
     free(kernel);
     free(out);
+    free(disk);
     return rc;
 }
 
@@ -66,7 +108,15 @@ int cmd_image(const struct cli *cli)
     }
     int format = IMAGE_RAW;
     if (cli->opts.format && (format = image_format_find(cli->opts.format)) < 0) {
-        errorf("--format %s: unknown format; expected raw, qcow2 or gce", cli->opts.format);
+        errorf("--format %s: unknown format; expected raw, qcow2, gce or libvirt",
+               cli->opts.format);
+        return EXIT_USAGE;
+    }
+    const char *why = cli->opts.network ? libvirt_network_check(cli->opts.network) : NULL;
+    if (cli->opts.network && format != IMAGE_LIBVIRT)
+        why = "a network is only for --format=libvirt";
+    if (why) {
+        errorf("--network %s: %s", cli->opts.network, why);
         return EXIT_USAGE;
     }
     struct session s;

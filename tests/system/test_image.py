@@ -6,7 +6,9 @@ added to its site) is booted by QEMU under TCG with Debian's firmware, as
 clouds present disks: SeaBIOS from virtio-blk, OVMF from NVMe and from
 virtio-scsi, and the GCE archive unpacked and booted by OVMF from
 virtio-scsi. Each gets its address by DHCP from dnsmasq on a tap in a
-namespace the test makes and serves every file byte-exact. Boot arguments
+namespace the test makes and serves every file byte-exact; so does the
+libvirt domain of --format=libvirt, which virt-xml-validate accepts,
+defined and started by a real libvirtd. Boot arguments
 with quotes, blanks and backslashes reach the app through GRUB's command
 line, and --set changes them without a rebuild. The disk's GPT is checked
 by sgdisk, qcow2 by qemu-img. Bad input (unknown format, a disk too small,
@@ -21,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import tarfile
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -248,7 +251,9 @@ def test_boot_arguments_through_grub_and_set_without_rebuild(mirari, tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--format=vmdk"], "unknown format; expected raw, qcow2 or gce"),
+    (["--format=vmdk"], "unknown format; expected raw, qcow2, gce or libvirt"),
+    (["--network=default"], "a network is only for --format=libvirt"),
+    (["--format=libvirt", "--network=tap:"], "expected a libvirt network's name"),
     (["--size=1M"], "the disk is too small; this image needs at least"),
     (["--size=lots"], "expected a size in bytes"),
     (["--set", "app-nope=1"], "app-nope is not declared"),
@@ -356,3 +361,86 @@ def test_deploy_yes_runs_the_printed_commands(mirari, site, tmp_path):
                        capture_output=True, text=True, env=env)
     if shutil.which("aws", path="/usr/bin:/bin") is None:
         assert r.returncode == 1 and "runs aws, which is not installed" in r.stderr
+
+
+@pytest.fixture
+def libvirtd(lan, tmp_path):
+    """libvirtd and virtlogd started for the test inside its namespace (so
+    QEMU runs there, next to the tap), stopped afterwards; the test is
+    skipped where libvirt is not installed or a libvirtd already runs."""
+    if shutil.which("libvirtd") is None or shutil.which("virsh") is None:
+        pytest.skip("needs libvirt-daemon-system and libvirt-clients")
+    if subprocess.run(["pgrep", "-x", "libvirtd"], capture_output=True).returncode == 0:
+        pytest.skip("a libvirtd is running already: not touching it")
+    name, tap = lan
+    had_run_dir = Path("/run/libvirt").exists()
+    daemons = []
+    for daemon in ("virtlogd", "libvirtd"):
+        daemons.append(subprocess.Popen(["ip", "netns", "exec", name, daemon],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    deadline = time.monotonic() + 60
+    while subprocess.run(["virsh", "-c", "qemu:///system", "version"],
+                         capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline, "libvirtd did not answer"
+        time.sleep(0.2)
+    yield name, tap
+    for d in reversed(daemons):
+        d.terminate()
+        d.wait(timeout=30)
+    if not had_run_dir:
+        shutil.rmtree("/run/libvirt", ignore_errors=True)
+
+
+def virsh(*args, check=True):
+    r = subprocess.run(["virsh", "-c", "qemu:///system", *args], capture_output=True,
+                       text=True)
+    assert not check or r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+@pytest.fixture
+def shared_dir():
+    """A directory libvirt's QEMU (user libvirt-qemu) can reach: pytest's
+    own are private to root."""
+    d = Path(tempfile.mkdtemp(prefix="mirari-libvirt-", dir="/var/tmp"))
+    d.chmod(0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_libvirt_domain_validates_and_boots(mirari, site, libvirtd, shared_dir, tmp_path):
+    name, tap = libvirtd
+    out = shared_dir / "web.xml"
+    r = mirari_ok(mirari, site, "image", "--format=libvirt", f"--network=tap:{tap}", "-o",
+                  str(out))
+    assert "virsh define" in r.stdout
+    disk = shared_dir / "web.img"
+    assert disk.exists()
+    if shutil.which("virt-xml-validate"):
+        v = subprocess.run(["virt-xml-validate", str(out), "domain"], capture_output=True,
+                           text=True)
+        assert v.returncode == 0, v.stdout + v.stderr
+    xml = out.read_text()
+    assert f"<source file='{disk}'/>" in xml and f"<target dev='{tap}' managed='no'/>" in xml
+    # A domain of that name from an earlier run would make define fail.
+    virsh("destroy", "static-website", check=False)
+    virsh("undefine", "static-website", check=False)
+    virsh("define", str(out))
+    try:
+        virsh("start", "static-website")
+        log = shared_dir / "static-website.console.log"
+        deadline = time.monotonic() + 300
+        while not (log.exists() and "serving HTTP" in log.read_text(errors="replace")):
+            assert time.monotonic() < deadline, log.read_text() if log.exists() else "no log"
+            time.sleep(0.2)
+
+        class Console:
+            def text(self):
+                return log.read_text(errors="replace")
+
+        serve_check(name, Console(), site, tmp_path)
+        assert "running" in virsh("domstate", "static-website").stdout
+    finally:
+        virsh("destroy", "static-website", check=False)
+        virsh("undefine", "static-website", check=False)
+    assert "static-website" not in virsh("list", "--all", "--name").stdout
