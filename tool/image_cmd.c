@@ -86,7 +86,9 @@ int image_for_session(struct session *s, const struct cli *cli, enum image_forma
         rc = EXIT_FAIL;
     } else {
         say("wrote %s (%s, a %llu MiB disk that boots by BIOS and UEFI)", p.output,
-            disk ? "raw" : cli->opts.format ? cli->opts.format : "raw",
+            disk               ? "raw"
+            : cli->opts.format ? cli->opts.format
+                               : "raw",
             (unsigned long long)(p.disk_sectors * 512 >> 20));
         if (disk)
             say("wrote %s (libvirt domain: virsh define %s && virsh start %s)", out, out, s->app);
