@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "conf.h"
 #include "conf_keys.h"
 
 static int usage_error(const char *fmt, ...) PRINTF(1, 2);
@@ -57,7 +58,9 @@ static int key_option(struct cli *c, char **argv, int i, int argc)
     if (!k) {
         char *name = xstrndup(arg, len);
         const char *s = conf_key_suggest(name);
-        if (s)
+        if (strcmp(name, "name") == 0)
+            usage_error("unknown option --name; %s", CONF_NAME_HINT);
+        else if (s)
             usage_error("unknown option --%s; did you mean --%s%s?", name, s,
                         str_ends(s, "-") ? "NAME" : "");
         else
