@@ -38,6 +38,7 @@ int cmd_run(const struct cli *cli);       /* run.c */
 int cmd_clean(const struct cli *cli);     /* clean.c */
 int cmd_pack(const struct cli *cli);      /* pack_cmd.c: internal, for the Makefile */
 int cmd_help(const struct cli *cli);      /* help.c */
+int cmd_complete(const struct cli *cli);  /* complete.c: internal, for shell completion */
 
 /* mirari --help, or COMMAND --help: the general usage when command is
  * NULL or "help"; EXIT_USAGE after a message for an unknown command. */
