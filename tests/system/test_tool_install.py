@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: ISC
 """The Makefile's user targets (issue 11, item 8): `make uninstall`
-removes exactly what `make install` put."""
+removes exactly what `make install` put, and Ctrl-C on `make example`
+ends it without make's error line."""
 
+import os
+import re
+import signal
 import subprocess
+import time
 
-from conftest import BUILD, REPO
+from conftest import BUILD, REPO, copy_example, free_port
 
 
 def make(*args, **kw):
@@ -42,3 +47,33 @@ def test_uninstall_removes_what_install_put(tmp_path):
                        capture_output=True, text=True)
     assert files_below(dest) == ["bin/other-tool", "lib/mirari/mine.mk"]
     assert f"kept {dest}/lib/mirari: not empty" in r.stdout + r.stderr
+
+
+def test_make_example_ends_quietly_on_ctrl_c(tmp_path):
+    """Started as a terminal starts it (a process group of its own) and
+    interrupted as Ctrl-C does (SIGINT to the whole group)."""
+    app = copy_example("static-website", tmp_path / "site")
+    conf = app / "static-website.conf"
+    port = free_port()
+    conf.write_text(re.sub(r"(?m)^http-port: .*$", f"http-port: {port}", conf.read_text()))
+    err_path = tmp_path / "stderr"
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen(make("example", f"EXAMPLE={app}"), stdout=subprocess.DEVNULL,
+                                stderr=err, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while "serving HTTP" not in err_path.read_text():
+            assert proc.poll() is None, err_path.read_text()
+            assert time.monotonic() < deadline, err_path.read_text()
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    err = err_path.read_text()
+    assert f"serving HTTP on 0.0.0.0:{port}: http://127.0.0.1:{port}/" in err
+    assert "stopping on SIGINT" in err
+    # Nothing from make: neither "Error 130" nor "Interrupt".
+    assert "make" not in err and "***" not in err and "Error" not in err, err
