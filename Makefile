@@ -6,7 +6,7 @@
 #   make check           everything under ASan/UBSan in $(BUILD)/check/, then the
 #                        whole test suite (unit, fuzz regressions, system)
 #   make bench           side-by-side benchmarks (bench/)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (make uninstall PREFIX=... removes it)
 #   make example         build the tool and run examples/static-website
 #
 # Layout of $(BUILD) (the same as an installed prefix, so the tool finds its
@@ -181,23 +181,51 @@ bench: deps-bench
 	$(MAKE) BUILD=$(BUILD) all qemu-guests
 	bench/run $(BUILD)
 
+# Ctrl-C ends the example: mirari passes SIGINT on to the unikernel and
+# exits 130, which is how the user asked it to end, so the recipe ends
+# quietly then instead of make reporting "Error 130". The shell traps
+# SIGINT with a handler (never ignores it: that would be inherited by
+# mirari and the unikernel) and carries on to look at mirari's status.
+# EXAMPLE names another app directory (the tests use a copy).
+EXAMPLE ?= examples/static-website
 .PHONY: example
 example: deps-build
 	$(MAKE) BUILD=$(BUILD) all
-	cd examples/static-website && ../../$(TOOL) configure && ../../$(TOOL) build && \
-	  ../../$(TOOL) run
+	cd $(EXAMPLE) && $(abspath $(TOOL)) configure && $(abspath $(TOOL)) build && \
+	  { trap : INT; $(abspath $(TOOL)) run; rc=$$?; [ $$rc -eq 130 ] || exit $$rc; }
+
+# What install puts under $(DESTDIR)$(PREFIX), one list for install and
+# uninstall (a recursive variable: mk/*.mk add to RUNTIME_LIBS and
+# TARGET_MKS).
+INSTALLED = bin/mirari $(addprefix lib/mirari/,$(notdir $(RUNTIME_LIBS) $(TARGET_MKS))) \
+    $(addprefix include/mirari/,$(notdir $(HEADERS))) share/man/man1/mirari.1 \
+    share/man/man5/app.conf.5 share/man/man3/mirari-api.3 \
+    share/bash-completion/completions/mirari share/zsh/site-functions/_mirari
+DEST := $(DESTDIR)$(PREFIX)
 
 .PHONY: install
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/mirari \
-	  $(DESTDIR)$(PREFIX)/include/mirari $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man3
-	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/mirari
-	install -m 644 $(RUNTIME_LIBS) $(TARGET_MKS) $(DESTDIR)$(PREFIX)/lib/mirari/
-	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/mirari/
-	install -m 644 docs/mirari.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 docs/app.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 644 docs/mirari-api.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -d $(DEST)/bin $(DEST)/lib/mirari $(DEST)/include/mirari $(DEST)/share/man/man1 \
+	  $(DEST)/share/man/man5 $(DEST)/share/man/man3 \
+	  $(DEST)/share/bash-completion/completions $(DEST)/share/zsh/site-functions
+	install -m 755 $(TOOL) $(DEST)/bin/mirari
+	install -m 644 $(RUNTIME_LIBS) $(TARGET_MKS) $(DEST)/lib/mirari/
+	install -m 644 $(HEADERS) $(DEST)/include/mirari/
+	install -m 644 docs/mirari.1 $(DEST)/share/man/man1/
+	install -m 644 docs/app.conf.5 $(DEST)/share/man/man5/
+	install -m 644 docs/mirari-api.3 $(DEST)/share/man/man3/
+	install -m 644 scripts/completion/mirari.bash $(DEST)/share/bash-completion/completions/mirari
+	install -m 644 scripts/completion/_mirari $(DEST)/share/zsh/site-functions/_mirari
+
+# Removes exactly the files install puts, then mirari's own directories
+# (lib/mirari, include/mirari) when nothing else is left in them; the
+# shared ones (bin, share/man/...) stay.
+.PHONY: uninstall
+uninstall:
+	rm -f $(addprefix $(DEST)/,$(INSTALLED))
+	for d in $(DEST)/lib/mirari $(DEST)/include/mirari; do \
+	  if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || echo "kept $$d: not empty"; fi; \
+	done
 
 .PHONY: format
 format:

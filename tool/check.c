@@ -2,8 +2,10 @@
 /* Checks across keys; see check.h. */
 #include "check.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <mirari/net.h>
 
@@ -186,6 +188,43 @@ static void collect_list(struct strlist *l, const char *value)
     }
 }
 
+/* What kind of file a stat() found, for "is not a directory (it is ...)". */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISREG(mode)    ? "a file"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a directory";
+}
+
+/* The store's directory exists and is one: not found, another kind of
+ * file and a directory that cannot be reached are three messages. */
+static void check_store_dir(const struct store *s, const struct conf *c, struct diag *d)
+{
+    struct stat st;
+    bool same = strcmp(s->path, s->dir) == 0;
+    const char *rel = s->item->origin == CONF_FILE ? " relative to the .conf file's directory" : "";
+    int rc = stat(s->path, &st);
+    if (rc == 0 && S_ISDIR(st.st_mode))
+        return;
+    if (rc == 0) {
+        conf_error(d, c, s->item, "%s%s%s%s is not a directory (it is %s); expected a directory%s",
+                   s->dir, same ? "" : " (", same ? "" : s->path, same ? "" : ")",
+                   file_kind(st.st_mode), rel);
+    } else if (errno == ENOENT) {
+        conf_error(d, c, s->item, "directory %s not found%s%s%s; expected a directory%s", s->dir,
+                   same ? "" : " (", same ? "" : s->path, same ? "" : ")", rel);
+    } else {
+        int e = errno;
+        char *full = path_full(s->path);
+        conf_error(d, c, s->item, "directory %s: %s (%s); expected a directory mirari can read",
+                   s->dir, strerror(e), full);
+        free(full);
+    }
+}
+
 static void check_stores(struct app_config *a, const struct conf *c, const char *confdir,
                          unsigned flags, struct diag *d)
 {
@@ -209,11 +248,8 @@ static void check_stores(struct app_config *a, const struct conf *c, const char 
                            "the store's C name %s is also that of %s; expected names that differ "
                            "in more than '-' and '_'",
                            s->symbol, a->stores[j].item->name);
-        if ((flags & CHECK_FS) && !is_dir(s->path))
-            conf_error(d, c, it, "directory %s not found%s%s%s; expected a directory%s", s->dir,
-                       strcmp(s->path, s->dir) ? " (" : "", strcmp(s->path, s->dir) ? s->path : "",
-                       strcmp(s->path, s->dir) ? ")" : "",
-                       it->origin == CONF_FILE ? " relative to the .conf file's directory" : "");
+        if (flags & CHECK_FS)
+            check_store_dir(s, c, d);
     }
 }
 
@@ -280,6 +316,48 @@ int check_config(const struct conf *c, const char *confdir, unsigned flags, stru
         if (it->valid && strcmp(it->name, "packages") == 0)
             collect_list(&out->packages, it->value);
     }
+    return d->total - before;
+}
+
+/* http-address on a target with mirari's own stack: the app has the
+ * address of its one interface and no loopback interface, so it can
+ * listen on every address (*) or on its own only (runtime/net's
+ * tcp_listen refuses any other with EADDRNOTAVAIL when it starts). */
+static void check_http_address(const struct app_config *a, const struct target *t, struct diag *d)
+{
+    const struct conf_item *it = cfg_get(a, "http-address");
+    mi_ipv4 addr;
+    if (!t->own_stack || !it || !it->valid || mi_ipv4_parse(it->value, &addr) != 0 ||
+        addr == MI_IPV4_ANY)
+        return;
+    const struct conf_item *ip = cfg_get(a, "ip-address");
+    const struct conf_item *dhcp = cfg_get(a, "ip-use-dhcp");
+    bool use_dhcp = false;
+    if (dhcp && dhcp->valid)
+        parse_bool(dhcp->value, &use_dhcp);
+    mi_ipv4 own;
+    bool fixed = !use_dhcp && ip && ip->valid && mi_ipv4_parse(ip->value, &own) == 0;
+    if ((addr >> 24) == 127)
+        conf_error(d, a->conf, it,
+                   "%s is a loopback address, which an app on the %s target cannot listen on: it "
+                   "runs mirari's own TCP/IP stack, with no loopback and only its interface's "
+                   "address (%s); expected * or that address, or the unix-socket target "
+                   "(--socket), where the app listens on the host's loopback",
+                   it->value, t->name,
+                   fixed      ? ip->value
+                   : use_dhcp ? "from DHCP"
+                              : "10.0.0.2 unless ip-address sets another");
+    else if (fixed && addr != own)
+        conf_error(d, a->conf, it,
+                   "%s is not the app's address: on the %s target the app listens only on its "
+                   "own interface's address, ip-address %s; expected * or %s",
+                   it->value, t->name, ip->value, ip->value);
+}
+
+int check_target(const struct app_config *a, const struct target *t, struct diag *d)
+{
+    int before = d->total;
+    check_http_address(a, t, d);
     return d->total - before;
 }
 

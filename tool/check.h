@@ -10,6 +10,7 @@
 #include <mirari/app.h>
 
 #include "conf.h"
+#include "target.h"
 #include "util.h"
 
 /* A packed store from fs-NAME: DIR. */
@@ -46,6 +47,9 @@ struct app_config {
  * the number of errors. */
 int check_config(const struct conf *c, const char *confdir, unsigned flags, struct app_config *out,
                  struct diag *d);
+/* What the configuration means on target t, checked once the target is
+ * known (http-address on an own stack); errors into d, how many. */
+int check_target(const struct app_config *a, const struct target *t, struct diag *d);
 /* The effective item for a key (full name), or NULL. */
 const struct conf_item *cfg_get(const struct app_config *a, const char *name);
 void app_config_free(struct app_config *a);

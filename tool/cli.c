@@ -7,7 +7,21 @@
 #include <string.h>
 
 #include "commands.h"
+#include "conf.h"
 #include "conf_keys.h"
+
+/* The options besides the keys and the target switches (target.c), in
+ * the order mirari --help shows them; shell completion offers these. */
+const struct cli_option cli_options[] = {
+    {"-f", "--file", OPT_FILE, "the app's .conf (default: the only *.conf here)"},
+    {"-t", "--target", OPT_TARGET, "the target"},
+    {NULL, "--no-install", OPT_NO_INSTALL, "do not run apt-get for missing packages"},
+    {"-v", "--verbose", OPT_VERBOSE, "show the commands run"},
+    {"-q", "--quiet", OPT_QUIET, "print errors only"},
+    {"-h", "--help", OPT_HELP, "print help"},
+    {NULL, "--version", OPT_VERSION, "print the version"},
+};
+const size_t cli_noptions = sizeof cli_options / sizeof cli_options[0];
 
 static int usage_error(const char *fmt, ...) PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
@@ -57,7 +71,9 @@ static int key_option(struct cli *c, char **argv, int i, int argc)
     if (!k) {
         char *name = xstrndup(arg, len);
         const char *s = conf_key_suggest(name);
-        if (s)
+        if (strcmp(name, "name") == 0)
+            usage_error("unknown option --name; %s", CONF_NAME_HINT);
+        else if (s)
             usage_error("unknown option --%s; did you mean --%s%s?", name, s,
                         str_ends(s, "-") ? "NAME" : "");
         else
@@ -145,37 +161,71 @@ static int command_option(struct cli *c, char **argv, int argc, int *i)
     return 0;
 }
 
+/* An option of the table: 1 when arg is one (applied, or *err set), 0
+ * when it is not. */
+static int table_option(struct cli *c, char **argv, int argc, int *i, int *err)
+{
+    const char *arg = argv[*i];
+    for (size_t k = 0; k < cli_noptions; k++) {
+        const struct cli_option *o = &cli_options[k];
+        const char *v = NULL;
+        if (o->kind == OPT_FILE || o->kind == OPT_TARGET) {
+            v = valued(argv, argc, i, o->short_name, o->long_name, err);
+            if (*err)
+                return 1;
+            if (!v)
+                continue;
+        } else if (strcmp(arg, o->long_name) != 0 &&
+                   !(o->short_name && strcmp(arg, o->short_name) == 0)) {
+            continue;
+        }
+        switch (o->kind) {
+        case OPT_FILE:
+            c->file = v;
+            break;
+        case OPT_TARGET:
+            *err = target_option(c, v, arg);
+            break;
+        case OPT_NO_INSTALL:
+            c->no_install = true;
+            break;
+        case OPT_VERBOSE:
+            c->verbosity = 2;
+            break;
+        case OPT_QUIET:
+            c->verbosity = 0;
+            break;
+        case OPT_HELP:
+            c->help = true;
+            break;
+        case OPT_VERSION:
+            c->version = true;
+            break;
+        }
+        return 1;
+    }
+    return 0;
+}
+
 static int one_option(struct cli *c, char **argv, int argc, int *i)
 {
     const char *arg = argv[*i];
     int err = 0;
-    const char *v;
-    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)
-        c->help = true;
-    else if (strcmp(arg, "--version") == 0)
-        c->version = true;
-    else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0)
-        c->verbosity = 2;
-    else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0)
-        c->verbosity = 0;
-    else if (strcmp(arg, "--no-install") == 0)
-        c->no_install = true;
-    else if ((v = valued(argv, argc, i, "-f", "--file", &err)))
-        c->file = v;
-    else if ((v = valued(argv, argc, i, "-t", "--target", &err)))
-        err = target_option(c, v, arg);
-    else if (!err && (err = command_option(c, argv, argc, i)) != 0)
-        err = err < 0 ? 2 : 0;
-    else if (!err && target_by_flag(arg))
-        err = set_target(c, target_by_flag(arg), arg);
-    else if (!err && strncmp(arg, "--", 2) == 0) {
+    if (table_option(c, argv, argc, i, &err))
+        return err;
+    int own = command_option(c, argv, argc, i);
+    if (own)
+        return own < 0 ? 2 : 0;
+    if (target_by_flag(arg))
+        return set_target(c, target_by_flag(arg), arg);
+    if (strncmp(arg, "--", 2) == 0) {
         int used = key_option(c, argv, *i, argc);
         if (used < 0)
             return 2;
         *i += used - 1;
-    } else if (!err)
-        return usage_error("unknown option %s", arg);
-    return err;
+        return 0;
+    }
+    return usage_error("unknown option %s", arg);
 }
 
 int cli_parse(int argc, char **argv, struct cli *out)

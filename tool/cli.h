@@ -46,6 +46,27 @@ struct cli {
     struct cli_cmdopts opts;
 };
 
+enum cli_option_kind {
+    OPT_FILE,   /* takes a value: -fFILE, -f FILE, --file=FILE, --file FILE */
+    OPT_TARGET, /* takes a value, as OPT_FILE */
+    OPT_NO_INSTALL,
+    OPT_VERBOSE,
+    OPT_QUIET,
+    OPT_HELP,
+    OPT_VERSION,
+};
+
+/* mirari's own options (keys and target switches aside): what the parser
+ * accepts and what completion offers, from one table. */
+struct cli_option {
+    const char *short_name; /* "-f", or NULL */
+    const char *long_name;  /* "--file" */
+    enum cli_option_kind kind;
+    const char *help;
+};
+extern const struct cli_option cli_options[];
+extern const size_t cli_noptions;
+
 /* 0, or 2 after printing a usage error. */
 int cli_parse(int argc, char **argv, struct cli *out);
 void cli_free(struct cli *c);

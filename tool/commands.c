@@ -74,6 +74,14 @@ static const char help_pack[] =
     "Dotfiles and version-control directories are left out unless\n"
     "--pack-dotfiles=true.\n";
 
+static const char help_complete[] =
+    "usage: mirari complete bash|zsh -- WORDS...\n"
+    "\n"
+    "Internal: the shell completion scripts' helper. Print what completes the last\n"
+    "of WORDS (the command line after `mirari`, the word being typed last), one a\n"
+    "line: commands, options, app.conf keys as --KEY=, targets and values, from the\n"
+    "tables mirari itself reads.\n";
+
 /* In the order mirari --help lists them. */
 const struct command commands[] = {
     {"configure", cmd_configure, NULL, "check the .conf, satisfy dependencies, write _build/",
@@ -87,8 +95,9 @@ const struct command commands[] = {
      help_deploy, true, "--output --size --set --bucket --yes"},
     {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false,
      NULL},
-    {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, true, NULL},
+    {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, false, NULL},
     {"pack", cmd_pack, "DIR OUT", NULL, help_pack, true, NULL},
+    {"complete", cmd_complete, "bash|zsh -- WORDS...", NULL, help_complete, false, NULL},
 };
 const size_t ncommands = sizeof commands / sizeof commands[0];
 

@@ -79,6 +79,8 @@ void conf_unknown_key(struct diag *d, int line, const char *where, const char *d
                  "%s: %s%s: unknown key; the entry point is given as %smain-noip, %smain-ip or "
                  "%smain-http",
                  where, dashes, shown, dashes, dashes, dashes);
+    } else if (strcmp(name, "name") == 0) {
+        diag_add(d, line, "%s: %s%s: unknown key; %s", where, dashes, shown, CONF_NAME_HINT);
     } else if (suggestion && str_ends(suggestion, "-")) {
         /* A family: suggest the member the user meant ("fs_static" ->
          * "fs-static"). */
@@ -168,8 +170,8 @@ static struct conf_item *add_item(struct conf *c, const struct conf_key *k, cons
 
 /* Check a known key's member name and value; keep the item either way, so
  * that checks across keys (duplicates, which main-*) still see it. */
-static int add_checked(struct conf *c, const struct conf_key *k, const char *name, const char *value,
-                       int line, enum conf_origin origin, struct diag *d)
+static int add_checked(struct conf *c, const struct conf_key *k, const char *name,
+                       const char *value, int line, enum conf_origin origin, struct diag *d)
 {
     struct conf_item *it = add_item(c, k, name, value, line, origin);
     int errors = 0;
@@ -253,6 +255,11 @@ int conf_parse(struct conf *c, const char *buf, size_t len, struct diag *d)
 {
     int errors = 0, line = 0;
     size_t pos = 0;
+    /* A UTF-8 byte order mark, which some editors put at the start of a
+     * text file (in UTF-8 it orders nothing and only says "UTF-8", Unicode
+     * 15.0 section 23.8): not part of the first key. */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3;
     while (pos < len) {
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - buf) : len;

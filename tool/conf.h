@@ -20,9 +20,9 @@ enum conf_origin { CONF_FILE, CONF_CLI };
 
 struct conf_item {
     const struct conf_key *key; /* the table entry (the family for fs-/xl-) */
-    char *name;               /* the full key: "fs-static" */
-    char *value;              /* stripped, otherwise as written */
-    int line;                 /* line in the file; 0 on the command line */
+    char *name;                 /* the full key: "fs-static" */
+    char *value;                /* stripped, otherwise as written */
+    int line;                   /* line in the file; 0 on the command line */
     enum conf_origin origin;
     bool valid; /* the value passed its type check */
 };
@@ -55,6 +55,11 @@ void conf_error(struct diag *d, const struct conf *c, const struct conf_item *it
  * (DIAG_CLI_LINE for the command line), dashes is "" or "--". */
 void conf_unknown_key(struct diag *d, int line, const char *where, const char *dashes,
                       const char *name);
+
+/* Why there is no key `name`, for the error about one. */
+#define CONF_NAME_HINT                                                                             \
+    "the application's name is the .conf file's name (NAME.conf builds mir-NAME); rename the "     \
+    "file to change it"
 
 /* A value for a message: quoted, escaped, shortened when long. */
 char *conf_show(const char *s);

@@ -19,7 +19,7 @@ static int emit(const struct session *s, const char *name, const char *text,
     char *path = path_join(s->builddir, name);
     int rc = write_if_changed(path, text, strlen(text));
     if (rc < 0)
-        errorf("%s: %s", path, strerror(errno));
+        error_path(path, errno);
     else
         sl_addf(written, "_build/%s", name);
     free(path);
@@ -33,7 +33,7 @@ static int generate_xl(struct session *s, struct strlist *written)
 {
     char *dir = realpath(s->appdir, NULL);
     if (!dir) {
-        errorf("%s: %s", s->appdir, strerror(errno));
+        error_path(s->appdir, errno);
         return EXIT_FAIL;
     }
     char *image = image_name(s->app, s->target);
@@ -91,8 +91,30 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
     return rc;
 }
 
+/* xl-* keys go into the xen target's NAME.xl only: on another target a
+ * note says so (not an error: the same .conf serves several targets).
+ * The qemu runner sizes its VM with xl-memory when memory is not set. */
+static void note_xl_keys(const struct session *s)
+{
+    if (s->target->xl)
+        return;
+    for (size_t i = 0; i < s->cfg.n; i++) {
+        const struct conf_item *it = s->cfg.items[i];
+        if (!str_starts(it->name, "xl-"))
+            continue;
+        if (s->target->vm && strcmp(it->name, "xl-memory") == 0 && !cfg_get(&s->cfg, "memory"))
+            continue;
+        char *where = it->origin == CONF_FILE ? xasprintf("%s:%d", s->conf_path, it->line)
+                                              : xstrdup("command line");
+        note("%s: note: %s%s applies only to the xen target (--xen); %s does not use it", where,
+             it->origin == CONF_FILE ? "" : "--", it->name, s->target->name);
+        free(where);
+    }
+}
+
 int configure_app(struct session *s)
 {
+    note_xl_keys(s);
     /* Dependencies are checked even when the target is missing, so that one
      * run reports every problem; nothing is installed for nothing then. */
     int target_rc = target_available(s);
@@ -104,7 +126,7 @@ int configure_app(struct session *s)
     if (rc == EXIT_OK)
         rc = target_rc;
     if (rc == EXIT_OK && make_dirs(s->builddir) < 0) {
-        errorf("%s: %s", s->builddir, strerror(errno));
+        error_path(s->builddir, errno);
         rc = EXIT_FAIL;
     }
     struct codegen g = {.app = s->app,
@@ -121,7 +143,9 @@ int configure_app(struct session *s)
     if (rc == EXIT_OK) {
         gen_outputs(&g, &files);
         if (manifest_update(s->appdir, &files) < 0) {
-            errorf("%s/manifest: %s", s->builddir, strerror(errno));
+            char *path = path_join(s->builddir, "manifest");
+            error_path(path, errno);
+            free(path);
             rc = EXIT_FAIL;
         }
     }

@@ -94,7 +94,7 @@ static void each_name(const struct app_config *cfg, const char *key,
 }
 
 struct pkg_state {
-    struct diag d;
+    struct diag *d;
     struct strlist missing;
 };
 
@@ -106,7 +106,7 @@ static void check_package(const struct app_config *cfg, const struct conf_item *
 {
     struct pkg_state *ps = arg;
     if (!debian_name_ok(name))
-        conf_error(&ps->d, cfg->conf, it,
+        conf_error(ps->d, cfg->conf, it,
                    "%s is not a Debian package name; expected lowercase letters, digits and "
                    "+ - . (%s)",
                    name, opam_note);
@@ -115,7 +115,7 @@ static void check_package(const struct app_config *cfg, const struct conf_item *
     else if (apt_knows(name))
         sl_add(&ps->missing, name);
     else
-        conf_error(&ps->d, cfg->conf, it,
+        conf_error(ps->d, cfg->conf, it,
                    "%s is not a Debian package known to apt (apt-get update may help if it is "
                    "new); %s: expected Debian packages",
                    name, opam_note);
@@ -196,22 +196,37 @@ static int pkgconfig_flags(const struct app_config *cfg, const char *what, char 
     return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+int deps_check(const struct app_config *cfg, struct diag *d, struct strlist *missing)
+{
+    struct pkg_state ps = {.d = d};
+    int before = d->total;
+    each_name(cfg, "packages", check_package, &ps);
+    for (size_t i = 0; i < ps.missing.n; i++)
+        sl_add(missing, ps.missing.v[i]);
+    /* A module may come with a package not installed yet. */
+    if (ps.missing.n == 0)
+        each_name(cfg, "depends", check_module, d);
+    sl_free(&ps.missing);
+    return d->total - before;
+}
+
 int deps_resolve(const struct app_config *cfg, const char *dont_install, char **cflags, char **libs)
 {
     *cflags = xstrdup("");
     *libs = xstrdup("");
-    struct pkg_state ps = {0};
+    struct diag d = {0};
+    struct pkg_state ps = {.d = &d};
     each_name(cfg, "packages", check_package, &ps);
     int rc = EXIT_OK;
     /* Install first: the modules named in depends may come with them. */
-    if (ps.d.total == 0 && ps.missing.n)
+    if (d.total == 0 && ps.missing.n)
         rc = install(&ps.missing, dont_install);
     if (rc == EXIT_OK)
-        each_name(cfg, "depends", check_module, &ps.d);
-    diag_print(&ps.d, stderr);
-    if (ps.d.total)
+        each_name(cfg, "depends", check_module, &d);
+    diag_print(&d, stderr);
+    if (d.total)
         rc = EXIT_USAGE;
-    diag_free(&ps.d);
+    diag_free(&d);
     sl_free(&ps.missing);
     if (rc == EXIT_OK && cfg->depends.n) {
         free(*cflags);

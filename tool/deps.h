@@ -19,6 +19,12 @@
 int deps_resolve(const struct app_config *cfg, const char *dont_install, char **cflags,
                  char **libs);
 
+/* Only check the names, installing nothing: errors about packages and
+ * depends into d (depends only when no package is missing, since a
+ * module may come with one), installable missing packages into missing.
+ * Returns the number of errors. */
+int deps_check(const struct app_config *cfg, struct diag *d, struct strlist *missing);
+
 /* Whether a name that no tool knows looks like an ocamlfind library
  * ("cohttp.syntax", "lwt.unix": a dot followed by letters only). */
 bool looks_like_ocamlfind(const char *name);

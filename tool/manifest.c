@@ -170,13 +170,16 @@ static void list_kept(const char *dir, struct strlist *kept)
 int clean_app(const char *appdir, int *removed, struct strlist *kept)
 {
     *removed = 0;
-    char *build = path_join(appdir, "_build");
+    char *rel = path_join(appdir, "_build");
     struct stat st;
     int rc = 0;
-    if (lstat(build, &st) < 0) {
-        free(build);
+    if (lstat(rel, &st) < 0) {
+        free(rel);
         return 0; /* nothing to clean */
     }
+    /* Messages name it from the root, files are reached as before. */
+    char *build = path_full(rel);
+    free(rel);
     struct strlist entries = {0};
     char *bad = NULL;
     if (!S_ISDIR(st.st_mode)) {

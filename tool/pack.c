@@ -27,9 +27,10 @@ struct file {
 };
 
 struct packer {
-    const char *dir; /* as given, for messages */
-    unsigned flags;  /* PACK_* */
-    char *root;      /* realpath(dir) */
+    const char *dir;    /* as given, for messages */
+    unsigned flags;     /* PACK_* */
+    char *root;         /* realpath(dir) */
+    char out[PATH_MAX]; /* the image's path from the root, for messages */
     size_t root_len;
     struct file *files;
     size_t nfiles, cap;
@@ -145,7 +146,7 @@ static int visit(struct packer *p, const char *key, const char *name)
         return fail(p, "%s/%s: path too long", p->dir, shown(child, show, sizeof show));
     struct stat st;
     if (lstat(full, &st) < 0)
-        return fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show), strerror(errno));
+        return fail(p, "%s/%s: %s", p->root, shown(child, show, sizeof show), strerror(errno));
     if (pack_leaves_out(name, S_ISDIR(st.st_mode), p->flags))
         return 0;
     const char *why = bad_name(name);
@@ -158,9 +159,10 @@ static int visit(struct packer *p, const char *key, const char *name)
         char real[PATH_MAX];
         if (realpath(full, real) == NULL) {
             if (errno != ENOENT)
-                return fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show),
+                return fail(p, "%s/%s: %s", p->root, shown(child, show, sizeof show),
                             strerror(errno));
-            fprintf(stderr, "mirari: warning: %s/%s: symbolic link with a missing target, left out\n",
+            fprintf(stderr,
+                    "mirari: warning: %s/%s: symbolic link with a missing target, left out\n",
                     p->dir, shown(child, show, sizeof show));
             return 0;
         }
@@ -171,7 +173,7 @@ static int visit(struct packer *p, const char *key, const char *name)
                         shown(real, show2, sizeof show2));
         }
         if (stat(full, &st) < 0)
-            return fail(p, "%s/%s: %s", p->dir, shown(child, show, sizeof show), strerror(errno));
+            return fail(p, "%s/%s: %s", p->root, shown(child, show, sizeof show), strerror(errno));
     }
     if (S_ISDIR(st.st_mode))
         return walk(p, child, &st);
@@ -201,8 +203,8 @@ static int walk(struct packer *p, const char *key, const struct stat *dst)
         return fail(p, "%s/%s: path too long", p->dir, shown(key, show, sizeof show));
     DIR *d = opendir(path);
     if (d == NULL)
-        return fail(p, "%s/%s: cannot open directory: %s", p->dir, shown(key, show, sizeof show),
-                    strerror(errno));
+        return fail(p, "%s%s%s: cannot open directory: %s", p->root, *key ? "/" : "",
+                    shown(key, show, sizeof show), strerror(errno));
     int rc = 0;
     struct dirent *e;
     errno = 0; /* readdir() says end and error apart only by errno */
@@ -212,8 +214,8 @@ static int walk(struct packer *p, const char *key, const struct stat *dst)
         errno = 0;
     }
     if (rc == 0 && errno != 0)
-        rc = fail(p, "%s/%s: cannot read directory: %s", p->dir, shown(key, show, sizeof show),
-                  strerror(errno));
+        rc = fail(p, "%s%s%s: cannot read directory: %s", p->root, *key ? "/" : "",
+                  shown(key, show, sizeof show), strerror(errno));
     closedir(d);
     p->depth--;
     return rc;
@@ -280,12 +282,12 @@ static int copy_file(struct packer *p, struct out *o, struct file *f, uint64_t *
     snprintf(full, sizeof full, "%s/%s", p->root, f->key);
     int fd = open(full, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(p, "%s/%s: %s", p->dir, shown(f->key, show, sizeof show), strerror(errno));
+        return fail(p, "%s/%s: %s", p->root, shown(f->key, show, sizeof show), strerror(errno));
     uint64_t h = KV_HASH_INIT, total = 0;
     int rc = 0;
     for (;;) {
         if (o->len == BUF_SIZE && out_flush(o) < 0) {
-            rc = fail(p, "writing the image: %s", strerror(errno));
+            rc = fail(p, "writing the image %s: %s", p->out, strerror(errno));
             break;
         }
         /* Read straight into the output buffer: no second copy. */
@@ -293,7 +295,7 @@ static int copy_file(struct packer *p, struct out *o, struct file *f, uint64_t *
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            rc = fail(p, "%s/%s: %s", p->dir, shown(f->key, show, sizeof show), strerror(errno));
+            rc = fail(p, "%s/%s: %s", p->root, shown(f->key, show, sizeof show), strerror(errno));
             break;
         }
         if (n == 0)
@@ -360,11 +362,25 @@ static int write_image(struct packer *p, int fd)
     rc = 0;
     goto out;
 io:
-    fail(p, "writing the image: %s", strerror(errno ? errno : EIO));
+    fail(p, "writing the image %s: %s", p->out, strerror(errno ? errno : EIO));
 out:
     free(recs);
     free(o.buf);
     return rc;
+}
+
+/* path from the root, for a message (the generated Makefile names files
+ * relative to the app's directory, where make runs). */
+static void from_root(const char *path, char *buf, size_t cap)
+{
+    char cwd[PATH_MAX];
+    int n;
+    if (path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+        n = snprintf(buf, cap, "%s", path);
+    else
+        n = snprintf(buf, cap, "%s/%s", cwd, path);
+    if (n < 0 || (size_t)n >= cap) /* too long to show whole: as given */
+        snprintf(buf, cap, "%s", path);
 }
 
 int pack_dir(const char *dir, const char *out_path, unsigned flags, char *err, size_t errlen)
@@ -374,9 +390,13 @@ int pack_dir(const char *dir, const char *out_path, unsigned flags, char *err, s
     int fd = -1, rc = -1, made_tmp = 0;
     struct stat st;
 
+    from_root(out_path, p.out, sizeof p.out);
     p.root = realpath(dir, NULL);
     if (p.root == NULL || stat(p.root, &st) < 0) {
-        fail(&p, "%s: %s", dir, strerror(errno));
+        char full[PATH_MAX];
+        int e = errno;
+        from_root(dir, full, sizeof full);
+        fail(&p, "%s: %s", full, strerror(e));
         goto out;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -395,7 +415,7 @@ int pack_dir(const char *dir, const char *out_path, unsigned flags, char *err, s
     }
     fd = mkstemp(tmp);
     if (fd < 0) {
-        fail(&p, "%s: cannot create: %s", out_path, strerror(errno));
+        fail(&p, "%s: cannot create: %s", p.out, strerror(errno));
         goto out;
     }
     made_tmp = 1;
@@ -403,12 +423,12 @@ int pack_dir(const char *dir, const char *out_path, unsigned flags, char *err, s
         goto out;
     if (fchmod(fd, 0644) < 0 || close(fd) < 0) {
         fd = -1;
-        fail(&p, "%s: %s", out_path, strerror(errno));
+        fail(&p, "%s: %s", p.out, strerror(errno));
         goto out;
     }
     fd = -1;
     if (rename(tmp, out_path) < 0) {
-        fail(&p, "%s: cannot rename into place: %s", out_path, strerror(errno));
+        fail(&p, "%s: cannot rename into place: %s", p.out, strerror(errno));
         goto out;
     }
     rc = 0;

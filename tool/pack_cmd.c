@@ -105,7 +105,7 @@ int cmd_pack(const struct cli *cli)
         char *dep = depfile(out, &paths);
         char *dep_path = xasprintf("%s.d", out);
         if (write_if_changed(dep_path, dep, strlen(dep)) < 0) {
-            errorf("%s: %s", dep_path, strerror(errno));
+            error_path(dep_path, errno);
             rc = EXIT_FAIL;
         }
         free(dep_path);

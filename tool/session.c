@@ -10,8 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "deps.h"
 #include "diag.h"
 #include "state.h"
+#include "xl.h"
 
 /* The app's name becomes file names (mir-NAME) and a C string. */
 static bool app_name_ok(const char *name)
@@ -56,14 +58,17 @@ int find_conf(struct session *s, const struct cli *cli)
 {
     if (cli->file) {
         if (!is_file(cli->file)) {
-            errorf("%s: %s", cli->file, is_dir(cli->file) ? "is a directory" : strerror(ENOENT));
+            error_path(cli->file, is_dir(cli->file) ? EISDIR : ENOENT);
             return EXIT_USAGE;
         }
         s->conf_path = xstrdup(cli->file);
     } else {
         struct strlist found = {0};
         if (list_files(".", ".conf", &found) < 0) {
-            errorf("cannot read the current directory: %s", strerror(errno));
+            int e = errno;
+            char *cwd = path_full(".");
+            errorf("cannot read the current directory %s: %s", cwd, strerror(e));
+            free(cwd);
             return EXIT_FAIL;
         }
         if (found.n != 1) {
@@ -240,7 +245,7 @@ static void note_forgotten(const struct session *s, const struct state *recorded
 static int find_sources(struct session *s)
 {
     if (list_files(s->appdir, ".c", &s->sources) < 0) {
-        errorf("cannot read %s: %s", s->appdir, strerror(errno));
+        error_path(s->appdir, errno);
         return EXIT_FAIL;
     }
     for (size_t i = 0; i < s->sources.n; i++) {
@@ -258,13 +263,55 @@ static int find_sources(struct session *s)
     return EXIT_OK;
 }
 
-/* Parse the .conf and the keys, check them together. */
-static int load_config(struct session *s)
+/* The target: the original Mirari's compiler: form wins (with a note),
+ * then the command line, then the one configure remembered, then the
+ * default. */
+static void pick_target(struct session *s, const struct cli *cli)
+{
+    const struct target *asked = cli->target ? cli->target : s->kept_target;
+    if (s->cfg.seed_family) {
+        const struct conf_item *it = cfg_get(&s->cfg, "compiler");
+        s->target = target_for_family(s->cfg.seed_family, asked);
+        const char *where = it->origin == CONF_FILE ? s->conf_path : "command line";
+        if (it->origin == CONF_FILE)
+            note("%s:%d: note: compiler: %s is the original Mirari's OPAM switch name: it "
+                 "selects target %s%s%s; the OCaml compiler part does not apply, the default C "
+                 "compiler is used",
+                 where, it->line, it->value, s->target->name,
+                 cli->target && cli->target != s->target ? " over " : "",
+                 cli->target && cli->target != s->target ? cli->target_opt : "");
+        else
+            note("command line: note: --compiler=%s selects target %s; the OCaml compiler part "
+                 "does not apply, the default C compiler is used",
+                 it->value, s->target->name);
+    } else {
+        s->target = asked ? asked : target_default();
+    }
+}
+
+/* After errors, packages that configure would install: said, since
+ * depends was not checked for them (a module may come with one). */
+static void note_missing(const struct strlist *missing)
+{
+    struct sbuf names = {0};
+    for (size_t i = 0; i < missing->n; i++)
+        sb_printf(&names, "%s%s", i ? ", " : "", missing->v[i]);
+    note("note: Debian packages not installed yet: %s (configure installs them, as root, once "
+         "the errors are fixed, then checks depends)",
+         sb_str(&names));
+    sb_free(&names);
+}
+
+/* Parse the .conf and the keys, pick the target, check them together
+ * and for the target (xl-* keys too for xen). On an error here, or one
+ * the caller already had (more_errors), packages and depends are checked
+ * as well. */
+static int load_config(struct session *s, const struct cli *cli, bool more_errors)
 {
     size_t len;
     s->conf_text = read_file(s->conf_path, &len);
     if (!s->conf_text) {
-        errorf("%s: %s", s->conf_path, strerror(errno));
+        error_path(s->conf_path, errno);
         return EXIT_FAIL;
     }
     struct diag d = {0};
@@ -277,35 +324,22 @@ static int load_config(struct session *s)
         free(name);
     }
     check_config(&s->conf, s->appdir, CHECK_FS, &s->cfg, &d);
-    diag_print(&d, stderr);
+    pick_target(s, cli);
+    check_target(&s->cfg, s->target, &d);
+    if (s->target->xl) /* the text is written by configure; here only its errors */
+        free(xl_config_text(&s->cfg, s->app, "/", &d));
+    /* After an error, the names of packages and depends too (nothing is
+     * installed), so that one run reports every problem (mirari(1)). */
+    struct strlist missing = {0};
+    if (d.total || more_errors)
+        deps_check(&s->cfg, &d, &missing);
+    diag_print(&d, stderr); /* in the order of the file's lines */
+    if (missing.n)
+        note_missing(&missing);
+    sl_free(&missing);
     int errors = d.total;
     diag_free(&d);
     return errors ? EXIT_USAGE : EXIT_OK;
-}
-
-/* The target: the seed's compiler: form wins (with a note), then the
- * command line, then the one configure remembered, then the default. */
-static int pick_target(struct session *s, const struct cli *cli)
-{
-    const struct target *asked = cli->target ? cli->target : s->kept_target;
-    if (s->cfg.seed_family) {
-        const struct conf_item *it = cfg_get(&s->cfg, "compiler");
-        s->target = target_for_family(s->cfg.seed_family, asked);
-        const char *where = it->origin == CONF_FILE ? s->conf_path : "command line";
-        if (it->origin == CONF_FILE)
-            note("%s:%d: note: compiler: %s is the seed's OPAM switch: it selects target %s%s%s; "
-                 "the OCaml compiler part does not apply, the default C compiler is used",
-                 where, it->line, it->value, s->target->name,
-                 cli->target && cli->target != s->target ? " over " : "",
-                 cli->target && cli->target != s->target ? cli->target_opt : "");
-        else
-            note("command line: note: --compiler=%s selects target %s; the OCaml compiler part "
-                 "does not apply, the default C compiler is used",
-                 it->value, s->target->name);
-    } else {
-        s->target = asked ? asked : target_default();
-    }
-    return EXIT_OK;
 }
 
 int session_open(struct session *s, const struct cli *cli, bool reuse_recorded)
@@ -334,11 +368,11 @@ int session_open(struct session *s, const struct cli *cli, bool reuse_recorded)
     merge_keys(s, &given);
     if (reuse_recorded && have)
         note_remembered(s, &given, &recorded);
+    /* Every problem in one run: the sources' and the configuration's. */
     rc = find_sources(s);
+    int config_rc = load_config(s, cli, rc != EXIT_OK);
     if (rc == EXIT_OK)
-        rc = load_config(s);
-    if (rc == EXIT_OK)
-        rc = pick_target(s, cli);
+        rc = config_rc;
     if (rc == EXIT_OK && reuse_recorded && have && !cli->target && recorded.target &&
         strcmp(recorded.target, s->target->name) != 0)
         note("note: back to target %s: %s was given to an earlier build or run, for that "

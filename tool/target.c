@@ -8,16 +8,16 @@
 /* The seed's --unix meant unix-direct and its default was the socket
  * target; both are of the seed's "unix" family (compiler +mirage-unix). */
 const struct target targets[] = {
-    {"unix-socket", "socket", "--socket", "unix-socket.mk", "", "unix", false, run_socket,
-     "a Linux process on host sockets (default)"},
-    {"unix-direct", "unix", "--unix", "unix-direct.mk", "", "unix", false, run_direct,
+    {"unix-socket", "socket", "--socket", "unix-socket.mk", "", "unix", false, false, false,
+     run_socket, "a Linux process on host sockets (default)"},
+    {"unix-direct", "unix", "--unix", "unix-direct.mk", "", "unix", false, true, false, run_direct,
      "a Linux process with mirari's TCP/IP stack on a tap device"},
-    {"qemu", NULL, NULL, "qemu.mk", ".pvh", NULL, false, run_qemu,
+    {"qemu", NULL, NULL, "qemu.mk", ".pvh", NULL, false, true, true, run_qemu,
      "a PVH kernel under QEMU (KVM when available)"},
     /* One kernel image boots under QEMU and Xen (the drivers are chosen at
      * boot from CPUID), so xen builds qemu's PVH kernel, named as the
      * seed's mir-NAME.xen, and adds NAME.xl for xl. */
-    {"xen", NULL, "--xen", "qemu.mk", ".xen", "xen", true, run_xen,
+    {"xen", NULL, "--xen", "qemu.mk", ".xen", "xen", true, true, true, run_xen,
      "a PVH guest started with xl create"},
 };
 const size_t ntargets = sizeof targets / sizeof targets[0];

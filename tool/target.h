@@ -42,6 +42,9 @@ struct target {
     const char *suffix;      /* of the image: mir-NAME<suffix> ("" or ".xen") */
     const char *seed_family; /* what the seed's compiler: +mirage-<family> meant */
     bool xl;                 /* configure writes _build/NAME.xl (tool/xl.h) */
+    bool own_stack;          /* mirari's TCP/IP stack: the app has its interface's
+                              * address only, no loopback */
+    bool vm;                 /* a virtual machine: memory (else xl-memory) sizes it */
     runner_fn run;
     const char *summary; /* one line for --help */
 };

@@ -176,6 +176,20 @@ const char *path_base(const char *path)
     return slash ? slash + 1 : path;
 }
 
+char *path_full(const char *path)
+{
+    if (path[0] == '/')
+        return xstrdup(path);
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd)
+        return xstrdup(path);
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    char *full = strcmp(path, ".") == 0 || path[0] == '\0' ? xstrdup(cwd) : path_join(cwd, path);
+    free(cwd);
+    return full;
+}
+
 bool is_dir(const char *path)
 {
     struct stat st;
@@ -276,8 +290,13 @@ long long file_size(const char *path)
 
 int make_dirs(const char *path)
 {
-    if (is_dir(path))
-        return 0;
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        errno = ENOTDIR; /* a file of that name is in the way */
+        return -1;
+    }
     char *parent = path_dir(path);
     int rc = strcmp(parent, path) == 0 ? 0 : make_dirs(parent);
     free(parent);
@@ -317,6 +336,13 @@ void errorf(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+void error_path(const char *path, int err)
+{
+    char *full = path_full(path);
+    errorf("%s: %s", full, strerror(err));
+    free(full);
 }
 
 char *cmd_line(char *const argv[])

@@ -47,6 +47,9 @@ char *path_join(const char *dir, const char *name);
 /* Directory part ("." when none) and last component. */
 char *path_dir(const char *path);
 const char *path_base(const char *path);
+/* The path from the root, for messages: path itself when absolute, else
+ * the current directory joined with it (lexically, "./" dropped). */
+char *path_full(const char *path);
 bool is_dir(const char *path);
 bool is_file(const char *path);
 /* Characters that make, the shell and the assembler all take literally in
@@ -76,6 +79,9 @@ void say(const char *fmt, ...) PRINTF(1, 2);
 void note(const char *fmt, ...) PRINTF(1, 2);
 /* An error, always shown: "mirari: ..." on stderr. */
 void errorf(const char *fmt, ...) PRINTF(1, 2);
+/* "mirari: /full/path: strerror(err)": a file error names the file from
+ * the root, whatever directory mirari ran in. */
+void error_path(const char *path, int err);
 
 /* ---- other programs ---- */
 /* Run argv[0] (searched in PATH) with argv, without a shell. When out is

@@ -144,7 +144,7 @@ static bool xl_lines(const struct app_config *cfg, struct sbuf *b, struct diag *
     bool ok = true;
     for (size_t i = 0; i < cfg->n; i++) {
         const struct conf_item *it = cfg->items[i];
-        if (!str_starts(it->name, "xl-"))
+        if (!str_starts(it->name, "xl-") || !it->valid) /* invalid: reported already */
             continue;
         const char *key = it->name + 3;
         if (one_of(key, mirari_keys, COUNT(mirari_keys))) {
@@ -184,13 +184,13 @@ size_t xl_boot_words(const struct app_config *cfg, struct strlist *out)
     for (size_t i = 0; i < conf_nkeys; i++) {
         const struct conf_item *it =
             (conf_keys[i].flags & KEY_BOOT) ? cfg_get(cfg, conf_keys[i].name) : NULL;
-        if (it) {
+        if (it && it->valid) { /* an invalid one is reported already */
             add_word(out, it);
             n++;
         }
     }
     for (size_t i = 0; i < cfg->n; i++)
-        if (str_starts(cfg->items[i]->name, APP_KEY_PREFIX))
+        if (str_starts(cfg->items[i]->name, APP_KEY_PREFIX) && cfg->items[i]->valid)
             add_word(out, cfg->items[i]);
     return n;
 }

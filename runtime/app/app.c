@@ -17,6 +17,7 @@
  * start (stores, network, listening socket), 2 for bad boot arguments. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,7 @@ const char *mi_app_name(void)
 }
 
 /* A line on the console, prefixed "mir-NAME: " like any Unix tool's
- * complaint; used before logging is set up and for --help/--version. */
+ * complaint; used before logging is set up. */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
@@ -68,6 +69,17 @@ static void say(const char *fmt, ...)
     plat_console_write(line, len);
 }
 
+/* What the user asked for (--help, --version) goes to standard output,
+ * as any program's, so that `mir-NAME --help | less` works; errors and
+ * the log stay on the console (standard error on Linux). Through the C
+ * library: on the PVH kernel, standard output is the console too. 1 when
+ * it could not be written. */
+static int print_out(const char *text, size_t len)
+{
+    bool ok = fwrite(text, 1, len, stdout) == len;
+    return fflush(stdout) == 0 && ok ? 0 : 1;
+}
+
 static int print_usage(const mi_app *app)
 {
     char prog[128];
@@ -77,9 +89,16 @@ static int print_usage(const mi_app *app)
     if (text == NULL)
         return 1;
     bootargs_usage(prog, app->defaults, app->ndefaults, text, len + 1);
-    plat_console_write(text, len);
+    int rc = print_out(text, len);
     free(text);
-    return 0;
+    return rc;
+}
+
+static int print_version(const mi_app *app)
+{
+    char line[160];
+    int n = snprintf(line, sizeof(line), "mir-%.100s: mirari %s\n", app->name, MIRARI_VERSION);
+    return print_out(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 int mi_app_main(const mi_app *app, int argc, char **argv)
@@ -102,8 +121,7 @@ int mi_app_main(const mi_app *app, int argc, char **argv)
     case BOOT_HELP:
         return print_usage(app);
     case BOOT_VERSION:
-        say("mirari %s", MIRARI_VERSION);
-        return 0;
+        return print_version(app);
     case BOOT_RUN:
         break;
     }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /* libFuzzer target for the app.conf parser and the checks across keys:
- * any bytes as a .conf file, parsed from memory (no file system), then,
- * when the configuration is valid, the generated main.c, stores.S and
- * Makefile. Nothing may crash, leak or read out of bounds. */
+ * any bytes as a .conf file, parsed from memory (no file system); then
+ * the checks per target and NAME.xl's errors, as the tool runs them, on
+ * a configuration with errors too; and when the configuration is valid,
+ * the generated main.c, stores.S and Makefile. Nothing may crash, leak
+ * or read out of bounds. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "../../tool/codegen.h"
 #include "../../tool/conf.h"
 #include "../../tool/diag.h"
+#include "../../tool/xl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,7 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         free(first);
     }
-    if (check_config(&c, ".", 0, &cfg, &d) == 0 && d.total == 0) {
+    int errors = check_config(&c, ".", 0, &cfg, &d);
+    /* What the tool checks once it knows the target, errors or not (it
+     * reports them all in one run): the checks per target and xl's. */
+    for (size_t i = 0; i < ntargets; i++)
+        check_target(&cfg, &targets[i], &d);
+    free(xl_config_text(&cfg, "app", "/", &d));
+    if (errors == 0 && d.total == 0) {
         struct strlist sources = {0};
         sl_add(&sources, "app.c");
         struct codegen g = {.app = "app",

@@ -143,6 +143,8 @@ def test_static_website_static_address(netns, mirari, website_app, tmp_path):
     name = netns()
     u = run_unix(name, mirari, website_app, tmp_path / "web.log", r"serving HTTP")
     try:
+        # The log names the URL that reaches the app: its own address.
+        assert f"serving HTTP on 0.0.0.0:8080: http://{ADDR}:8080/" in u.text(), u.text()
         index = (REPO / "examples/static-website/files/index.html").read_bytes()
         assert curl(name, f"http://{ADDR}:8080/") == index + b"200"
     finally:
@@ -177,6 +179,7 @@ def test_static_website_over_dhcp(netns, mirari, website_dhcp_app, tmp_path):
     u, addr, tmp = start_dhcp_site(name, mirari, website_dhcp_app, tmp_path)
     try:
         assert addr.startswith("10.0.0.") and addr != "10.0.0.1"
+        assert f"serving HTTP on 0.0.0.0:8080: http://{addr}:8080/" in u.text(), u.text()
         assert len(dnsmasq_pids("mir0")) == 1
         assert len(list(tmp.iterdir())) == 1  # the tool's private directory
         files = REPO / "examples/static-website/files"

@@ -48,7 +48,9 @@ def test_help_lists_every_boot_key(hello):
 def test_version(hello):
     r = run(hello, "--version")
     assert r.returncode == 0
-    assert re.search(r"mirari \d+\.\d+\.\d+", r.stderr)
+    # What was asked for goes to standard output, as any program's.
+    assert re.search(r"mirari \d+\.\d+\.\d+", r.stdout)
+    assert r.stderr == ""
 
 
 @pytest.mark.parametrize("arg, message", [

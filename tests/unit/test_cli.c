@@ -149,6 +149,38 @@ static void test_keys(void **state)
 
 /* Every command is in the table, found by the word that names it; an
  * unknown or misspelt word is a usage error, never some default command. */
+/* Every option of the table (what completion offers) is one the parser
+ * takes, in each of its spellings. */
+static void test_option_table(void **state)
+{
+    for (size_t i = 0; i < cli_noptions; i++) {
+        const struct cli_option *o = &cli_options[i];
+        bool valued = o->kind == OPT_FILE || o->kind == OPT_TARGET;
+        const char *value = o->kind == OPT_TARGET ? "qemu" : "x.conf";
+        struct cli c;
+        char joined[64];
+        snprintf(joined, sizeof joined, "%s=%s", o->long_name, value);
+        if (valued) {
+            assert_int_equal(PARSE(&c, "build", o->long_name, value), 0);
+            cli_free(&c);
+            assert_int_equal(PARSE(&c, "build", joined), 0);
+            cli_free(&c);
+            assert_int_equal(PARSE(&c, "build", o->short_name, value), 0);
+            cli_free(&c);
+            assert_int_equal(PARSE(&c, "build", o->long_name), 2); /* no value */
+        } else {
+            assert_int_equal(PARSE(&c, "build", o->long_name), 0);
+            cli_free(&c);
+            if (o->short_name) {
+                assert_int_equal(PARSE(&c, "build", o->short_name), 0);
+                cli_free(&c);
+            }
+            assert_int_equal(PARSE(&c, "build", joined), 2); /* takes none */
+        }
+        cli_free(&c);
+    }
+}
+
 static void test_command_suggest(void **state)
 {
     (void)state;
@@ -197,8 +229,8 @@ static void test_command_options(void **state)
 
 static void test_command_table(void **state)
 {
-    static const char *const words[] = {"configure", "build", "run",  "image",
-                                        "deploy",    "clean", "help", "pack"};
+    static const char *const words[] = {"configure", "build", "run",  "image",   "deploy",
+                                        "clean",     "help",  "pack", "complete"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         const struct command *cmd = command_find(words[i]);
         assert_non_null(cmd);
@@ -217,6 +249,8 @@ static void test_command_table(void **state)
     assert_null(command_find("help")->help);
     /* pack is internal (the generated Makefile's): in the table, not offered. */
     assert_null(command_find("pack")->synopsis);
+    /* complete is the shell completion scripts': internal too. */
+    assert_null(command_find("complete")->synopsis);
     assert_non_null(command_find("build")->synopsis);
     assert_string_equal(command_names(), "configure, build, run, image, deploy, clean or help");
     assert_null(command_find("frobnicate"));
@@ -329,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_command_table),
         cmocka_unit_test(test_command_options),
+        cmocka_unit_test(test_option_table),
         cmocka_unit_test(test_command_suggest),
         cmocka_unit_test(test_target_table),
         cmocka_unit_test(test_dependency_names),

@@ -452,17 +452,112 @@ static void test_weird_bytes(void **state)
     parsed_free(&p);
 }
 
+/* A store whose directory is a file is said to be one, not "not found". */
+static void test_store_dir_is_a_file(void **state)
+{
+    char dir[256];
+    make_temp_dir(dir, sizeof dir);
+    char file[300];
+    snprintf(file, sizeof file, "%s/afile", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct parsed p;
+    int errors = parse_full(&p, "main-noip: a\nfs-static: afile\n", NULL, dir, CHECK_FS);
+    assert_int_equal(errors, 1);
+    assert_error(&p, "app.conf:2: fs-static:", "afile (", "is not a directory (it is a file)");
+    assert_false(has_error(&p, "not found", NULL, NULL));
+    parsed_free(&p);
+    unlink(file);
+    rmdir(dir);
+}
+
+/* A UTF-8 byte order mark starts the file, not its first key; anywhere
+ * else it is text like any other. */
+static void test_byte_order_mark(void **state)
+{
+    struct parsed p;
+    int errors = parse(&p, "\xEF\xBB\xBFmain-noip: a\nlog-level: debug\n");
+    if (errors)
+        dump(&p);
+    assert_int_equal(errors, 0);
+    assert_string_equal(p.cfg.entry, "a");
+    assert_int_equal(cfg_get(&p.cfg, "log-level")->line, 2);
+    parsed_free(&p);
+    assert_int_equal(parse(&p, "main-noip: a\n\xEF\xBB\xBFlog-level: debug\n"), 1);
+    assert_error(&p, "app.conf:2:", "unknown key", NULL);
+    parsed_free(&p);
+}
+
+/* name: is no key; the error says where the name comes from. */
+static void test_name_key(void **state)
+{
+    struct parsed p;
+    static const char *const cli[] = {"name=web", NULL};
+    assert_int_equal(parse_full(&p, "main-noip: a\nname: web\n", cli, ".", 0), 2);
+    assert_error(&p, "app.conf:2: name: unknown key;", "the .conf file's name",
+                 "NAME.conf builds mir-NAME");
+    assert_error(&p, "command line: --name: unknown key;", "the .conf file's name", NULL);
+    parsed_free(&p);
+}
+
+/* http-address where the target cannot listen on it: on mirari's own
+ * stack, a loopback address or another address than the app's. */
+static void test_http_address_per_target(void **state)
+{
+    static const struct target socket = {.name = "unix-socket"};
+    static const struct target direct = {.name = "unix-direct", .own_stack = true};
+    static const struct {
+        const char *conf;
+        int socket_errors, direct_errors;
+        const char *what;
+    } cases[] = {
+        {"http-address: 127.0.0.1\n", 0, 1, "is a loopback address"},
+        {"http-address: 127.1.2.3\n", 0, 1, "is a loopback address"},
+        {"http-address: *\n", 0, 0, NULL},
+        {"http-address: 0.0.0.0\n", 0, 0, NULL},
+        {"http-address: 10.0.0.9\n", 0, 0, NULL}, /* the address it may be given */
+        {"ip-address: 10.0.0.5\nhttp-address: 10.0.0.5\n", 0, 0, NULL},
+        {"ip-address: 10.0.0.5\nhttp-address: 10.0.0.6\n", 0, 1, "is not the app's address"},
+        {"ip-use-dhcp: true\nhttp-address: 10.0.0.6\n", 0, 0, NULL},
+        {"ip-use-dhcp: true\nhttp-address: 127.0.0.1\n", 0, 1, "(from DHCP)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char conf[256];
+        snprintf(conf, sizeof conf, "main-http: web\n%s", cases[i].conf);
+        struct parsed p;
+        assert_int_equal(parse(&p, conf), 0);
+        assert_int_equal(check_target(&p.cfg, &socket, &p.d), cases[i].socket_errors);
+        assert_int_equal(check_target(&p.cfg, &direct, &p.d), cases[i].direct_errors);
+        if (cases[i].what)
+            assert_error(&p, "http-address:", cases[i].what, "unix-direct target");
+        parsed_free(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_example), cmocka_unit_test(test_every_key),
-        cmocka_unit_test(test_entry_kinds),  cmocka_unit_test(test_syntax),
-        cmocka_unit_test(test_unknown_key),  cmocka_unit_test(test_entry_errors),
-        cmocka_unit_test(test_value_errors), cmocka_unit_test(test_network_errors),
-        cmocka_unit_test(test_duplicates),   cmocka_unit_test(test_family_names),
-        cmocka_unit_test(test_missing_dir),  cmocka_unit_test(test_compiler),
-        cmocka_unit_test(test_command_line), cmocka_unit_test(test_error_cap),
-        cmocka_unit_test(test_weird_bytes),  cmocka_unit_test(test_app_keys),
+        cmocka_unit_test(test_seed_example),
+        cmocka_unit_test(test_every_key),
+        cmocka_unit_test(test_entry_kinds),
+        cmocka_unit_test(test_syntax),
+        cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_entry_errors),
+        cmocka_unit_test(test_value_errors),
+        cmocka_unit_test(test_network_errors),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_family_names),
+        cmocka_unit_test(test_missing_dir),
+        cmocka_unit_test(test_compiler),
+        cmocka_unit_test(test_command_line),
+        cmocka_unit_test(test_error_cap),
+        cmocka_unit_test(test_weird_bytes),
+        cmocka_unit_test(test_app_keys),
+        cmocka_unit_test(test_store_dir_is_a_file),
+        cmocka_unit_test(test_byte_order_mark),
+        cmocka_unit_test(test_name_key),
+        cmocka_unit_test(test_http_address_per_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
