@@ -483,7 +483,7 @@ def test_unknown_and_misspelt_commands(mirari, tmp_path):
         r = mi(mirari, word, "x", "y", cwd=app)
         assert r.returncode == 2, (word, r.stderr)
         assert f'unknown command "{word}"' in r.stderr, r.stderr
-        assert "configure, build, run, clean or help" in r.stderr, r.stderr
+        assert "configure, build, run, image, deploy, clean or help" in r.stderr, r.stderr
         assert "pack" not in r.stderr.replace(f'"{word}"', ""), r.stderr
     r = mi(mirari, "biuld", cwd=app)
     assert "(did you mean build?)" in r.stderr, r.stderr
