@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "escape.h"
 #include "image_cmd.h"
 
 /* Cloud image names: lower-case letters, digits and '-', starting with a
@@ -40,16 +41,11 @@ static char *cloud_name(const char *app)
 }
 
 /* s in single quotes for the shell. */
-static void sh_quote(struct sbuf *b, const char *s)
+static void sh_add(struct sbuf *b, const char *s)
 {
-    sb_add(b, "'");
-    for (; *s; s++) {
-        if (*s == '\'')
-            sb_add(b, "'\\''");
-        else
-            sb_addn(b, s, 1);
-    }
-    sb_add(b, "'");
+    char *q = sh_quote(s);
+    sb_add(b, q);
+    free(q);
 }
 
 static char *gce_script(const char *image, const char *bucket, const char *name)
@@ -59,11 +55,11 @@ static char *gce_script(const char *image, const char *bucket, const char *name)
     sb_add(&b, "# Google Compute Engine: upload the archive, import it as an image (it boots\n"
                "# by UEFI or BIOS, from virtio-scsi or NVMe, with virtio-net), start it.\n"
                "gcloud storage cp ");
-    sh_quote(&b, image);
+    sh_add(&b, image);
     sb_add(&b, " ");
-    sh_quote(&b, object);
+    sh_add(&b, object);
     sb_printf(&b, "\ngcloud compute images create %s --source-uri=", name);
-    sh_quote(&b, object);
+    sh_add(&b, object);
     sb_add(&b, " --guest-os-features=UEFI_COMPATIBLE\n");
     sb_printf(&b,
               "gcloud compute instances create %s --image=%s --machine-type=e2-small "
@@ -86,9 +82,9 @@ static char *aws_script(const char *image, const char *bucket, const char *name)
                "# families (t2, m4, c4, r4, ...) by legacy BIOS; Nitro families need ENA\n"
                "# and NVMe drivers the kernel does not have, so no --ena-support.\n"
                "aws s3 cp ");
-    sh_quote(&b, image);
+    sh_add(&b, image);
     sb_add(&b, " ");
-    sh_quote(&b, object);
+    sh_add(&b, object);
     sb_printf(&b,
               "\ntask=$(aws ec2 import-snapshot --description %s --disk-container "
               "'Format=RAW,UserBucket={S3Bucket=%s,S3Key=%s}' --query ImportTaskId --output "

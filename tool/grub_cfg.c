@@ -2,18 +2,17 @@
 /* grub.cfg of a mirari disk image (grub_cfg.h). */
 #include "grub_cfg.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "escape.h"
 
 void grub_quote(struct sbuf *b, const char *s)
 {
-    sb_add(b, "'");
-    for (; *s; s++) {
-        if (*s == '\'')
-            sb_add(b, "'\\''");
-        else
-            sb_addn(b, s, 1);
-    }
-    sb_add(b, "'");
+    /* GRUB's shell reads single quotes as sh does (grub-core/script). */
+    char *q = sh_quote(s);
+    sb_add(b, q);
+    free(q);
 }
 
 char *grub_cfg_text(const char *kernel, char *const *words, size_t n, const char **bad)
