@@ -30,6 +30,12 @@
 /* Retry accepting after a failure that no event will announce the end of
  * (no memory, no descriptor even after shedding). */
 #define ACCEPT_RETRY_NS (100 * MI_NSEC_PER_MSEC)
+/* Connections one listener accepts per turn of the loop. Registrations are
+ * edge-triggered, so a listener that stops before EAGAIN gets no new
+ * event: a zero-delay retry brings it back next turn, after the other
+ * sockets' events of this turn. A flood of connections cannot then starve
+ * the connections already open. */
+#define ACCEPT_PER_TURN 64
 
 enum tcp_state {
     T_LISTEN,
@@ -156,7 +162,11 @@ static int shed_one(struct mi_tcp *l)
 
 static void accept_all(struct mi_tcp *l)
 {
-    while (l->state == T_LISTEN) {
+    for (unsigned taken = 0; l->state == T_LISTEN; taken++) {
+        if (taken == ACCEPT_PER_TURN) {
+            mi_timer_after(&l->retry, 0);
+            return;
+        }
         struct sockaddr_in sa;
         socklen_t salen = sizeof(sa);
         int fd = accept4(l->o.fd, (struct sockaddr *)&sa, &salen, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -331,6 +331,42 @@ static void endpoints_and_nodelay(void **state)
     assert_int_equal(mi_run(), 0);
 }
 
+/* A flood of connections: one turn of the loop accepts at most 64, and
+ * the rest follow in later turns (runtime/socket/tcp.c, ACCEPT_PER_TURN). */
+static unsigned flood_accepted;
+static mi_tcp *flood_listener;
+enum { FLOOD = 150 };
+
+static void flood_accept(mi_tcp *l, mi_tcp *t, void *arg)
+{
+    mi_tcp_close(t, true);
+    if (++flood_accepted == FLOOD)
+        mi_tcp_close(flood_listener, false);
+}
+
+static void accepts_are_capped_per_turn(void **state)
+{
+    const struct mi_tcp_callbacks lcb = {.on_accept = flood_accept};
+    uint16_t port;
+    flood_listener = listen_any_port(&lcb, NULL, &port);
+    flood_accepted = 0;
+    int fds[FLOOD];
+    struct sockaddr_in sa = {
+        .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(LOCALHOST)};
+    for (int i = 0; i < FLOOD; i++) {
+        /* Blocking connects: the kernel completes them into the backlog. */
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        assert_true(fds[i] >= 0);
+        assert_int_equal(connect(fds[i], (struct sockaddr *)&sa, sizeof sa), 0);
+    }
+    net_backend_wait(0);
+    assert_int_equal(flood_accepted, 64);
+    assert_int_equal(mi_run(), 0); /* the rest, in later turns */
+    assert_int_equal(flood_accepted, FLOOD);
+    for (int i = 0; i < FLOOD; i++)
+        close(fds[i]);
+}
+
 static void listen_on_a_port_in_use(void **state)
 {
     uint16_t port;
@@ -899,6 +935,7 @@ int main(void)
         cmocka_unit_test_setup(tcp_echo_round_trip, setup),
         cmocka_unit_test_setup(tcp_backpressure_4mib, setup),
         cmocka_unit_test_setup(endpoints_and_nodelay, setup),
+        cmocka_unit_test_setup(accepts_are_capped_per_turn, setup),
         cmocka_unit_test_setup(listen_on_a_port_in_use, setup),
         cmocka_unit_test_setup(connect_refused, setup),
         cmocka_unit_test_setup(half_close, setup),
