@@ -131,10 +131,11 @@ static int command_option(struct cli *c, char **argv, int argc, int *i)
         sl_add(&c->opts.given, "--yes");
         return 1;
     }
-    const char **fields[] = {&c->opts.format, &c->opts.output,  &c->opts.size,
-                             &c->opts.bucket, &c->opts.network, NULL};
-    static const char *const names[] = {"--format", "--output",  "--size",
-                                        "--bucket", "--network", "--set"};
+    const char **fields[] = {
+        &c->opts.format,  &c->opts.output, &c->opts.size,        &c->opts.bucket,
+        &c->opts.network, &c->opts.tap,    &c->opts.tap_address, NULL};
+    static const char *const names[] = {"--format",  "--output", "--size",        "--bucket",
+                                        "--network", "--tap",    "--tap-address", "--set"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         size_t len = strlen(names[k]);
         const char *v = NULL;

@@ -21,14 +21,16 @@ struct cli_key {
 /* Options that belong to one command (image, deploy), kept as given; the
  * command table says which command takes which (commands.h). */
 struct cli_cmdopts {
-    const char *format;   /* --format=raw|qcow2|gce, or the cloud of deploy */
-    const char *output;   /* -o FILE, --output=FILE */
-    const char *size;     /* --size=SIZE (bytes, or with K, M, G) */
-    const char *bucket;   /* --bucket=NAME: where deploy uploads */
-    const char *network;  /* --network=NAME|tap:DEV: image's libvirt domain */
-    bool yes;             /* --yes: deploy runs the commands it prints */
-    struct strlist set;   /* --set KEY=VALUE, in order */
-    struct strlist given; /* the option names given ("--size"), for checks */
+    const char *format;      /* --format=raw|qcow2|gce, or the cloud of deploy */
+    const char *output;      /* -o FILE, --output=FILE */
+    const char *size;        /* --size=SIZE (bytes, or with K, M, G) */
+    const char *bucket;      /* --bucket=NAME: where deploy uploads */
+    const char *network;     /* --network=NAME|tap:DEV: image's libvirt domain */
+    const char *tap;         /* --tap=NAME: run on this existing tap (MIRARI_TAP) */
+    const char *tap_address; /* --tap-address=A.B.C.D/N (MIRARI_TAP_ADDRESS) */
+    bool yes;                /* --yes: deploy runs the commands it prints */
+    struct strlist set;      /* --set KEY=VALUE, in order */
+    struct strlist given;    /* the option names given ("--size"), for checks */
 };
 
 struct cli {

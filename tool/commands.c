@@ -33,7 +33,10 @@ static const char help_run[] =
     "(e.g. mirari run -- --log-level=debug). SIGINT and SIGTERM are passed on;\n"
     "mirari exits with the unikernel's status, 128+N when signal N killed it.\n"
     "It uses the target and keys the last configure remembered; a target or keys\n"
-    "given here apply to this run only (a note names the keys in use).\n";
+    "given here apply to this run only (a note names the keys in use).\n"
+    "On a tap (--unix, -t qemu, --xen with the lab): --tap=NAME uses an existing tap\n"
+    "(no root needed), --tap-address=A.B.C.D/N gives the host side of the tap mirari\n"
+    "creates (default 10.0.0.1/24; refused when it overlaps an interface or route).\n";
 
 static const char help_clean[] =
     "usage: mirari clean [-f FILE]\n"
@@ -88,7 +91,8 @@ const struct command commands[] = {
      help_configure, true, NULL},
     {"build", cmd_build, NULL, "configure when needed, then compile mir-NAME", help_build, true,
      NULL},
-    {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true, NULL},
+    {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true,
+     "--tap --tap-address"},
     {"image", cmd_image, NULL, "build when needed, then write a bootable disk image", help_image,
      true, "--format --output --size --set --network"},
     {"deploy", cmd_deploy, "gce|aws", "write the cloud's image and the commands that deploy it",

@@ -148,8 +148,9 @@ static bool takes_next(char **w, size_t i, size_t n)
     const struct cli_option *opt = option_named(w[i]);
     if (opt)
         return opt->kind == OPT_FILE || opt->kind == OPT_TARGET;
-    static const char *const valued_own[] = {"--format", "--output",  "-o",   "--size",
-                                             "--bucket", "--network", "--set"};
+    static const char *const valued_own[] = {"--format", "--output",      "-o",
+                                             "--size",   "--bucket",      "--network",
+                                             "--tap",    "--tap-address", "--set"};
     for (size_t k = 0; k < sizeof valued_own / sizeof *valued_own; k++)
         if (strcmp(w[i], valued_own[k]) == 0)
             return true;

@@ -103,6 +103,49 @@ static const char *subnet_owner(mi_ipv4 addr, mi_ipv4 mask, const char *self)
     return found;
 }
 
+const char *hostnet_route_overlap(const char *routes, mi_ipv4 addr, mi_ipv4 mask, char *iface,
+                                  size_t cap)
+{
+    static char found[64];
+    const char *line = strchr(routes, '\n'); /* the header */
+    while (line && *++line) {
+        char name[IFNAMSIZ];
+        unsigned dest, gw, flags, rmask;
+        if (sscanf(line, "%15s %x %x %x %*d %*d %*d %x", name, &dest, &gw, &flags, &rmask) == 5) {
+            /* The table is in network byte order, printed as a host word. */
+            mi_ipv4 d = ntohl(dest), m = ntohl(rmask), g = ntohl(gw);
+            mi_ipv4 common = m & mask;
+            /* The default route (mask 0) covers everything: it is where the
+             * tap's own route takes traffic from, as intended. Routes of the
+             * tap itself were made with it. */
+            if (m != 0 && (d & common) == (addr & common)) {
+                char *dt = fmt_ip(d), *gt = fmt_ip(g);
+                snprintf(found, sizeof found, "%s/%d%s%s", dt, m ? 32 - __builtin_ctz(m) : 0,
+                         g ? " via " : "", g ? gt : "");
+                free(dt);
+                free(gt);
+                snprintf(iface, cap, "%s", name);
+                return found;
+            }
+        }
+        line = strchr(line, '\n');
+    }
+    return NULL;
+}
+
+/* A route of the host's (other than through an interface whose address
+ * overlaps, which subnet_owner reports) that the tap's subnet would take
+ * traffic from: a VPN's 10.0.0.0/8, say. */
+static const char *route_owner(mi_ipv4 addr, mi_ipv4 mask, char *iface, size_t cap)
+{
+    char *routes = read_file("/proc/net/route", NULL);
+    if (!routes)
+        return NULL;
+    const char *r = hostnet_route_overlap(routes, addr, mask, iface, cap);
+    free(routes);
+    return r;
+}
+
 /* Open (and with `create`, make) the tap `name` ("" lets the kernel
  * choose); its name comes back in name. The fd, or -1 with errno and
  * *step ("open" or "attach") saying which call failed. */
@@ -201,14 +244,20 @@ int hostnet_open(struct hostnet *hn, char **boot_args, const char *given, bool p
         snprintf(hn->tap, sizeof hn->tap, "%s", given);
     } else {
         const char *owner = subnet_owner(hn->host, hn->mask, "");
-        if (owner) {
+        char via[IFNAMSIZ] = "";
+        const char *route = owner ? NULL : route_owner(hn->host, hn->mask, via, sizeof via);
+        if (owner || route) {
             char *h = fmt_ip(hn->host);
             if (probe) {
                 *why = "the tap's subnet is in use";
-            } else {
+            } else if (owner) {
                 errorf("the subnet of %s/%d is already %s's: choose another with "
-                       "MIRARI_TAP_ADDRESS=A.B.C.D/N",
+                       "--tap-address=A.B.C.D/N (or MIRARI_TAP_ADDRESS)",
                        h, 32 - __builtin_ctz(hn->mask), owner);
+            } else {
+                errorf("the subnet of %s/%d overlaps the host's route to %s on %s: choose "
+                       "another with --tap-address=A.B.C.D/N (or MIRARI_TAP_ADDRESS)",
+                       h, 32 - __builtin_ctz(hn->mask), route, via);
             }
             free(h);
             return probe ? HOSTNET_UNAVAILABLE : HOSTNET_FAILED;

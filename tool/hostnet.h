@@ -94,4 +94,10 @@ void hostnet_dhcp_range(mi_ipv4 host, mi_ipv4 mask, mi_ipv4 *first, mi_ipv4 *las
 /* The value of --KEY= in boot arguments; the last one wins. */
 const char *hostnet_boot_value(char **args, const char *key);
 
+/* In the text of /proc/net/route, a route other than the default that
+ * overlaps addr/mask: "10.0.0.0/8 via 192.168.5.254" (a static buffer),
+ * its interface in iface; NULL when none. */
+const char *hostnet_route_overlap(const char *routes, mi_ipv4 addr, mi_ipv4 mask, char *iface,
+                                  size_t cap);
+
 #endif

@@ -32,6 +32,12 @@ int cmd_run(const struct cli *cli)
                "--log-level=debug)");
         return EXIT_USAGE;
     }
+    /* The runners read the host network's settings from the environment
+     * (hostnet.c), where the flags put them, over what was there. */
+    if (cli->opts.tap)
+        setenv("MIRARI_TAP", cli->opts.tap, 1);
+    if (cli->opts.tap_address)
+        setenv("MIRARI_TAP_ADDRESS", cli->opts.tap_address, 1);
     struct session s;
     int rc = session_open(&s, cli, true);
     if (rc == EXIT_OK)

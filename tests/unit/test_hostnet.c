@@ -13,6 +13,37 @@
 
 #include "../../tool/hostnet.h"
 
+/* /proc/net/route as Linux prints it: destination, gateway and mask as
+ * host-order words of network-order addresses. */
+static const char routes[] =
+    "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+    "eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+    "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+    "wg0\t0000000A\tFE0200C0\t0003\t0\t0\t0\t000000FF\t0\t0\t0\n";
+
+static void test_route_overlap(void **state)
+{
+    (void)state;
+    char iface[16];
+    /* 10.0.0.1/24 lies in the VPN's 10.0.0.0/8. */
+    const char *r = hostnet_route_overlap(routes, MI_IPV4(10, 0, 0, 1), MI_IPV4(255, 255, 255, 0),
+                                          iface, sizeof iface);
+    assert_non_null(r);
+    assert_string_equal(r, "10.0.0.0/8 via 192.0.2.254");
+    assert_string_equal(iface, "wg0");
+    /* Elsewhere only the default route covers it: no overlap. */
+    assert_null(hostnet_route_overlap(routes, MI_IPV4(172, 31, 9, 1), MI_IPV4(255, 255, 255, 0),
+                                      iface, sizeof iface));
+    /* A wider tap subnet that contains a link's route overlaps it. */
+    r = hostnet_route_overlap(routes, MI_IPV4(192, 0, 0, 1), MI_IPV4(255, 255, 0, 0), iface,
+                              sizeof iface);
+    assert_non_null(r);
+    assert_string_equal(r, "192.0.2.0/24");
+    assert_string_equal(iface, "eth0");
+    assert_null(hostnet_route_overlap("", MI_IPV4(10, 0, 0, 1), MI_IPV4(255, 0, 0, 0), iface,
+                                      sizeof iface));
+}
+
 static void test_cidr(void **state)
 {
     (void)state;
@@ -145,6 +176,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cidr),
+        cmocka_unit_test(test_route_overlap),
         cmocka_unit_test(test_dhcp_range),
         cmocka_unit_test(test_boot_value_last_wins),
         cmocka_unit_test(test_default_address),
