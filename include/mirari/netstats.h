@@ -50,6 +50,9 @@
     X(eth_drop_long, "frames dropped: larger than the receive buffer")                             \
     X(eth_drop_not_ours, "frames dropped: for another MAC address")                                \
     X(eth_drop_type, "frames dropped: EtherType not IPv4 or ARP")                                  \
+    X(eth_drop_bad_offload,                                                                        \
+      "frames dropped: the device's offload header was bad or not asked for")                      \
+    X(eth_in_large, "frames received beyond the MTU: TCP segments the device coalesced")           \
     X(arp_in, "ARP packets received")                                                              \
     X(arp_out, "ARP packets sent")                                                                 \
     X(arp_drop_bad, "ARP packets dropped: malformed")                                              \
@@ -84,6 +87,7 @@
     X(udp_drop_no_port, "UDP dropped: no socket on the port")                                      \
     X(tcp_in, "TCP segments received")                                                             \
     X(tcp_out, "TCP segments sent")                                                                \
+    X(tcp_tso_out, "TCP segments sent beyond the MSS, for the device to cut (TSO)")                \
     X(tcp_drop_bad_header, "TCP dropped: short or bad data offset")                                \
     X(tcp_drop_checksum, "TCP dropped: bad checksum")                                              \
     X(tcp_drop_bad_options, "TCP dropped: malformed options")                                      \

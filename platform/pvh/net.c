@@ -13,6 +13,7 @@
  * image that never does (main-noip) links neither the PCI/MMIO discovery
  * nor the drivers (--gc-sections), and leaves a device it has untouched. */
 #include <errno.h>
+#include <string.h>
 
 #include <platform.h>
 #include <port.h>
@@ -80,6 +81,7 @@ int plat_net_info(struct plat_net_info *info)
         return probed;
     nic->mac(info->mac);
     info->mtu = 1500;
+    info->offloads = 0; /* neither driver asks its device for any yet */
     return 0;
 }
 
@@ -91,4 +93,28 @@ int plat_net_write(const void *frame, size_t len)
 int plat_net_read(void *buf, size_t cap, size_t *len)
 {
     return nic != NULL ? nic->read(buf, cap, len) : -ENODEV;
+}
+
+int plat_net_send(const struct plat_net_frag *frag, int n, const struct plat_net_tx *tx)
+{
+    /* No offloads: the pieces are put together here, as the drivers
+     * take one buffer (they copy it into their own anyway). */
+    static uint8_t frame[14 + 1500];
+    size_t len = 0;
+    if (n < 1 || n > PLAT_NET_SEND_FRAGS ||
+        (tx != NULL && (tx->csum_start != 0 || tx->tso_mss != 0)))
+        return -EINVAL;
+    for (int i = 0; i < n; i++) {
+        if (frag[i].len > sizeof(frame) - len)
+            return -EINVAL;
+        memcpy(frame + len, frag[i].base, frag[i].len);
+        len += frag[i].len;
+    }
+    return plat_net_write(frame, len);
+}
+
+int plat_net_recv(void *buf, size_t cap, size_t *len, unsigned *flags)
+{
+    *flags = 0;
+    return plat_net_read(buf, cap, len);
 }

@@ -301,6 +301,10 @@ uint32_t tcp_ts_now(const struct mi_tcp *t);
 /* Largest payload of the next segment: the MSS less the options it will
  * carry (RFC 9293 3.7.1: the MSS counts data only). */
 uint32_t tcp_seg_max(const struct mi_tcp *t);
+/* Largest payload of one segment given to the device: a multiple of
+ * seg_max (the payload per segment) when it cuts segments (TSO) and can
+ * send to the peer now, else seg_max. */
+uint32_t tcp_tso_max(struct mi_tcp *t, uint32_t seg_max);
 
 /* tcp_sack.c */
 /* In recovery with SACK: send again the next hole (unSACKed data below
