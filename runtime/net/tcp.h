@@ -140,6 +140,11 @@ struct mi_tcp {
 
     /* Congestion control (RFC 5681, RFC 6582). */
     uint32_t cwnd, ssthresh, recover;
+    uint32_t bytes_acked; /* in congestion avoidance, towards the next MSS (RFC 3465) */
+    /* The use of cwnd (tcp_cwnd_used): the largest flight in the window
+     * that ends at cwnd_usage_seq, and whether cwnd limited it. */
+    uint32_t max_flight, cwnd_usage_seq;
+    bool cwnd_limited;
     uint8_t dupacks;
 
     /* RTT estimation (RFC 6298), microseconds. */
@@ -342,6 +347,9 @@ void tcp_keep_touch(struct mi_tcp *t);
 void tcp_cc_init(struct mi_tcp *t);
 void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns);
 void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked);
+/* After sending: how much is in flight, and whether cwnd stopped the
+ * sender (RFC 7661): only a window that was used grows. */
+void tcp_cwnd_used(struct mi_tcp *t, bool limited);
 void tcp_cc_dupack(struct mi_tcp *t);
 void tcp_cc_timeout(struct mi_tcp *t);
 uint32_t tcp_flight(const struct mi_tcp *t);

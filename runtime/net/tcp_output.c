@@ -305,6 +305,7 @@ void tcp_output(struct mi_tcp *t)
     uint32_t end = start + t->snd.len;
     uint32_t seg_max = tcp_seg_max(t);
     uint32_t burst_max = tcp_tso_max(t, seg_max);
+    bool cwnd_limited = false;
     while (!t->persist) {
         /* Limited Transmit (RFC 3042): the first two duplicate ACKs each
          * let one new segment go beyond cwnd, so that a small window still
@@ -330,9 +331,10 @@ void tcp_output(struct mi_tcp *t)
         }
         uint32_t usable = cwnd > in_net ? cwnd - in_net : 0;
         uint32_t rwnd = t->snd_wnd > flight ? t->snd_wnd - flight : 0;
+        uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
+        cwnd_limited = usable <= rwnd && usable < unsent; /* not the peer, not the data */
         if (usable > rwnd)
             usable = rwnd;
-        uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
         uint32_t len = unsent < usable ? unsent : usable;
         if (len > burst_max)
             len = burst_max;
@@ -365,6 +367,7 @@ void tcp_output(struct mi_tcp *t)
         if (fin)
             break;
     }
+    tcp_cwnd_used(t, cwnd_limited);
     /* Data waits, nothing is in flight, and the window does not let it
      * go: only the persist timer will find out when it opens. */
     if (!t->persist && t->snd_max == t->snd_una && seq_lt(t->snd_nxt, end)) {
