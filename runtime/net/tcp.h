@@ -170,6 +170,10 @@ struct mi_tcp {
     bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
     uint32_t ooo_fin_seq;
     uint32_t sack_recent; /* a byte of the latest out-of-order segment: its block goes first */
+    /* Receive buffer tuning (tcp_rcv_tune): since when, and from which
+     * byte of the stream, the application's reading is being measured. */
+    uint64_t rcv_space_at;
+    uint32_t rcv_space_seq;
     /* A duplicate segment to report in the next ACK (D-SACK, RFC 2883). */
     bool dsack;
     uint32_t dsack_start, dsack_end;
@@ -374,12 +378,22 @@ size_t tcp_build_ts(uint8_t *out, uint32_t tsval, uint32_t tsecr);
  * bytes): the out-of-order ranges, the most recent first, as many as fit
  * beside the timestamps. 0 if none. */
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out);
-/* The receive window shift that lets MI_NET_TCP_RCVBUF be advertised. */
+/* The receive window shift that lets MI_NET_TCP_RCVBUF_MAX be advertised. */
 uint8_t tcp_our_wscale(void);
 
 /* tcp_buf.c */
 int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
 void tcp_ring_free(struct tcp_ring *r);
+/* A larger buffer for a ring, its data at the same offsets from the head
+ * (with `all`, what lies in the free space too): 0, or -1 when there is
+ * no memory (the ring is unchanged). */
+int tcp_ring_grow(struct tcp_ring *r, uint32_t cap, bool all);
+/* Grow the send ring when the connection's windows would carry more than
+ * it holds (see netstats.h); true when it grew. */
+bool tcp_snd_grow(struct mi_tcp *t);
+/* After the application read: grow the receive ring when it takes at
+ * least half of it per round trip (see netstats.h). */
+void tcp_rcv_tune(struct mi_tcp *t);
 uint32_t tcp_ring_push(struct tcp_ring *r, const void *data, uint32_t len);
 uint32_t tcp_ring_pop(struct tcp_ring *r, void *out, uint32_t len);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t len);

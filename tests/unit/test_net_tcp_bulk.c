@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* What makes bulk TCP fast on mirari's stack, on the fake wire (net_fake.h):
  * the congestion window counts acknowledged bytes, not ACKs (RFC 3465),
- * and grows only when it is used (RFC 7661). */
+ * and grows only when it is used (RFC 7661); send and receive buffers grow
+ * when they are what limits a transfer, and only then. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,11 +210,98 @@ static void test_unused_window_does_not_grow(void **state)
     peer_done(&p);
 }
 
+/* ---- buffers ---- */
+
+static bool received_all(void *arg)
+{
+    return app.received == *(uint64_t *)arg;
+}
+
+/* Stack A sends `size` bytes to stack B over a 2 ms round trip; B's
+ * application reads only when `reads`. The connection's two ends. */
+static void pair_transfer(uint64_t size, bool reads, mi_tcp **snd, mi_tcp **rcv,
+                          struct net_stack **a, struct net_stack **b)
+{
+    int err;
+    memset(&app, 0, sizeof(app));
+    fake_reset(3);
+    *a = fake_stack_new(1, A_IP, MASK, 0);
+    *b = fake_stack_new(2, B_IP, MASK, 0);
+    struct fake_impair imp = {.delay_ns = MS(1)};
+    fake_impair(&imp);
+    fake_use(*b);
+    assert_non_null(mi_tcp_listen(MI_IPV4_ANY, 80, &listen_cb, NULL, &err));
+    fake_use(*a);
+    app.paused = !reads;
+    app.to_send = size;
+    *snd = mi_tcp_connect(B_IP, 80, &conn_cb, NULL, &err);
+    assert_non_null(*snd);
+    if (reads)
+        assert_true(fake_run_until(received_all, &size, SEC(60)));
+    else
+        fake_run_for(SEC(5));
+    *rcv = app.t;
+}
+
+static void test_buffers_grow_for_a_bulk_transfer(void **state)
+{
+    (void)state;
+    mi_tcp *snd, *rcv;
+    struct net_stack *a, *b;
+    pair_transfer(8 << 20, true, &snd, &rcv, &a, &b);
+    /* The sender's buffer limited it (it is kept at twice the window),
+     * then the receiver's window did (its reader kept up): both grew. */
+    assert_true(snd->snd.cap > MI_NET_TCP_SNDBUF);
+    assert_true(snd->snd.cap <= MI_NET_TCP_SNDBUF_MAX);
+    assert_true(rcv->rcv.cap > MI_NET_TCP_RCVBUF);
+    assert_true(rcv->rcv.cap <= MI_NET_TCP_RCVBUF_MAX);
+    fake_stack_free(a);
+    fake_stack_free(b);
+    fake_reset(0);
+}
+
+static void test_receive_buffer_stays_for_a_slow_reader(void **state)
+{
+    (void)state;
+    mi_tcp *snd, *rcv;
+    struct net_stack *a, *b;
+    pair_transfer(8 << 20, false, &snd, &rcv, &a, &b);
+    /* A reader that does not read is the limit, not the window: the ring
+     * is full (to the window's granularity) and as it was. */
+    assert_true(rcv->rcv.len + 16 > rcv->rcv.cap);
+    assert_int_equal(rcv->rcv.cap, MI_NET_TCP_RCVBUF);
+    fake_stack_free(a);
+    fake_stack_free(b);
+    fake_reset(0);
+}
+
+static void test_send_buffer_stays_for_a_slow_writer(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 4);
+    /* Writes that always fit: the buffer never held back the sender. */
+    for (int i = 0; i < 50; i++) {
+        app.to_send += 4000;
+        pump(app.t);
+        fake_run_for(MS(1));
+        p.rcv_nxt = app.t->snd_max;
+        peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK, NULL, 0);
+        fake_run_for(MS(1));
+    }
+    assert_int_equal(app.sent, 200000);
+    assert_int_equal(app.t->snd.cap, MI_NET_TCP_SNDBUF);
+    peer_done(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slow_start_counts_acknowledged_bytes),
         cmocka_unit_test(test_unused_window_does_not_grow),
+        cmocka_unit_test(test_buffers_grow_for_a_bulk_transfer),
+        cmocka_unit_test(test_receive_buffer_stays_for_a_slow_reader),
+        cmocka_unit_test(test_send_buffer_stays_for_a_slow_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
