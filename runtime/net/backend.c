@@ -46,6 +46,7 @@ void net_backend_wait(uint64_t deadline_ns)
 static void poll_frames(void)
 {
     tcp_reap(&the_stack);
+    net_stack_batch_begin(&the_stack);
     for (int i = 0; i < FRAMES_PER_WAIT; i++) {
         size_t len = 0;
         unsigned flags = 0;
@@ -62,6 +63,7 @@ static void poll_frames(void)
             break;
         net_stack_input(&the_stack, rx, len, flags);
     }
+    net_stack_batch_end(&the_stack);
 }
 
 size_t net_backend_active(void)

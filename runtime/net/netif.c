@@ -84,6 +84,17 @@ void net_stack_input(struct net_stack *s, const void *frame, size_t len, unsigne
     eth_input(s, frame, len, flags);
 }
 
+void net_stack_batch_begin(struct net_stack *s)
+{
+    s->batching = true;
+}
+
+void net_stack_batch_end(struct net_stack *s)
+{
+    s->batching = false;
+    tcp_flush(s);
+}
+
 uint64_t net_hash(const struct net_stack *s, const void *data, size_t len)
 {
     return siphash24(&s->key, data, len);

@@ -284,6 +284,10 @@ void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, 
 void tcp_output(struct mi_tcp *t);
 /* Output later from the loop (after the application's callback returns). */
 void tcp_output_soon(struct mi_tcp *t);
+/* Output at the next tcp_flush (the end of a batch of frames), and the
+ * flush: tcp_output for every connection waiting for it. */
+void tcp_output_later(struct mi_tcp *t);
+void tcp_flush(struct net_stack *s);
 void tcp_send_syn(struct mi_tcp *t);
 /* Send the first SYN (or SYN-ACK) of an opening connection: time it for
  * the first RTT sample and arm the retransmission timer (RFC 6298 2.1). */

@@ -810,10 +810,19 @@ void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, 
         conn_input(t, &seg);
 
     /* The application hears about it last, when the segment has been
-     * processed completely; then what it wrote, and the ACK, go out. */
+     * processed completely; then what it wrote, and the ACK, go out. In
+     * a batch of frames (net_stack_batch_begin), the answer to data waits
+     * for the end of the batch, so that the data segments of one batch
+     * draw one ACK, as a receiver with GRO sends. A bare ACK is answered
+     * at once: the data it lets go keeps the ACK clock running, and
+     * during recovery, sent only after the whole batch, it would find
+     * the flight drained and the window collapsed. */
     tcp_notify(t);
     if (!t->reaped && t->state != TCP_CLOSED) {
-        tcp_output(t);
+        if (s->batching && seg.len > 0)
+            tcp_output_later(t);
+        else
+            tcp_output(t);
         tcp_timer_update(t);
     }
 }

@@ -380,10 +380,8 @@ void tcp_output(struct mi_tcp *t)
     tcp_timer_update(t);
 }
 
-static void tcp_flush(void *arg)
+void tcp_flush(struct net_stack *s)
 {
-    struct net_stack *s = arg;
-    s->tcp.flush_scheduled = false;
     tcp_reap(s);
     while (!net_list_empty(&s->tcp.output)) {
         struct mi_tcp *t = net_container_of(s->tcp.output.next, struct mi_tcp, out_link);
@@ -391,13 +389,25 @@ static void tcp_flush(void *arg)
     }
 }
 
+static void flush_deferred(void *arg)
+{
+    struct net_stack *s = arg;
+    s->tcp.flush_scheduled = false;
+    tcp_flush(s);
+}
+
+void tcp_output_later(struct mi_tcp *t)
+{
+    if (!net_list_linked(&t->out_link))
+        net_list_add_tail(&t->s->tcp.output, &t->out_link);
+}
+
 void tcp_output_soon(struct mi_tcp *t)
 {
     struct net_stack *s = t->s;
-    if (!net_list_linked(&t->out_link))
-        net_list_add_tail(&s->tcp.output, &t->out_link);
+    tcp_output_later(t);
     if (!s->tcp.flush_scheduled) {
-        if (mi_defer(tcp_flush, s) == 0)
+        if (mi_defer(flush_deferred, s) == 0)
             s->tcp.flush_scheduled = true;
         else
             tcp_output(t);

@@ -2,7 +2,8 @@
 /* What makes bulk TCP fast on mirari's stack, on the fake wire (net_fake.h):
  * the congestion window counts acknowledged bytes, not ACKs (RFC 3465),
  * and grows only when it is used (RFC 7661); send and receive buffers grow
- * when they are what limits a transfer, and only then. */
+ * when they are what limits a transfer, and only then; a batch of frames
+ * draws one answer. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -294,6 +295,71 @@ static void test_send_buffer_stays_for_a_slow_writer(void **state)
     peer_done(&p);
 }
 
+/* ---- batches ---- */
+
+/* P sends four full segments straight into A, in one batch or not; how
+ * many segments A answers with, all acknowledging everything. */
+static size_t answers_to_four(bool batch)
+{
+    struct peer p;
+    peer_connect(&p, 5);
+    static uint8_t data[MSS];
+    uint8_t f[4][2048];
+    size_t n[4];
+    for (int i = 0; i < 4; i++)
+        n[i] = peer_frame(f[i], &p, p.snd_nxt + (uint32_t)i * MSS, p.rcv_nxt, TCP_ACK, data, MSS);
+    if (batch)
+        net_stack_batch_begin(p.s);
+    for (int i = 0; i < 4; i++)
+        net_stack_input(p.s, f[i], n[i], 0);
+    if (batch)
+        net_stack_batch_end(p.s);
+    fake_run_for(MS(1));
+    uint64_t bytes;
+    uint32_t ack;
+    size_t k = from_a(&p, &bytes, &ack);
+    assert_int_equal(ack, p.snd_nxt + 4 * MSS);
+    assert_int_equal(app.received, 4 * MSS);
+    peer_done(&p);
+    return k;
+}
+
+static void test_a_batch_draws_one_ack(void **state)
+{
+    (void)state;
+    /* One by one, each segment is answered: the reader takes it at once,
+     * and the window it reopens is worth telling ... */
+    assert_int_equal(answers_to_four(false), 4);
+    /* ... but frames that arrived together are answered together. */
+    assert_int_equal(answers_to_four(true), 1);
+}
+
+static void test_acks_in_a_batch_clock_out_data_at_once(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 6);
+    uint32_t iw = app.t->cwnd;
+    app.to_send = 100000;
+    pump(app.t);
+    fake_run_for(MS(1));
+    /* Each ACK of a batch lets data go as it is taken, not at the end of
+     * the batch: in recovery a whole batch of ACKs would otherwise drain
+     * the flight before anything is sent, and the window with it. */
+    uint8_t f[2048];
+    net_stack_batch_begin(p.s);
+    uint64_t before = fake_frames_sent;
+    size_t n = peer_frame(f, &p, p.snd_nxt, p.rcv_nxt + MSS, TCP_ACK, NULL, 0);
+    net_stack_input(p.s, f, n, 0);
+    assert_true(fake_frames_sent > before);
+    before = fake_frames_sent;
+    n = peer_frame(f, &p, p.snd_nxt, p.rcv_nxt + iw, TCP_ACK, NULL, 0);
+    net_stack_input(p.s, f, n, 0);
+    assert_true(fake_frames_sent > before);
+    net_stack_batch_end(p.s);
+    peer_done(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +368,8 @@ int main(void)
         cmocka_unit_test(test_buffers_grow_for_a_bulk_transfer),
         cmocka_unit_test(test_receive_buffer_stays_for_a_slow_reader),
         cmocka_unit_test(test_send_buffer_stays_for_a_slow_writer),
+        cmocka_unit_test(test_a_batch_draws_one_ack),
+        cmocka_unit_test(test_acks_in_a_batch_clock_out_data_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
