@@ -3,9 +3,12 @@
  * and plat_yield() on top of a network driver, the one place that knows
  * both the architecture (through port.h and platform.h) and the drivers.
  * platform/x86_64 implements the rest of platform.h and never includes a
- * driver; the drivers see only port.h. The driver is Xen's netfront when
- * the kernel runs as a Xen guest (which has no PCI or MMIO devices), and
- * virtio-net (legacy virtio-pci or virtio-mmio) otherwise.
+ * driver; the drivers see only port.h (and platform.h's types). The
+ * driver is Xen's netfront when the kernel runs as a Xen guest (which has
+ * no PCI or MMIO devices), and virtio-net (legacy virtio-pci or
+ * virtio-mmio) otherwise. Offloads (platform.h) go to a driver that has
+ * them (virtio-net); for one without (netfront) the pieces of a frame are
+ * put together here and nothing is offloaded.
  *
  * The network device is probed and started by the first
  * plat_net_info(), not by plat_init(): the runtime asks for it only
@@ -31,6 +34,10 @@ struct nic {
     bool (*pending)(void);
     int (*read)(void *buf, size_t cap, size_t *len);
     int (*write)(const void *frame, size_t len);
+    /* A driver with offloads (NULL: none; frames as read and write). */
+    uint32_t (*offloads)(void);
+    int (*recv)(void *buf, size_t cap, size_t *len, unsigned *flags);
+    int (*send)(const struct plat_net_frag *frag, int n, const struct plat_net_tx *tx);
 };
 
 static bool always(void)
@@ -38,11 +45,13 @@ static bool always(void)
     return true;
 }
 
-static const struct nic virtio = {virtio_net_init,    virtio_net_has_irq, virtio_net_mac,
-                                  virtio_net_pending, virtio_net_read,    virtio_net_write};
+static const struct nic virtio = {virtio_net_init,     virtio_net_has_irq, virtio_net_mac,
+                                  virtio_net_pending,  virtio_net_read,    virtio_net_write,
+                                  virtio_net_offloads, virtio_net_recv,    virtio_net_send};
 /* A netfront's backend always notifies its event channel. */
-static const struct nic netfront = {netfront_init,    always,        netfront_mac,
-                                    netfront_pending, netfront_read, netfront_write};
+static const struct nic netfront = {netfront_init, always,         netfront_mac, netfront_pending,
+                                    netfront_read, netfront_write, NULL,         NULL,
+                                    NULL};
 
 /* Set once the device is up (plat_net_info): the wait reaches the
  * driver only through this pointer, so it does not link it in. */
@@ -81,7 +90,7 @@ int plat_net_info(struct plat_net_info *info)
         return probed;
     nic->mac(info->mac);
     info->mtu = 1500;
-    info->offloads = 0; /* neither driver asks its device for any yet */
+    info->offloads = nic->offloads != NULL ? nic->offloads() : 0;
     return 0;
 }
 
@@ -97,8 +106,10 @@ int plat_net_read(void *buf, size_t cap, size_t *len)
 
 int plat_net_send(const struct plat_net_frag *frag, int n, const struct plat_net_tx *tx)
 {
-    /* No offloads: the pieces are put together here, as the drivers
-     * take one buffer (they copy it into their own anyway). */
+    if (nic != NULL && nic->send != NULL)
+        return nic->send(frag, n, tx);
+    /* No offloads: the pieces are put together here, as the driver
+     * takes one buffer (it copies it into its own anyway). */
     static uint8_t frame[14 + 1500];
     size_t len = 0;
     if (n < 1 || n > PLAT_NET_SEND_FRAGS ||
@@ -115,6 +126,8 @@ int plat_net_send(const struct plat_net_frag *frag, int n, const struct plat_net
 
 int plat_net_recv(void *buf, size_t cap, size_t *len, unsigned *flags)
 {
+    if (nic != NULL && nic->recv != NULL)
+        return nic->recv(buf, cap, len, flags);
     *flags = 0;
     return plat_net_read(buf, cap, len);
 }
