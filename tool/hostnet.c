@@ -146,6 +146,19 @@ static const char *route_owner(mi_ipv4 addr, mi_ipv4 mask, char *iface, size_t c
     return r;
 }
 
+/* Frames on the tap carry a virtio-net header (IFF_VNET_HDR, which can
+ * only be chosen here, when the fd attaches), unless MIRARI_TAP_OFFLOAD
+ * is "off": with it the unikernel hands the kernel TCP segments of up to
+ * 64 KiB with partial checksums and takes coalesced ones (it sets the
+ * header's size and the offloads itself, platform/unix/net_tap.c; QEMU,
+ * given the fd, does the same for its guest). Without it every frame is
+ * a plain Ethernet frame of at most the MTU. */
+static bool tap_offload(void)
+{
+    const char *v = getenv("MIRARI_TAP_OFFLOAD");
+    return !(v && strcmp(v, "off") == 0);
+}
+
 /* Open (and with `create`, make) the tap `name` ("" lets the kernel
  * choose); its name comes back in name. The fd, or -1 with errno and
  * *step ("open" or "attach") saying which call failed. */
@@ -156,7 +169,7 @@ static int tap_open(char name[IFNAMSIZ], bool create, const char **step)
     if (fd < 0)
         return -1;
     struct ifreq ifr = {0};
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (tap_offload() ? IFF_VNET_HDR : 0);
     snprintf(ifr.ifr_name, IFNAMSIZ, "%s", create ? "mir%d" : name);
     if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
         int e = errno;
@@ -166,6 +179,10 @@ static int tap_open(char name[IFNAMSIZ], bool create, const char **step)
         return -1;
     }
     snprintf(name, IFNAMSIZ, "%s", ifr.ifr_name);
+    /* A tap made beforehand keeps the offloads its last user set: start
+     * from none, so a reader without the header never gets a frame
+     * larger than the MTU or with a partial checksum. */
+    ioctl(fd, TUNSETOFFLOAD, 0ul);
     return fd;
 }
 
@@ -478,7 +495,11 @@ void hostnet_close(struct hostnet *hn)
     }
     /* The last fd on a non-persistent tap: closing it removes the device
      * (unless a child that inherited it still runs). */
-    if (hn->fd >= 0)
+    if (hn->fd >= 0) {
+        /* The unikernel is gone; a tap made beforehand outlives it and
+         * should not keep its offloads for the next user (see tap_open). */
+        ioctl(hn->fd, TUNSETOFFLOAD, 0ul);
         close(hn->fd);
+    }
     hn->fd = -1;
 }

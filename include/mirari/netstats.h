@@ -4,16 +4,23 @@
  * not have these functions (the host kernel keeps its own counters).
  *
  * Memory is bounded by the limits below, all fixed at compile time:
- *   TCP   MI_NET_TCP_MAX_CONNS x (MI_NET_TCP_SNDBUF + MI_NET_TCP_RCVBUF + ~0.7 KiB)
+ *   TCP   MI_NET_TCP_MAX_CONNS x (MI_NET_TCP_SNDBUF_MAX + MI_NET_TCP_RCVBUF_MAX + ~0.7 KiB)
  *         + MI_NET_TCP_MAX_TIMEWAIT x ~0.7 KiB (TIME-WAIT keeps no buffers)
  *         + MI_NET_TCP_MAX_SYN_QUEUE x ~0.7 KiB (half-open connections)
  *   IPv4  MI_NET_REASS_MEM bytes of fragments being reassembled
  *   ARP   MI_NET_ARP_ENTRIES x MI_NET_ARP_QUEUE bytes of frames waiting for an answer
  *   UDP   MI_NET_UDP_MAX_SOCKETS sockets, no queue (datagrams are handed
  *         to the callback as they arrive)
- * With the defaults that is at most about 130 MiB for 1024 connections with
- * full buffers, and about 15 KiB (the interface's tables) for an idle
- * server. */
+ * A connection's buffers start at MI_NET_TCP_SNDBUF and MI_NET_TCP_RCVBUF
+ * and grow (doubling) towards the _MAX sizes only when they are what
+ * limits a bulk transfer, as Linux tunes its buffers: the send buffer
+ * while the application fills it and the windows would carry more (it is
+ * kept at twice the window), the receive buffer while the application
+ * reads half of it or more per round trip (the window it allows may then
+ * be what holds the peer back). With the defaults that is at most about
+ * 130 MiB for 1024 connections with full buffers of the initial sizes
+ * (about 1 GiB if every one of them grew both), and about 15 KiB (the
+ * interface's tables) for an idle server. */
 #ifndef MIRARI_NETSTATS_H
 #define MIRARI_NETSTATS_H
 
@@ -32,11 +39,13 @@
 #define MI_NET_REASS_MEM         (256 * 1024) /* bytes, all datagrams together */
 #define MI_NET_REASS_TIMEOUT_S   30
 #define MI_NET_UDP_MAX_SOCKETS   64
-#define MI_NET_TCP_MAX_CONNS     1024 /* connections, listeners not counted */
-#define MI_NET_TCP_MAX_TIMEWAIT  1024 /* the oldest is recycled beyond this */
-#define MI_NET_TCP_MAX_SYN_QUEUE 256  /* half-open; SYN cookies beyond this */
-#define MI_NET_TCP_SNDBUF        (64 * 1024)
-#define MI_NET_TCP_RCVBUF        (64 * 1024)
+#define MI_NET_TCP_MAX_CONNS     1024         /* connections, listeners not counted */
+#define MI_NET_TCP_MAX_TIMEWAIT  1024         /* the oldest is recycled beyond this */
+#define MI_NET_TCP_MAX_SYN_QUEUE 256          /* half-open; SYN cookies beyond this */
+#define MI_NET_TCP_SNDBUF        (64 * 1024)  /* initial */
+#define MI_NET_TCP_SNDBUF_MAX    (512 * 1024) /* grown to, see above */
+#define MI_NET_TCP_RCVBUF        (64 * 1024)  /* initial */
+#define MI_NET_TCP_RCVBUF_MAX    (512 * 1024) /* grown to, see above */
 #define MI_NET_TCP_OOO_RANGES    16 /* out-of-order ranges kept per connection (and SACKed ones) */
 
 /* ---- counters ----
@@ -50,6 +59,9 @@
     X(eth_drop_long, "frames dropped: larger than the receive buffer")                             \
     X(eth_drop_not_ours, "frames dropped: for another MAC address")                                \
     X(eth_drop_type, "frames dropped: EtherType not IPv4 or ARP")                                  \
+    X(eth_drop_bad_offload,                                                                        \
+      "frames dropped: the device's offload header was bad or not asked for")                      \
+    X(eth_in_large, "frames received beyond the MTU: TCP segments the device coalesced")           \
     X(arp_in, "ARP packets received")                                                              \
     X(arp_out, "ARP packets sent")                                                                 \
     X(arp_drop_bad, "ARP packets dropped: malformed")                                              \
@@ -84,6 +96,7 @@
     X(udp_drop_no_port, "UDP dropped: no socket on the port")                                      \
     X(tcp_in, "TCP segments received")                                                             \
     X(tcp_out, "TCP segments sent")                                                                \
+    X(tcp_tso_out, "TCP segments sent beyond the MSS, for the device to cut (TSO)")                \
     X(tcp_drop_bad_header, "TCP dropped: short or bad data offset")                                \
     X(tcp_drop_checksum, "TCP dropped: bad checksum")                                              \
     X(tcp_drop_bad_options, "TCP dropped: malformed options")                                      \

@@ -5,7 +5,9 @@
  * unikernel gets the interface of a small machine, not of Linux.
  *
  * Allowed, and why:
- *   read, write, writev      frames on the tap fd, log lines on stderr
+ *   read, write, readv, writev
+ *                            frames on the tap fd (with their virtio-net
+ *                            header: net_tap.c), log lines on stderr
  *   ppoll                    plat_yield
  *   clock_gettime, gettimeofday, time, clock_nanosleep
  *                            clocks (normally the vDSO, no system call)
@@ -26,15 +28,15 @@
 #include "unix_net.h"
 
 static const int allowed[] = {
-    SCMP_SYS(read),           SCMP_SYS(write),           SCMP_SYS(writev),
-    SCMP_SYS(ppoll),          SCMP_SYS(clock_gettime),   SCMP_SYS(gettimeofday),
-    SCMP_SYS(time),           SCMP_SYS(clock_nanosleep), SCMP_SYS(brk),
-    SCMP_SYS(mmap),           SCMP_SYS(munmap),          SCMP_SYS(mremap),
-    SCMP_SYS(madvise),        SCMP_SYS(mprotect),        SCMP_SYS(getrandom),
-    SCMP_SYS(newfstatat),     SCMP_SYS(fstat),           SCMP_SYS(rt_sigreturn),
-    SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction),    SCMP_SYS(getpid),
-    SCMP_SYS(gettid),         SCMP_SYS(tgkill),          SCMP_SYS(exit),
-    SCMP_SYS(exit_group),
+    SCMP_SYS(read),         SCMP_SYS(write),          SCMP_SYS(writev),
+    SCMP_SYS(readv),        SCMP_SYS(ppoll),          SCMP_SYS(clock_gettime),
+    SCMP_SYS(gettimeofday), SCMP_SYS(time),           SCMP_SYS(clock_nanosleep),
+    SCMP_SYS(brk),          SCMP_SYS(mmap),           SCMP_SYS(munmap),
+    SCMP_SYS(mremap),       SCMP_SYS(madvise),        SCMP_SYS(mprotect),
+    SCMP_SYS(getrandom),    SCMP_SYS(newfstatat),     SCMP_SYS(fstat),
+    SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction),
+    SCMP_SYS(getpid),       SCMP_SYS(gettid),         SCMP_SYS(tgkill),
+    SCMP_SYS(exit),         SCMP_SYS(exit_group),
 };
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__) || defined(MIRARI_SANITIZE)

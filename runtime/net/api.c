@@ -77,6 +77,7 @@ ssize_t mi_tcp_read(mi_tcp *t, void *buf, size_t cap)
         return -ENOTCONN;
     if (t->has_bufs && t->rcv.len > 0 && cap > 0) {
         uint32_t n = tcp_ring_pop(&t->rcv, buf, cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap);
+        tcp_rcv_tune(t);
         maybe_window_update(t);
         return n;
     }
@@ -99,7 +100,10 @@ ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len)
         return -EPIPE;
     if (len == 0)
         return 0;
-    uint32_t n = tcp_ring_push(&t->snd, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+    uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    uint32_t n = tcp_ring_push(&t->snd, buf, want);
+    if (n < want && tcp_snd_grow(t))
+        n += tcp_ring_push(&t->snd, (const uint8_t *)buf + n, want - n);
     if (n < len)
         t->want_writable = true;
     if (n == 0)

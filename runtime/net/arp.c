@@ -210,22 +210,30 @@ void arp_input(struct net_stack *s, const uint8_t *a, size_t len)
         send_arp(s, ARP_REPLY, sha, sha, spa);
 }
 
-int arp_output(struct net_stack *s, mi_ipv4 nexthop, uint8_t *frame, size_t len)
+const uint8_t *arp_resolved(struct net_stack *s, mi_ipv4 nexthop)
 {
     if (nexthop == IP_BROADCAST || ipv4_is_broadcast(s, nexthop))
-        return eth_output(s, eth_broadcast, ETH_P_IPV4, frame, len);
+        return eth_broadcast;
+    struct arp_entry *e = find(s, nexthop);
+    if (e == NULL || e->state == ARP_INCOMPLETE)
+        return NULL;
+    if (e->state == ARP_REACHABLE && mi_now() >= e->deadline) {
+        e->state = ARP_PROBE;
+        e->tries = 0;
+        send_request(s, e);
+        rearm(s);
+    }
+    return e->mac;
+}
+
+int arp_output(struct net_stack *s, mi_ipv4 nexthop, uint8_t *frame, size_t len)
+{
+    const uint8_t *mac = arp_resolved(s, nexthop);
+    if (mac != NULL)
+        return eth_output(s, mac, ETH_P_IPV4, frame, len);
 
     uint64_t now = mi_now();
     struct arp_entry *e = find(s, nexthop);
-    if (e != NULL && e->state != ARP_INCOMPLETE) {
-        if (e->state == ARP_REACHABLE && now >= e->deadline) {
-            e->state = ARP_PROBE;
-            e->tries = 0;
-            send_request(s, e);
-            rearm(s);
-        }
-        return eth_output(s, e->mac, ETH_P_IPV4, frame, len);
-    }
     if (e == NULL) {
         e = alloc_entry(s);
         if (e == NULL) {

@@ -52,6 +52,11 @@ void arp_input(struct net_stack *s, const uint8_t *pkt, size_t len);
  * -EAGAIN when dropped because the neighbour's queue is full, or the
  * device's error. */
 int arp_output(struct net_stack *s, mi_ipv4 nexthop, uint8_t *frame, size_t len);
+/* The MAC address to send to nexthop now (the broadcast address for a
+ * broadcast), or NULL when it is not known yet; unlike arp_output this
+ * neither asks for it nor queues anything. An expired entry is asked for
+ * again, as by arp_output. */
+const uint8_t *arp_resolved(struct net_stack *s, mi_ipv4 nexthop);
 /* Announce our address (RFC 5227 section 2.3): a request for ourselves. */
 void arp_announce(struct net_stack *s);
 /* Forget every neighbour (the address changed) and drop waiting frames. */

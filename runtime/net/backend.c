@@ -25,7 +25,9 @@
 
 static struct net_stack the_stack;
 static bool started;
-static uint8_t rx[NET_FRAME_MAX + 512];
+/* Room for the largest frame a device that coalesces segments gives
+ * (platform.h); others give at most NET_FRAME_MAX. */
+static uint8_t rx[PLAT_NET_FRAME_GSO];
 static void (*ready_fn)(void *arg);
 static void *ready_arg;
 
@@ -44,17 +46,24 @@ void net_backend_wait(uint64_t deadline_ns)
 static void poll_frames(void)
 {
     tcp_reap(&the_stack);
+    net_stack_batch_begin(&the_stack);
     for (int i = 0; i < FRAMES_PER_WAIT; i++) {
         size_t len = 0;
-        int r = plat_net_read(rx, sizeof(rx), &len);
+        unsigned flags = 0;
+        int r = plat_net_recv(rx, sizeof(rx), &len, &flags);
         if (r == -EMSGSIZE) {
             NET_DROP(&the_stack, eth_drop_long, "frame larger than %zu bytes", sizeof(rx));
             continue;
         }
+        if (r == -EBADMSG) {
+            NET_DROP(&the_stack, eth_drop_bad_offload, "offload header not asked for");
+            continue;
+        }
         if (r != 0)
             break;
-        net_stack_input(&the_stack, rx, len);
+        net_stack_input(&the_stack, rx, len, flags);
     }
+    net_stack_batch_end(&the_stack);
 }
 
 size_t net_backend_active(void)
@@ -84,6 +93,13 @@ int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *
     uint64_t mono = plat_monotonic_ns();
     uint64_t seed = plat_wall_ns() ^ (mono << 32 | mono >> 32);
     net_stack_init(&the_stack, info.mac, info.mtu, seed);
+    the_stack.offloads = info.offloads;
+    if (info.offloads != 0)
+        mi_info("net: device offloads:%s%s%s%s",
+                (info.offloads & PLAT_NET_TX_CSUM) ? " tx-csum" : "",
+                (info.offloads & PLAT_NET_TX_TSO4) ? " tso4" : "",
+                (info.offloads & PLAT_NET_RX_CSUM) ? " rx-csum" : "",
+                (info.offloads & PLAT_NET_RX_GSO) ? " rx-gso" : "");
     net_current = &the_stack;
     started = true;
     poll_stack = poll_frames;

@@ -12,9 +12,11 @@
 
 const uint8_t eth_broadcast[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-void eth_input(struct net_stack *s, const uint8_t *frame, size_t len)
+void eth_input(struct net_stack *s, const uint8_t *frame, size_t len, unsigned flags)
 {
     s->stats.eth_in++;
+    if (len > (size_t)ETH_HLEN + s->mtu)
+        s->stats.eth_in_large++;
     if (len < ETH_HLEN) {
         NET_DROP(s, eth_drop_short, "%zu bytes", len);
         return;
@@ -29,7 +31,7 @@ void eth_input(struct net_stack *s, const uint8_t *frame, size_t len)
     uint16_t type = get16(frame + 12);
     switch (type) {
     case ETH_P_IPV4:
-        ipv4_input(s, frame + ETH_HLEN, len - ETH_HLEN);
+        ipv4_input(s, frame + ETH_HLEN, len - ETH_HLEN, (flags & PLAT_NET_RX_CSUM_OK) != 0);
         break;
     case ETH_P_ARP:
         arp_input(s, frame + ETH_HLEN, len - ETH_HLEN);
@@ -38,6 +40,35 @@ void eth_input(struct net_stack *s, const uint8_t *frame, size_t len)
         /* IPv6, VLAN tags, LLDP...: not spoken here. */
         NET_DROP(s, eth_drop_type, "type 0x%04x", type);
     }
+}
+
+int eth_output_frags(struct net_stack *s, const uint8_t dst[ETH_ALEN], uint16_t type, uint8_t *hdr,
+                     size_t hlen, const struct net_iov *data, int n, const struct plat_net_tx *tx)
+{
+    static const uint8_t zeros[ETH_ZLEN];
+    struct plat_net_frag f[1 + 4 + 1];
+    memcpy(hdr, dst, ETH_ALEN);
+    memcpy(hdr + ETH_ALEN, s->mac, ETH_ALEN);
+    put16(hdr + 12, type);
+    f[0] = (struct plat_net_frag){hdr, hlen};
+    size_t len = hlen;
+    int k = 1;
+    for (int i = 0; i < n; i++)
+        if (data[i].len > 0) {
+            f[k++] = (struct plat_net_frag){data[i].base, data[i].len};
+            len += data[i].len;
+        }
+    /* Padding, as eth_output: zeros do not change a checksum a device
+     * completes over it. */
+    if (len < ETH_ZLEN)
+        f[k++] = (struct plat_net_frag){zeros, ETH_ZLEN - len};
+    int r = plat_net_send(f, k, tx);
+    if (r != 0) {
+        s->stats.eth_out_err++;
+        return r;
+    }
+    s->stats.eth_out++;
+    return 0;
 }
 
 int eth_output(struct net_stack *s, const uint8_t dst[ETH_ALEN], uint16_t type, uint8_t *frame,

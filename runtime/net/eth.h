@@ -20,7 +20,16 @@ struct net_stack;
 
 extern const uint8_t eth_broadcast[ETH_ALEN];
 
-void eth_input(struct net_stack *s, const uint8_t *frame, size_t len);
+/* flags: PLAT_NET_RX_CSUM_OK from the device (platform.h). */
+void eth_input(struct net_stack *s, const uint8_t *frame, size_t len, unsigned flags);
+struct net_iov;
+struct plat_net_tx;
+/* Fill in the Ethernet header at the start of hdr (hlen bytes: the
+ * headers of the frame, all of them when tx asks for TSO) and send hdr
+ * followed by data[0..n-1] (n <= 4) through plat_net_send, finished as tx
+ * says. 0 or a negative errno. */
+int eth_output_frags(struct net_stack *s, const uint8_t dst[ETH_ALEN], uint16_t type, uint8_t *hdr,
+                     size_t hlen, const struct net_iov *data, int n, const struct plat_net_tx *tx);
 /* Fill in the header of `frame` (len bytes including the reserved header,
  * at least ETH_ZLEN bytes of buffer) and send it. 0 or a negative errno. */
 int eth_output(struct net_stack *s, const uint8_t dst[ETH_ALEN], uint16_t type, uint8_t *frame,

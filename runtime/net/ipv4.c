@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <platform.h>
+
 #include "checksum.h"
 #include "stack.h"
 
@@ -48,7 +50,7 @@ int ipv4_route(const struct net_stack *s, mi_ipv4 dst, mi_ipv4 *nexthop)
     return 0;
 }
 
-void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len)
+void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len, bool csum_ok)
 {
     s->stats.ip_in++;
     if (len < IP_HLEN || p[0] >> 4 != 4) {
@@ -99,6 +101,7 @@ void ipv4_input(struct net_stack *s, const uint8_t *p, size_t len)
         .dst = dst,
         .proto = proto,
         .to_broadcast = !s->configured || ipv4_is_broadcast(s, dst),
+        .csum_ok = csum_ok,
         .hdr = p,
         .hlen = hlen,
     };
@@ -141,6 +144,64 @@ static void iov_copy(uint8_t *out, const struct net_iov *iov, int n, size_t off,
     }
 }
 
+const uint8_t *ipv4_offload_mac(struct net_stack *s, mi_ipv4 dst)
+{
+    mi_ipv4 nexthop;
+    if (!(s->offloads & PLAT_NET_TX_CSUM) || !s->configured || ipv4_is_broadcast(s, dst) ||
+        ipv4_route(s, dst, &nexthop) != 0)
+        return NULL;
+    const uint8_t *mac = arp_resolved(s, nexthop);
+    return mac == eth_broadcast ? NULL : mac;
+}
+
+/* The IPv4 header of a datagram we send, no options, checksum included. */
+static void put_header(uint8_t *h, size_t total, uint16_t id, uint16_t frag, uint8_t proto,
+                       mi_ipv4 src, mi_ipv4 dst)
+{
+    h[0] = 0x45;
+    h[1] = 0;
+    put16(h + 2, (uint16_t)total);
+    put16(h + 4, id);
+    put16(h + 6, frag);
+    h[8] = IP_DEFAULT_TTL;
+    h[9] = proto;
+    put16(h + 10, 0);
+    put32(h + 12, src);
+    put32(h + 16, dst);
+    put16(h + 10, cksum_buf(h, IP_HLEN));
+}
+
+int ipv4_output_tcp_offload(struct net_stack *s, const uint8_t *mac, mi_ipv4 src, mi_ipv4 dst,
+                            const uint8_t *tcp, size_t tcp_hlen, const struct net_iov *data, int n,
+                            uint16_t tso_mss)
+{
+    size_t total = IP_HLEN + tcp_hlen;
+    for (int i = 0; i < n; i++)
+        total += data[i].len;
+    if (total > IP_MAXPACKET || (tso_mss == 0 && total > s->mtu) ||
+        (tso_mss != 0 && !(s->offloads & PLAT_NET_TX_TSO4)))
+        return -EMSGSIZE;
+    /* All headers in one piece: a device cutting the segment copies them
+     * to each (platform.h). */
+    uint8_t hdr[ETH_HLEN + IP_HLEN + TCP_HLEN + 40];
+    uint8_t *h = hdr + ETH_HLEN;
+    /* The device gives the segments it cuts consecutive IDs from this
+     * one (as Linux's GSO does): reserve them all. */
+    uint16_t id = s->ip_id;
+    s->ip_id =
+        (uint16_t)(s->ip_id + (tso_mss ? (total - IP_HLEN - tcp_hlen + tso_mss - 1) / tso_mss : 1));
+    put_header(h, total, id, 0x4000 /* DF */, IP_PROTO_TCP, src, dst);
+    memcpy(h + IP_HLEN, tcp, tcp_hlen);
+    struct plat_net_tx tx = {
+        .csum_start = ETH_HLEN + IP_HLEN,
+        .csum_offset = 16, /* the TCP checksum field */
+        .tso_mss = tso_mss,
+        .hdr_len = (uint16_t)(ETH_HLEN + IP_HLEN + tcp_hlen),
+    };
+    s->stats.ip_out++;
+    return eth_output_frags(s, mac, ETH_P_IPV4, hdr, ETH_HLEN + IP_HLEN + tcp_hlen, data, n, &tx);
+}
+
 int ipv4_output(struct net_stack *s, mi_ipv4 src, mi_ipv4 dst, uint8_t proto,
                 const struct net_iov *iov, int iovcnt, unsigned flags)
 {
@@ -177,18 +238,9 @@ int ipv4_output(struct net_stack *s, mi_ipv4 src, mi_ipv4 dst, uint8_t proto,
         uint8_t *h = frame + ETH_HLEN;
         size_t n = total - off < chunk ? total - off : chunk;
         bool more = off + n < total;
-        h[0] = 0x45;
-        h[1] = 0;
-        put16(h + 2, (uint16_t)(IP_HLEN + n));
-        put16(h + 4, id);
-        put16(h + 6,
-              (uint16_t)(((flags & IPV4_DF) ? 0x4000 : 0) | (more ? 0x2000 : 0) | (off / 8)));
-        h[8] = IP_DEFAULT_TTL;
-        h[9] = proto;
-        put16(h + 10, 0);
-        put32(h + 12, src);
-        put32(h + 16, dst);
-        put16(h + 10, cksum_buf(h, IP_HLEN));
+        put_header(h, IP_HLEN + n, id,
+                   (uint16_t)(((flags & IPV4_DF) ? 0x4000 : 0) | (more ? 0x2000 : 0) | (off / 8)),
+                   proto, src, dst);
         iov_copy(h + IP_HLEN, iov, iovcnt, off, n);
         if (total > room)
             s->stats.ip_frag_out++;

@@ -32,6 +32,7 @@ struct ip_info {
     uint8_t proto;
     bool to_broadcast;  /* sent to a broadcast address: never answer with an error */
     bool fragmented;    /* was reassembled */
+    bool csum_ok;       /* the device checked the TCP/UDP checksum, or it is partial: skip it */
     const uint8_t *hdr; /* the IP header, for ICMP errors quoting it */
     size_t hlen;
 };
@@ -41,7 +42,9 @@ struct net_iov {
     size_t len;
 };
 
-void ipv4_input(struct net_stack *s, const uint8_t *pkt, size_t len);
+/* csum_ok: the device says the transport checksum needs no check
+ * (PLAT_NET_RX_CSUM_OK). */
+void ipv4_input(struct net_stack *s, const uint8_t *pkt, size_t len, bool csum_ok);
 /* Hand a complete datagram to its protocol (also used by reassembly). */
 void ipv4_deliver(struct net_stack *s, const struct ip_info *ip, const uint8_t *payload,
                   size_t len);
@@ -51,6 +54,20 @@ void ipv4_deliver(struct net_stack *s, const struct ip_info *ip, const uint8_t *
  * 0.0.0.0), -EAGAIN (next hop being resolved and its queue full). */
 int ipv4_output(struct net_stack *s, mi_ipv4 src, mi_ipv4 dst, uint8_t proto,
                 const struct net_iov *iov, int iovcnt, unsigned flags);
+/* Offloaded output (for TCP): the MAC address of the next hop towards
+ * dst when a segment can go through the device's offloads now (it
+ * completes checksums, and the neighbour is known and not a broadcast),
+ * else NULL: then ipv4_output, which resolves and queues. */
+const uint8_t *ipv4_offload_mac(struct net_stack *s, mi_ipv4 dst);
+/* Send a TCP segment to mac (from ipv4_offload_mac): the header tcp
+ * (tcp_hlen bytes, its checksum field holding the folded sum of the
+ * pseudo-header, platform.h) then data[0..n-1] (n <= 4), with DF. With
+ * tso_mss > 0 (the device has PLAT_NET_TX_TSO4) the datagram may exceed
+ * the MTU, up to IP_MAXPACKET, and the device cuts it into segments of
+ * tso_mss payload bytes. 0 or a negative errno. */
+int ipv4_output_tcp_offload(struct net_stack *s, const uint8_t *mac, mi_ipv4 src, mi_ipv4 dst,
+                            const uint8_t *tcp, size_t tcp_hlen, const struct net_iov *data, int n,
+                            uint16_t tso_mss);
 /* The neighbour to send to for dst: dst itself when on-link, else the
  * gateway. -EHOSTUNREACH when there is none. */
 int ipv4_route(const struct net_stack *s, mi_ipv4 dst, mi_ipv4 *nexthop);

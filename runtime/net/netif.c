@@ -78,10 +78,21 @@ void net_stack_deconfigure(struct net_stack *s)
     arp_flush(s);
 }
 
-void net_stack_input(struct net_stack *s, const void *frame, size_t len)
+void net_stack_input(struct net_stack *s, const void *frame, size_t len, unsigned flags)
 {
     tcp_reap(s);
-    eth_input(s, frame, len);
+    eth_input(s, frame, len, flags);
+}
+
+void net_stack_batch_begin(struct net_stack *s)
+{
+    s->batching = true;
+}
+
+void net_stack_batch_end(struct net_stack *s)
+{
+    s->batching = false;
+    tcp_flush(s);
 }
 
 uint64_t net_hash(const struct net_stack *s, const void *data, size_t len)

@@ -25,7 +25,9 @@
 struct net_stack {
     uint8_t mac[ETH_ALEN];
     uint16_t mtu;
-    bool configured; /* has an address */
+    uint32_t offloads; /* the device's PLAT_NET_TX_* and PLAT_NET_RX_* (platform.h) */
+    bool batching;     /* between net_stack_batch_begin and _end */
+    bool configured;   /* has an address */
     mi_netif nif;
     struct siphash_key key; /* see net_stack_init */
     uint16_t ip_id;
@@ -47,8 +49,14 @@ void net_stack_init(struct net_stack *s, const uint8_t mac[ETH_ALEN], uint16_t m
 void net_stack_destroy(struct net_stack *s);
 void net_stack_configure(struct net_stack *s, mi_ipv4 addr, mi_ipv4 netmask, mi_ipv4 gateway);
 void net_stack_deconfigure(struct net_stack *s);
-/* One received frame. */
-void net_stack_input(struct net_stack *s, const void *frame, size_t len);
+/* One received frame; flags are plat_net_recv's (PLAT_NET_RX_CSUM_OK). */
+void net_stack_input(struct net_stack *s, const void *frame, size_t len, unsigned flags);
+/* Frames received together: between these, TCP's answers to data (the
+ * ACKs, and what the application wrote meanwhile) wait until the end,
+ * which sends them: the data segments of a batch draw one ACK. Every
+ * frame waiting at the device is one batch (backend.c). */
+void net_stack_batch_begin(struct net_stack *s);
+void net_stack_batch_end(struct net_stack *s);
 /* A keyed hash of the instance (see siphash.h). */
 uint64_t net_hash(const struct net_stack *s, const void *data, size_t len);
 

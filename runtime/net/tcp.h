@@ -140,6 +140,11 @@ struct mi_tcp {
 
     /* Congestion control (RFC 5681, RFC 6582). */
     uint32_t cwnd, ssthresh, recover;
+    uint32_t bytes_acked; /* in congestion avoidance, towards the next MSS (RFC 3465) */
+    /* The use of cwnd (tcp_cwnd_used): the largest flight in the window
+     * that ends at cwnd_usage_seq, and whether cwnd limited it. */
+    uint32_t max_flight, cwnd_usage_seq;
+    bool cwnd_limited;
     uint8_t dupacks;
 
     /* RTT estimation (RFC 6298), microseconds. */
@@ -165,6 +170,10 @@ struct mi_tcp {
     bool ooo_fin; /* a FIN was seen at ooo_fin_seq beyond a hole */
     uint32_t ooo_fin_seq;
     uint32_t sack_recent; /* a byte of the latest out-of-order segment: its block goes first */
+    /* Receive buffer tuning (tcp_rcv_tune): since when, and from which
+     * byte of the stream, the application's reading is being measured. */
+    uint64_t rcv_space_at;
+    uint32_t rcv_space_seq;
     /* A duplicate segment to report in the next ACK (D-SACK, RFC 2883). */
     bool dsack;
     uint32_t dsack_start, dsack_end;
@@ -275,6 +284,10 @@ void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, 
 void tcp_output(struct mi_tcp *t);
 /* Output later from the loop (after the application's callback returns). */
 void tcp_output_soon(struct mi_tcp *t);
+/* Output at the next tcp_flush (the end of a batch of frames), and the
+ * flush: tcp_output for every connection waiting for it. */
+void tcp_output_later(struct mi_tcp *t);
+void tcp_flush(struct net_stack *s);
 void tcp_send_syn(struct mi_tcp *t);
 /* Send the first SYN (or SYN-ACK) of an opening connection: time it for
  * the first RTT sample and arm the retransmission timer (RFC 6298 2.1). */
@@ -301,6 +314,10 @@ uint32_t tcp_ts_now(const struct mi_tcp *t);
 /* Largest payload of the next segment: the MSS less the options it will
  * carry (RFC 9293 3.7.1: the MSS counts data only). */
 uint32_t tcp_seg_max(const struct mi_tcp *t);
+/* Largest payload of one segment given to the device: a multiple of
+ * seg_max (the payload per segment) when it cuts segments (TSO) and can
+ * send to the peer now, else seg_max. */
+uint32_t tcp_tso_max(struct mi_tcp *t, uint32_t seg_max);
 
 /* tcp_sack.c */
 /* In recovery with SACK: send again the next hole (unSACKed data below
@@ -338,6 +355,9 @@ void tcp_keep_touch(struct mi_tcp *t);
 void tcp_cc_init(struct mi_tcp *t);
 void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns);
 void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked);
+/* After sending: how much is in flight, and whether cwnd stopped the
+ * sender (RFC 7661): only a window that was used grows. */
+void tcp_cwnd_used(struct mi_tcp *t, bool limited);
 void tcp_cc_dupack(struct mi_tcp *t);
 void tcp_cc_timeout(struct mi_tcp *t);
 uint32_t tcp_flight(const struct mi_tcp *t);
@@ -362,12 +382,22 @@ size_t tcp_build_ts(uint8_t *out, uint32_t tsval, uint32_t tsecr);
  * bytes): the out-of-order ranges, the most recent first, as many as fit
  * beside the timestamps. 0 if none. */
 size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out);
-/* The receive window shift that lets MI_NET_TCP_RCVBUF be advertised. */
+/* The receive window shift that lets MI_NET_TCP_RCVBUF_MAX be advertised. */
 uint8_t tcp_our_wscale(void);
 
 /* tcp_buf.c */
 int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap);
 void tcp_ring_free(struct tcp_ring *r);
+/* A larger buffer for a ring, its data at the same offsets from the head
+ * (with `all`, what lies in the free space too): 0, or -1 when there is
+ * no memory (the ring is unchanged). */
+int tcp_ring_grow(struct tcp_ring *r, uint32_t cap, bool all);
+/* Grow the send ring when the connection's windows would carry more than
+ * it holds (see netstats.h); true when it grew. */
+bool tcp_snd_grow(struct mi_tcp *t);
+/* After the application read: grow the receive ring when it takes at
+ * least half of it per round trip (see netstats.h). */
+void tcp_rcv_tune(struct mi_tcp *t);
 uint32_t tcp_ring_push(struct tcp_ring *r, const void *data, uint32_t len);
 uint32_t tcp_ring_pop(struct tcp_ring *r, void *out, uint32_t len);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t len);

@@ -23,6 +23,79 @@ int tcp_ring_alloc(struct tcp_ring *r, uint32_t cap)
     return 0;
 }
 
+int tcp_ring_grow(struct tcp_ring *r, uint32_t cap, bool all)
+{
+    if (cap <= r->cap)
+        return 0;
+    uint8_t *b = malloc(cap);
+    if (b == NULL)
+        return -1;
+    /* The data, and with `all` the free space too: a receive ring keeps
+     * out-of-order data there, at its offset from the head. */
+    struct net_iov iov[2];
+    uint32_t keep = all ? r->cap : r->len;
+    int n = keep > 0 ? tcp_ring_peek(r, 0, keep, iov) : 0;
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        memcpy(b + at, iov[i].base, iov[i].len);
+        at += iov[i].len;
+    }
+    free(r->buf);
+    r->buf = b;
+    r->cap = cap;
+    r->head = 0;
+    return 0;
+}
+
+bool tcp_snd_grow(struct mi_tcp *t)
+{
+    /* Twice what may be in flight (Linux's tcp_sndbuf_expand sizes its
+     * send buffer so too): the application refills one window's worth
+     * while the other is on its way. With the initial size alone a fast
+     * sender waits for every ACK with its one window. */
+    uint32_t wnd = t->cwnd < t->max_snd_wnd ? t->cwnd : t->max_snd_wnd;
+    uint32_t cap = t->snd.cap;
+    if (!t->has_bufs || cap >= MI_NET_TCP_SNDBUF_MAX || wnd <= cap / 2)
+        return false;
+    while (cap < MI_NET_TCP_SNDBUF_MAX && cap / 2 < wnd)
+        cap *= 2;
+    if (cap > MI_NET_TCP_SNDBUF_MAX)
+        cap = MI_NET_TCP_SNDBUF_MAX;
+    return tcp_ring_grow(&t->snd, cap, false) == 0;
+}
+
+void tcp_rcv_tune(struct mi_tcp *t)
+{
+    /* As Linux's tcp_rcv_space_adjust: once per round trip, see how much
+     * the application read in it. The window can carry at most the ring's
+     * free space per round trip; when the reader takes half the ring or
+     * more, the window may be what holds the peer back, so the ring
+     * doubles, keeping it at least twice what one round trip delivers. A
+     * slow reader, or a peer that sends less, never reaches that. */
+    uint64_t now = mi_now();
+    uint32_t consumed = t->rcv_nxt - t->rcv.len; /* stream bytes read so far */
+    uint64_t rtt = (uint64_t)t->srtt_us * 1000;
+    if (!t->has_bufs || rtt == 0)
+        return;
+    if (t->rcv_space_at == 0) { /* the first read starts the measure */
+        t->rcv_space_at = now;
+        t->rcv_space_seq = consumed;
+        return;
+    }
+    if (now - t->rcv_space_at < rtt)
+        return;
+    /* What was read per round trip, since the last look. */
+    uint64_t per_rtt = (uint64_t)(consumed - t->rcv_space_seq) * rtt / (now - t->rcv_space_at);
+    t->rcv_space_at = now;
+    t->rcv_space_seq = consumed;
+    if (per_rtt < t->rcv.cap / 2 || t->rcv.cap >= MI_NET_TCP_RCVBUF_MAX)
+        return;
+    uint32_t cap = t->rcv.cap * 2;
+    if (cap > MI_NET_TCP_RCVBUF_MAX)
+        cap = MI_NET_TCP_RCVBUF_MAX;
+    tcp_ring_grow(&t->rcv, cap, true);
+}
+
 void tcp_ring_free(struct tcp_ring *r)
 {
     free(r->buf);

@@ -99,12 +99,56 @@ void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked)
         return;
     }
     t->dupacks = 0;
-    if (t->cwnd < t->ssthresh)
-        t->cwnd += acked < mss ? acked : mss; /* slow start, eq. (2) */
-    else
-        t->cwnd += mss * mss / t->cwnd > 0 ? mss * mss / t->cwnd : 1; /* eq. (3) */
+    /* Appropriate Byte Counting (RFC 3465): the window grows by what was
+     * acknowledged, not by ACKs. One ACK may cover many segments: a
+     * receiver that coalesces them (GRO, or a host behind a tap taking
+     * our TSO frames whole) sends one ACK per frame, and counting ACKs
+     * would grow the window by one MSS per 64 KiB. In slow start all of
+     * it counts up to ssthresh (RFC 3465's limit L of 2 MSS per ACK is
+     * left out, as Linux does, since coalescing receivers ACK that way;
+     * after a timeout ssthresh is what bounds the jump one large ACK
+     * makes), the rest in congestion avoidance: one MSS per window's
+     * worth (RFC 3465 2.1).
+     *
+     * Only a window that was used grows (RFC 7661 4.1, and Linux's
+     * tcp_is_cwnd_limited): in slow start while it is less than twice
+     * the most that was in flight in the last window, later while the
+     * sender was held back by it (tcp_cwnd_used). A sender limited by
+     * the application or its send buffer would otherwise grow cwnd
+     * without bound, byte counting faster still, and then send it in one
+     * burst. */
+    if (t->cwnd < t->ssthresh ? t->cwnd >= 2 * t->max_flight : !t->cwnd_limited)
+        return;
+    if (t->cwnd < t->ssthresh) {
+        uint32_t room = t->ssthresh - t->cwnd;
+        t->cwnd += acked < room ? acked : room; /* RFC 5681 eq. (2), bytes */
+        t->bytes_acked = 0;
+        acked = acked > room ? acked - room : 0;
+    }
+    if (t->cwnd >= t->ssthresh && acked > 0) {
+        t->bytes_acked += acked;
+        if (t->bytes_acked >= t->cwnd) {
+            t->bytes_acked -= t->cwnd;
+            t->cwnd += mss;
+        }
+    }
     if (t->cwnd > CWND_MAX)
         t->cwnd = CWND_MAX;
+}
+
+void tcp_cwnd_used(struct mi_tcp *t, bool limited)
+{
+    /* As Linux's tcp_cwnd_validate: the largest flight of each window of
+     * data, and whether cwnd held the sender back then. A new window
+     * starts when everything sent at the start of the last one is
+     * acknowledged; within one, being limited once is remembered. */
+    uint32_t flight = tcp_flight(t);
+    if (!seq_lt(t->snd_una, t->cwnd_usage_seq) || limited ||
+        (!t->cwnd_limited && flight > t->max_flight)) {
+        t->cwnd_limited = limited;
+        t->max_flight = flight;
+        t->cwnd_usage_seq = t->snd_nxt;
+    }
 }
 
 void tcp_cc_dupack(struct mi_tcp *t)

@@ -301,8 +301,15 @@ static void data_input(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint
             if (n > 0)
                 t->events |= TCP_EV_READABLE;
             /* RFC 5681 4.2: ACK at once when a segment fills a hole, else
-             * at least every second segment, else after a short delay. */
-            if (had_gap || ++t->segs_unacked >= 2)
+             * at least every second segment, else after a short delay. A
+             * device that coalesces segments (platform.h) hands over
+             * several at once: they count as what they were, or the
+             * sender would wait for the delayed ACK with a window of
+             * data in flight. */
+            uint32_t segs = len > t->rcv_mss ? 2 : 1;
+            t->segs_unacked =
+                (uint8_t)(t->segs_unacked + segs > 255 ? 255 : t->segs_unacked + segs);
+            if (had_gap || t->segs_unacked >= 2)
                 t->ack_now = true;
             else
                 tcp_delack(t);
@@ -719,13 +726,17 @@ static bool parse_segment(struct net_stack *s, const struct ip_info *ip, const u
         NET_DROP(s, tcp_drop_bad_header, "data offset %zu of %zu bytes", off, len);
         return false;
     }
-    struct cksum c;
-    cksum_init(&c);
-    cksum_add_pseudo(&c, ip->src, ip->dst, IP_PROTO_TCP, (uint16_t)len);
-    cksum_add(&c, p, len);
-    if (cksum_finish(&c) != 0) {
-        NET_DROP(s, tcp_drop_checksum, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
-        return false;
+    /* A checksum the device vouches for, or one that is only partial (a
+     * packet of the host's own, platform.h), is not checked. */
+    if (!ip->csum_ok) {
+        struct cksum c;
+        cksum_init(&c);
+        cksum_add_pseudo(&c, ip->src, ip->dst, IP_PROTO_TCP, (uint16_t)len);
+        cksum_add(&c, p, len);
+        if (cksum_finish(&c) != 0) {
+            NET_DROP(s, tcp_drop_checksum, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
+            return false;
+        }
     }
     if (!tcp_options_valid(p + TCP_HLEN, off - TCP_HLEN)) {
         NET_DROP(s, tcp_drop_bad_options, "from " IP4_FMT ":%u", IP4_ARGS(ip->src), get16(p));
@@ -799,10 +810,19 @@ void tcp_input(struct net_stack *s, const struct ip_info *ip, const uint8_t *p, 
         conn_input(t, &seg);
 
     /* The application hears about it last, when the segment has been
-     * processed completely; then what it wrote, and the ACK, go out. */
+     * processed completely; then what it wrote, and the ACK, go out. In
+     * a batch of frames (net_stack_batch_begin), the answer to data waits
+     * for the end of the batch, so that the data segments of one batch
+     * draw one ACK, as a receiver with GRO sends. A bare ACK is answered
+     * at once: the data it lets go keeps the ACK clock running, and
+     * during recovery, sent only after the whole batch, it would find
+     * the flight drained and the window collapsed. */
     tcp_notify(t);
     if (!t->reaped && t->state != TCP_CLOSED) {
-        tcp_output(t);
+        if (s->batching && seg.len > 0)
+            tcp_output_later(t);
+        else
+            tcp_output(t);
         tcp_timer_update(t);
     }
 }

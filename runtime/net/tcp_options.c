@@ -198,7 +198,7 @@ size_t tcp_build_sack(const struct mi_tcp *t, uint8_t *out)
 uint8_t tcp_our_wscale(void)
 {
     uint8_t shift = 0;
-    while (shift < TCP_MAX_WSCALE && ((uint32_t)MI_NET_TCP_RCVBUF >> shift) > 65535)
+    while (shift < TCP_MAX_WSCALE && ((uint32_t)MI_NET_TCP_RCVBUF_MAX >> shift) > 65535)
         shift++;
     return shift;
 }

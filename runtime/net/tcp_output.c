@@ -3,16 +3,22 @@
  *
  * The send policy (tcp_output): send new data while the usable window
  * min(SND.WND, cwnd) - in flight allows, in segments of at most the
- * peer's MSS. A segment smaller than the MSS goes out only when it carries
- * everything queued, or when it is at least half the largest window the
- * peer ever offered (sender-side silly window avoidance, RFC 9293
- * 3.8.6.2.1). There is no Nagle delay (RFC 9293 3.7.4 makes it a SHOULD
- * with an opt-out): writes made during one callback are coalesced by
- * flushing once, from the loop, after the callback (tcp_output_soon).
+ * peer's MSS, or, when the device cuts segments itself (TSO, platform.h),
+ * in frames of up to 64 KiB that it cuts into such segments: the window
+ * is the same, there are just fewer, larger frames to build (and no
+ * checksum to compute: the device completes it). A segment smaller than
+ * the MSS goes out only when it carries everything queued, or when it is
+ * at least half the largest window the peer ever offered (sender-side
+ * silly window avoidance, RFC 9293 3.8.6.2.1). There is no Nagle delay
+ * (RFC 9293 3.7.4 makes it a SHOULD with an opt-out): writes made during
+ * one callback are coalesced by flushing once, from the loop, after the
+ * callback (tcp_output_soon).
  * When the peer's window is closed and nothing is in flight, the persist
  * timer takes over (tcp_timer.c). */
 #include <errno.h>
 #include <string.h>
+
+#include <platform.h>
 
 #include "checksum.h"
 #include "stack.h"
@@ -41,6 +47,15 @@ uint32_t tcp_seg_max(const struct mi_tcp *t)
     uint8_t opt[40];
     size_t n = (t->ts_ok ? 12 : 0) + tcp_build_sack(t, opt);
     return t->snd_mss - (uint32_t)n;
+}
+
+uint32_t tcp_tso_max(struct mi_tcp *t, uint32_t seg_max)
+{
+    if (!(t->s->offloads & PLAT_NET_TX_TSO4) || seg_max == 0 ||
+        ipv4_offload_mac(t->s, t->raddr) == NULL)
+        return seg_max;
+    /* Whole segments, in one IPv4 datagram with the longest header. */
+    return (IP_MAXPACKET - IP_HLEN - TCP_HLEN - 40) / seg_max * seg_max;
 }
 
 uint32_t tcp_rcv_window(struct mi_tcp *t)
@@ -74,9 +89,13 @@ static uint16_t window_field(struct mi_tcp *t)
     return (uint16_t)field;
 }
 
+/* Build and send one segment. tso_mss > 0: data may be larger than one
+ * segment, and the device cuts it into pieces of tso_mss bytes (only when
+ * tcp_tso_max said it could). */
 static int send_segment(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr,
                         uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
-                        const uint8_t *opt, size_t optlen, const struct net_iov *data, int ndata)
+                        const uint8_t *opt, size_t optlen, const struct net_iov *data, int ndata,
+                        uint16_t tso_mss)
 {
     uint8_t h[TCP_HLEN + 40];
     size_t hlen = TCP_HLEN + optlen;
@@ -98,6 +117,19 @@ static int send_segment(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_i
     struct cksum c;
     cksum_init(&c);
     cksum_add_pseudo(&c, laddr, raddr, IP_PROTO_TCP, (uint16_t)(hlen + dlen));
+    s->stats.tcp_out++;
+    if (tso_mss != 0)
+        s->stats.tcp_tso_out++;
+    if (flags & TCP_RST)
+        s->stats.tcp_rst_out++;
+    const uint8_t *mac = ipv4_offload_mac(s, raddr);
+    if (mac != NULL) {
+        /* The device completes the checksum from the pseudo-header's sum
+         * (folded, not complemented: platform.h), over the data it reads
+         * from the send ring itself: no copy here. */
+        put16(h + 16, (uint16_t)~cksum_finish(&c));
+        return ipv4_output_tcp_offload(s, mac, laddr, raddr, h, hlen, data, ndata, tso_mss);
+    }
     cksum_add(&c, h, hlen);
     for (int i = 0; i < ndata; i++)
         cksum_add(&c, data[i].base, data[i].len);
@@ -108,11 +140,7 @@ static int send_segment(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_i
         iov[1 + i] = data[i];
     /* TCP never relies on fragmentation: segments fit the MSS, and DF is
      * set as RFC 1191 hosts do. */
-    int r = ipv4_output(s, laddr, raddr, IP_PROTO_TCP, iov, 1 + ndata, IPV4_DF);
-    s->stats.tcp_out++;
-    if (flags & TCP_RST)
-        s->stats.tcp_rst_out++;
-    return r;
+    return ipv4_output(s, laddr, raddr, IP_PROTO_TCP, iov, 1 + ndata, IPV4_DF);
 }
 
 void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
@@ -133,12 +161,21 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
     t->dsack = false; /* reported once */
     if (len > 0 && seq_lt(seq, t->snd_max))
         t->ts_rexmit = tcp_ts_now(t);
-    if (len + optlen > t->snd_mss) /* callers size data with tcp_seg_max; never exceed the MSS */
-        optlen = t->ts_ok ? 12 : 0;
+    /* Callers size data with tcp_seg_max, or beyond it with tcp_tso_max:
+     * such a segment goes to the device to be cut into segments that
+     * carry these options and the rest of the MSS each. Otherwise never
+     * exceed the MSS: SACK blocks that appeared since make way. */
+    uint16_t tso_mss = 0;
+    if (len + optlen > t->snd_mss) {
+        if (tcp_tso_max(t, t->snd_mss - (uint32_t)optlen) > t->snd_mss - optlen)
+            tso_mss = (uint16_t)(t->snd_mss - optlen);
+        else
+            optlen = t->ts_ok ? 12 : 0;
+    }
     uint16_t wnd = window_field(t);
     t->last_ack_sent = t->rcv_nxt;
     send_segment(t->s, t->laddr, t->lport, t->raddr, t->rport, seq, t->rcv_nxt, flags, wnd, opt,
-                 optlen, data, n);
+                 optlen, data, n, tso_mss);
     /* Every segment carries the ACK: nothing is owed any more. */
     t->ack_now = false;
     t->delack_at = 0;
@@ -210,14 +247,14 @@ void tcp_send_syn(struct mi_tcp *t)
     if (flags & TCP_ACK)
         t->rcv_adv = t->rcv_nxt + wnd;
     send_segment(t->s, t->laddr, t->lport, t->raddr, t->rport, t->iss, ack, flags, (uint16_t)wnd,
-                 opt, optlen, NULL, 0);
+                 opt, optlen, NULL, 0, 0);
 }
 
 void tcp_send_rst(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_ipv4 raddr, uint16_t rport,
                   uint32_t seq, uint32_t ack, bool with_ack)
 {
     send_segment(s, laddr, lport, raddr, rport, seq, with_ack ? ack : 0,
-                 TCP_RST | (with_ack ? TCP_ACK : 0), 0, NULL, 0, NULL, 0);
+                 TCP_RST | (with_ack ? TCP_ACK : 0), 0, NULL, 0, NULL, 0, 0);
 }
 
 void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg)
@@ -236,32 +273,39 @@ void tcp_reset_reply(struct net_stack *s, const struct tcp_seg *seg)
     }
 }
 
-void tcp_output(struct mi_tcp *t)
+/* Whether the state lets data go; in those that do not, the ACK owed. */
+static bool may_send_data(struct mi_tcp *t)
 {
-    net_list_del(&t->out_link);
     switch (t->state) {
     case TCP_ESTABLISHED:
     case TCP_CLOSE_WAIT:
     case TCP_FIN_WAIT_1:
     case TCP_CLOSING:
     case TCP_LAST_ACK:
+        if (t->has_bufs)
+            return true;
         break;
     case TCP_FIN_WAIT_2:
     case TCP_TIME_WAIT:
-        if (t->ack_now)
-            tcp_send_ack(t);
-        return;
+        break;
     default:
-        return;
+        return false;
     }
-    if (!t->has_bufs) {
-        if (t->ack_now)
-            tcp_send_ack(t);
+    if (t->ack_now)
+        tcp_send_ack(t);
+    return false;
+}
+
+void tcp_output(struct mi_tcp *t)
+{
+    net_list_del(&t->out_link);
+    if (!may_send_data(t))
         return;
-    }
     uint32_t start = tcp_snd_data_start(t);
     uint32_t end = start + t->snd.len;
     uint32_t seg_max = tcp_seg_max(t);
+    uint32_t burst_max = tcp_tso_max(t, seg_max);
+    bool cwnd_limited = false;
     while (!t->persist) {
         /* Limited Transmit (RFC 3042): the first two duplicate ACKs each
          * let one new segment go beyond cwnd, so that a small window still
@@ -287,14 +331,20 @@ void tcp_output(struct mi_tcp *t)
         }
         uint32_t usable = cwnd > in_net ? cwnd - in_net : 0;
         uint32_t rwnd = t->snd_wnd > flight ? t->snd_wnd - flight : 0;
+        uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
+        cwnd_limited = usable <= rwnd && usable < unsent; /* not the peer, not the data */
         if (usable > rwnd)
             usable = rwnd;
-        uint32_t unsent = seq_lt(t->snd_nxt, end) ? end - t->snd_nxt : 0;
         uint32_t len = unsent < usable ? unsent : usable;
-        if (len > seg_max)
-            len = seg_max;
+        if (len > burst_max)
+            len = burst_max;
         if (len > room)
             len = room;
+        /* Beyond one segment (TSO), whole segments only, unless this is
+         * the end of what waits: the rest waits for more window, as a
+         * lone short segment would (and as Linux splits TSO frames). */
+        if (len > seg_max && len < unsent && len < room)
+            len -= len % seg_max;
         /* The FIN follows the last byte; it is not limited by the window
          * (a receiver takes it with a zero window when it is in order). */
         bool fin = t->fin_queued && seq_le(t->snd_nxt, end) && t->snd_nxt + len == end;
@@ -317,6 +367,7 @@ void tcp_output(struct mi_tcp *t)
         if (fin)
             break;
     }
+    tcp_cwnd_used(t, cwnd_limited);
     /* Data waits, nothing is in flight, and the window does not let it
      * go: only the persist timer will find out when it opens. */
     if (!t->persist && t->snd_max == t->snd_una && seq_lt(t->snd_nxt, end)) {
@@ -329,10 +380,8 @@ void tcp_output(struct mi_tcp *t)
     tcp_timer_update(t);
 }
 
-static void tcp_flush(void *arg)
+void tcp_flush(struct net_stack *s)
 {
-    struct net_stack *s = arg;
-    s->tcp.flush_scheduled = false;
     tcp_reap(s);
     while (!net_list_empty(&s->tcp.output)) {
         struct mi_tcp *t = net_container_of(s->tcp.output.next, struct mi_tcp, out_link);
@@ -340,13 +389,25 @@ static void tcp_flush(void *arg)
     }
 }
 
+static void flush_deferred(void *arg)
+{
+    struct net_stack *s = arg;
+    s->tcp.flush_scheduled = false;
+    tcp_flush(s);
+}
+
+void tcp_output_later(struct mi_tcp *t)
+{
+    if (!net_list_linked(&t->out_link))
+        net_list_add_tail(&t->s->tcp.output, &t->out_link);
+}
+
 void tcp_output_soon(struct mi_tcp *t)
 {
     struct net_stack *s = t->s;
-    if (!net_list_linked(&t->out_link))
-        net_list_add_tail(&s->tcp.output, &t->out_link);
+    tcp_output_later(t);
     if (!s->tcp.flush_scheduled) {
-        if (mi_defer(tcp_flush, s) == 0)
+        if (mi_defer(flush_deferred, s) == 0)
             s->tcp.flush_scheduled = true;
         else
             tcp_output(t);

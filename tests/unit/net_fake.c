@@ -210,15 +210,114 @@ static void transmit(size_t from, const uint8_t *data, size_t len)
     }
 }
 
+static size_t sender(const uint8_t *f)
+{
+    for (size_t i = 0; i < nnodes; i++)
+        if (nodes[i].s != NULL && memcmp(nodes[i].mac, f + 6, 6) == 0)
+            return i;
+    abort(); /* a frame from nobody */
+}
+
 int plat_net_write(const void *frame, size_t len)
 {
     const uint8_t *f = frame;
-    for (size_t i = 0; i < nnodes; i++)
-        if (nodes[i].s != NULL && memcmp(nodes[i].mac, f + 6, 6) == 0) {
-            transmit(i, f, len);
-            return 0;
-        }
-    abort(); /* a frame from nobody */
+    size_t from = sender(f);
+    if (len > (size_t)ETH_HLEN + nodes[from].s->mtu)
+        abort(); /* larger than the link takes */
+    transmit(from, f, len);
+    return 0;
+}
+
+/* ---- the offloading device ---- */
+uint64_t fake_offload_sends, fake_tso_sends;
+fake_send_fn fake_send_observer;
+void *fake_send_observer_arg;
+
+/* Ones' complement sum of 16-bit words, folded. */
+static uint16_t fold(uint64_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)sum;
+}
+
+/* What a device does with a partial checksum (virtio 1.2 5.1.6.2): the
+ * sum from csum_start to the end, the field included, complemented. */
+static void complete_csum(uint8_t *f, size_t len, const struct plat_net_tx *tx)
+{
+    struct cksum c;
+    cksum_init(&c);
+    cksum_add(&c, f + tx->csum_start, len - tx->csum_start);
+    put16(f + tx->csum_start + tx->csum_offset, cksum_finish(&c));
+}
+
+/* Cut a TSO frame as Linux's GSO (tcp_gso_segment) does, and send the
+ * segments: headers copied, IP total length, ID and checksum, TCP
+ * sequence number, PSH and FIN on the last only, and the pseudo-header
+ * sum in the checksum field moved from the whole length to the
+ * segment's before the checksum is completed. */
+static void tso_cut(size_t from, const uint8_t *f, size_t len, const struct plat_net_tx *tx)
+{
+    size_t hl = tx->hdr_len, ts = tx->csum_start;
+    uint16_t id = get16(f + ETH_HLEN + 4);
+    uint32_t seq = get32(f + ts + 4);
+    uint16_t whole = (uint16_t)(len - ts);
+    uint16_t pseudo = get16(f + ts + 16);
+    for (size_t off = hl, i = 0; off < len; off += tx->tso_mss, i++) {
+        size_t n = len - off < tx->tso_mss ? len - off : tx->tso_mss;
+        uint8_t seg[NET_FRAME_MAX];
+        if (hl + n > sizeof(seg))
+            abort();
+        memcpy(seg, f, hl);
+        memcpy(seg + hl, f + off, n);
+        uint8_t *ip = seg + ETH_HLEN, *tcp = seg + ts;
+        put16(ip + 2, (uint16_t)(hl - ETH_HLEN + n));
+        put16(ip + 4, (uint16_t)(id + i));
+        put16(ip + 10, 0);
+        put16(ip + 10, cksum_buf(ip, (size_t)(ip[0] & 15) * 4));
+        put32(tcp + 4, seq + (uint32_t)(off - hl));
+        if (off + n < len)
+            tcp[13] &= (uint8_t) ~(TCP_PSH | TCP_FIN);
+        uint16_t seglen = (uint16_t)(hl - ts + n);
+        put16(tcp + 16, fold((uint64_t)pseudo + (uint16_t)~whole + seglen));
+        complete_csum(seg, hl + n, tx);
+        transmit(from, seg, hl + n);
+    }
+}
+
+int plat_net_send(const struct plat_net_frag *frag, int n, const struct plat_net_tx *tx)
+{
+    static uint8_t f[PLAT_NET_FRAME_GSO];
+    size_t len = 0;
+    if (n < 1 || n > PLAT_NET_SEND_FRAGS)
+        abort();
+    for (int i = 0; i < n; i++) {
+        if (frag[i].len > sizeof(f) - len)
+            abort();
+        memcpy(f + len, frag[i].base, frag[i].len);
+        len += frag[i].len;
+    }
+    size_t from = sender(f);
+    const struct net_stack *s = nodes[from].s;
+    bool csum = tx != NULL && tx->csum_start != 0, tso = tx != NULL && tx->tso_mss != 0;
+    /* What the stack may ask of the device it was told about. */
+    if ((csum && !(s->offloads & PLAT_NET_TX_CSUM)) ||
+        (tso && (!(s->offloads & PLAT_NET_TX_TSO4) || !csum || frag[0].len < tx->hdr_len)) ||
+        (!tso && len > (size_t)ETH_HLEN + s->mtu))
+        abort();
+    if (fake_send_observer != NULL)
+        fake_send_observer(f, len, tx, fake_send_observer_arg);
+    if (csum)
+        fake_offload_sends++;
+    if (tso) {
+        fake_tso_sends++;
+        tso_cut(from, f, len, tx);
+        return 0;
+    }
+    if (csum)
+        complete_csum(f, len, tx);
+    transmit(from, f, len);
+    return 0;
 }
 
 void fake_impair(const struct fake_impair *imp)
@@ -252,6 +351,8 @@ void fake_reset(uint64_t seed)
     ndeferred = 0;
     fake_now = SEC(1);
     fake_frames_sent = 0;
+    fake_offload_sends = fake_tso_sends = 0;
+    fake_send_observer = NULL;
     rng_state = seed;
     memset(&impair, 0, sizeof(impair));
     net_current = NULL;
@@ -353,7 +454,7 @@ static void deliver(struct frame *f)
 {
     struct node *n = &nodes[f->to];
     if (n->s != NULL) {
-        net_stack_input(n->s, f->data, f->len);
+        net_stack_input(n->s, f->data, f->len, 0);
     } else if (n->tap != NULL) {
         struct fake_tap *tap = n->tap;
         tap->frames = realloc(tap->frames, (tap->n + 1) * sizeof(*tap->frames));
@@ -457,6 +558,12 @@ int plat_net_read(void *buf, size_t cap, size_t *len)
     (void)cap;
     (void)len;
     return -EAGAIN;
+}
+
+int plat_net_recv(void *buf, size_t cap, size_t *len, unsigned *flags)
+{
+    *flags = 0;
+    return plat_net_read(buf, cap, len);
 }
 
 /* ---- frames ---- */

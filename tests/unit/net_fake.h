@@ -70,6 +70,18 @@ bool fake_run_until(bool (*cond)(void *arg), void *arg, uint64_t max_ns);
 /* Frames sent so far by everyone, and frames waiting on the wire. */
 extern uint64_t fake_frames_sent;
 size_t fake_wire_pending(void);
+/* The device behind plat_net_send completes partial checksums and cuts
+ * TSO frames as Linux's GSO does (and aborts when a stack asks for an
+ * offload its net_stack.offloads does not have, or sends a frame beyond
+ * the MTU without TSO). These count the frames given with a partial
+ * checksum and those given for TSO; the observer, when set, sees each
+ * frame as the stack gave it, before the device touches it. */
+struct plat_net_tx;
+extern uint64_t fake_offload_sends, fake_tso_sends;
+typedef void (*fake_send_fn)(const uint8_t *frame, size_t len, const struct plat_net_tx *tx,
+                             void *arg);
+extern fake_send_fn fake_send_observer;
+extern void *fake_send_observer_arg;
 /* Log lines of the stack go to stderr when NET_TEST_LOG is set; they are
  * always formatted, so bad format arguments show up under the sanitizers. */
 
