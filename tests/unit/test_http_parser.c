@@ -94,14 +94,11 @@ static void test_lenient_but_safe(void **state)
 {
     (void)state;
     /* empty lines before the request line are skipped (RFC 9112 §2.2) */
-    const char *r = "\r\n\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    const char *r = "\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
     assert_int_equal(parse(r), strlen(r));
     SPAN_EQ(r, req.target, "/");
-    /* bare LF line ends */
-    r = "GET / HTTP/1.1\nHost: a\n\n";
-    assert_int_equal(parse(r), strlen(r));
     /* OWS around values, empty values, obs-text */
-    r = "GET / HTTP/1.1\r\nHost:   a b \t\r\nX-Empty:\r\nX-Utf8: caf\xc3\xa9\r\n\r\n";
+    r = "GET / HTTP/1.1\r\nX-Sp:   a b \t\r\nX-Empty:\r\nX-Utf8: caf\xc3\xa9\r\nHost: a\r\n\r\n";
     assert_int_equal(parse(r), strlen(r));
     SPAN_EQ(r, req.headers[0].value, "a b");
     SPAN_EQ(r, req.headers[1].value, "");
@@ -309,8 +306,9 @@ static void test_limits(void **state)
     assert_int_equal(parse(buf), -431);
 
     /* empty lines before the request count against the head */
-    memset(buf, '\n', lim.max_header_bytes + 1);
-    buf[lim.max_header_bytes + 1] = '\0';
+    for (size_t i = 0; i < lim.max_header_bytes / 2 + 1; i++)
+        memcpy(buf + 2 * i, "\r\n", 2);
+    buf[lim.max_header_bytes + 2] = '\0';
     assert_int_equal(parse(buf), -431);
 
     /* the configured limit is capped at what 16-bit spans can address */
@@ -320,6 +318,66 @@ static void test_limits(void **state)
     memset(huge + n, 'y', 66000);
     strcpy(huge + n + 66000, "\r\n\r\n");
     assert_int_equal(http_parse_head(huge, strlen(huge), &big, &req), -431);
+}
+
+/* RFC 9112 §2.2: a bare LF is refused wherever a line ends in the head
+ * (request smuggling: a proxy that splits only at CRLF sees other lines). */
+static void test_rfc9112_2_2_bare_lf(void **state)
+{
+    (void)state;
+    static const char *bad[] = {
+        "GET / HTTP/1.1\nHost: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\n\n",
+        "GET / HTTP/1.1\nHost: a\n\n",
+        "\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nX: 1\nContent-Length: 5\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        long rc = parse(bad[i]);
+        if (rc != -400)
+            fail_msg("case %zu: %ld", i, rc);
+    }
+    /* refused as soon as the bare LF arrives, not when the head ends */
+    assert_int_equal(parse("GET / HTTP/1.1\r\nHost: a\nX"), -400);
+}
+
+/* RFC 9112 §3.2: Host = uri-host [ ":" port ], exactly one in HTTP/1.1. */
+static void test_rfc9112_3_2_host(void **state)
+{
+    (void)state;
+    static const char *good[] = {
+        "example.com", "example.com:8080", "127.0.0.1", "127.0.0.1:80", "[::1]",
+        "[::1]:80",    "[v7.a:b]",         "",          "a:",           "xn--bcher-kva.example",
+        "a%41b",       "a_b~c!$&'()*+,;=",
+    };
+    static const char *bad[] = {
+        "a b",    "a/b", "user@a",  "a:b",  "a:80:80", "[::1", "[]",
+        "[::1]x", "a%4", "a%zz",    "a\"b", "a\\b",    "::1",  "a:8 0",
+        "a?b",    "a#b", "[::1]:x", "<a>",  "a{b}",    "a|b",  "a^b",
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        int n = snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", good[i]);
+        long rc = parse(buf);
+        if (rc != n)
+            fail_msg("good %zu (%s): %ld", i, good[i], rc);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", bad[i]);
+        long rc = parse(buf);
+        if (rc != -400)
+            fail_msg("bad %zu (%s): %ld", i, bad[i], rc);
+        /* and in HTTP/1.0, where Host is optional but still checked */
+        snprintf(buf, sizeof buf, "GET / HTTP/1.0\r\nHost: %s\r\n\r\n", bad[i]);
+        rc = parse(buf);
+        if (rc != -400)
+            fail_msg("bad 1.0 %zu (%s): %ld", i, bad[i], rc);
+    }
+    assert_int_equal(parse("GET / HTTP/1.1\r\n\r\n"), -400);
+    assert_int_equal(parse("GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n"), -400);
+    assert_int_equal(parse("GET / HTTP/1.0\r\n\r\n"), (long)strlen("GET / HTTP/1.0\r\n\r\n"));
 }
 
 /* Every prefix of a valid request is "need more"; the whole is complete. */
@@ -410,10 +468,13 @@ static void test_chunked_basic(void **state)
     b = "000\r\n\r\n"; /* an empty body, leading zeros */
     assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), 1);
     assert_int_equal(n, 0);
-    b = "0\r\n\n"; /* a bare LF ends the (empty) trailer section */
-    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), 1);
-    b = "0\r\nT: v\n\n";
-    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), 1);
+    /* a bare LF in the trailer section is refused, as in the head */
+    b = "0\r\n\n";
+    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), -400);
+    b = "0\r\nT: v\n\r\n";
+    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), -400);
+    b = "0\r\nT: v\r\n\n";
+    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), -400);
 }
 
 /* Split at every byte boundary (two pieces), and fed one byte at a time. */
@@ -633,6 +694,8 @@ int main(void)
         cmocka_unit_test(test_chunked_basic),
         cmocka_unit_test(test_chunked_splits),
         cmocka_unit_test(test_chunked_bad),
+        cmocka_unit_test(test_rfc9112_2_2_bare_lf),
+        cmocka_unit_test(test_rfc9112_3_2_host),
         cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_mime),
