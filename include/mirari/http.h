@@ -65,9 +65,18 @@ const char *mi_http_reason(int status);
 
 /* Serve store `kv` as a static site below URL prefix `prefix` ("/" for the
  * root), as nginx would: Content-Type from the extension, index.html for
- * directories (redirecting /dir to /dir/), ETag and If-None-Match (304),
- * Last-Modified and If-Modified-Since, one Range (206/416), HEAD, 404 and
- * 405. Finishes the exchange. */
+ * directories (redirecting /dir to /dir/), HEAD, 404 and 405.
+ * Validators: ETag (strong, from the content hash) and Last-Modified.
+ * Preconditions in the order of RFC 9110 §13.2.2: If-Match, else
+ * If-Unmodified-Since (412 when false); If-None-Match, else
+ * If-Modified-Since (304). Range on a GET (RFC 9110 §14), only while
+ * If-Range holds (a strong ETag or the exact Last-Modified date, else the
+ * whole 200): overlapping and adjacent ranges are merged; one range is a
+ * 206 with Content-Range, several a 206 multipart/byteranges body (at
+ * most 1 MiB, copied; larger, the whole 200); none satisfiable is 416
+ * with a Content-Range that gives only the size (RFC 9110 §14.4); more
+ * than 32 range-specs, or a syntax error, and the field is ignored (the
+ * whole 200). Finishes the exchange. */
 void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix);
 
 /* ---- the server ---- */

@@ -567,7 +567,6 @@ static void test_ranges(void **state)
         {"bytes=-0", 100, RANGE_UNSATISFIABLE, 0, 0},
         {"bytes=-5", 0, RANGE_UNSATISFIABLE, 0, 0},
         {"bytes=0-", 0, RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=0-1,5-6", 100, RANGE_NONE, 0, 0}, /* several: the whole 200 */
         {"bytes=5-1", 100, RANGE_NONE, 0, 0},
         {"bytes=", 100, RANGE_NONE, 0, 0},
         {"bytes=-", 100, RANGE_NONE, 0, 0},
@@ -576,18 +575,62 @@ static void test_ranges(void **state)
         {"items=0-1", 100, RANGE_NONE, 0, 0},
         {"bytes=99999999999999999999999-", 100, RANGE_UNSATISFIABLE, 0, 0},
         {"bytes=0-99999999999999999999999", 100, RANGE_OK, 0, 99},
+        /* several that coalesce into one (RFC 9110 §14.6) */
+        {"bytes=0-1,2-3", 100, RANGE_OK, 0, 3},     /* adjacent */
+        {"bytes=5-10, 0-7", 100, RANGE_OK, 0, 10},  /* overlapping, out of order */
+        {"bytes=0-9,-95", 100, RANGE_OK, 0, 99},    /* suffix overlapping */
+        {"bytes=0-0,0-0,0-0", 100, RANGE_OK, 0, 0}, /* the same again */
+        {"bytes=,, 3-4 ,", 100, RANGE_OK, 3, 4},    /* empty list elements */
+        {"bytes=200-300,3-4", 100, RANGE_OK, 3, 4}, /* unsatisfiable ones dropped */
+        {"bytes=200-,300-", 100, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=0-1,5-1", 100, RANGE_NONE, 0, 0}, /* one invalid spec: ignore all */
+        {"bytes=0-1,x", 100, RANGE_NONE, 0, 0},
+        {"bytes=,", 100, RANGE_NONE, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        uint64_t a = 0, b = 0;
-        enum http_range rc =
-            http_range_parse(cases[i].v, strlen(cases[i].v), cases[i].size, &a, &b);
+        struct http_byte_range r[HTTP_MAX_RANGES];
+        size_t k = 0;
+        enum http_range rc = http_range_parse(cases[i].v, strlen(cases[i].v), cases[i].size, r, &k);
         if (rc != cases[i].rc)
             fail_msg("case %zu (%s): %d", i, cases[i].v, rc);
         if (rc == RANGE_OK) {
-            assert_int_equal(a, cases[i].first);
-            assert_int_equal(b, cases[i].last);
+            if (k != 1)
+                fail_msg("case %zu (%s): %zu ranges", i, cases[i].v, k);
+            assert_int_equal(r[0].first, cases[i].first);
+            assert_int_equal(r[0].last, cases[i].last);
         }
     }
+}
+
+/* Several disjoint ranges stay apart, sorted; the cap on range-specs. */
+static void test_ranges_several(void **state)
+{
+    (void)state;
+    struct http_byte_range r[HTTP_MAX_RANGES];
+    size_t k = 0;
+    const char *v = "bytes=50-59, 0-4, -10, 6-8, 52-53";
+    assert_int_equal(http_range_parse(v, strlen(v), 100, r, &k), RANGE_OK);
+    assert_int_equal(k, 4);
+    static const uint64_t want[4][2] = {{0, 4}, {6, 8}, {50, 59}, {90, 99}};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(r[i].first, want[i][0]);
+        assert_int_equal(r[i].last, want[i][1]);
+    }
+    /* HTTP_MAX_RANGES specs are served; one more and the field is ignored */
+    char buf[1024];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "bytes=0-0");
+    for (int i = 1; i < HTTP_MAX_RANGES; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ",%d-%d", 2 * i, 2 * i);
+    assert_int_equal(http_range_parse(buf, n, 1000, r, &k), RANGE_OK);
+    assert_int_equal(k, HTTP_MAX_RANGES);
+    assert_int_equal(r[HTTP_MAX_RANGES - 1].first, 2 * (HTTP_MAX_RANGES - 1));
+    n += (size_t)snprintf(buf + n, sizeof buf - n, ",999-999");
+    assert_int_equal(http_range_parse(buf, n, 1000, r, &k), RANGE_NONE);
+    /* the cap counts specs, even unsatisfiable or coalescing ones */
+    n = (size_t)snprintf(buf, sizeof buf, "bytes=0-0");
+    for (int i = 0; i < HTTP_MAX_RANGES; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ",0-0");
+    assert_int_equal(http_range_parse(buf, n, 1000, r, &k), RANGE_NONE);
 }
 
 /* ---- dates ---- */
@@ -697,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_rfc9112_2_2_bare_lf),
         cmocka_unit_test(test_rfc9112_3_2_host),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_ranges_several),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_mime),
         cmocka_unit_test(test_lists),
