@@ -83,8 +83,10 @@ void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix);
 /* Defaults (mi_http_default_limits): 16 KiB of head, 8 KiB of URI, 1 MiB
  * of body, 30 s idle, 10 s per request, 10000 connections. */
 struct mi_http_limits {
-    size_t max_header_bytes;     /* request line + headers; 431 beyond (414 for the URI) */
-    size_t max_uri_bytes;        /* 414 beyond */
+    size_t max_header_bytes;     /* the head, from the request line to the empty line
+                                  * that ends it, CRLFs included: 431 beyond (and
+                                  * beyond 64 fields); at most 65535 */
+    size_t max_uri_bytes;        /* the request-target: 414 beyond */
     size_t max_body_bytes;       /* 413 beyond */
     uint64_t idle_timeout_ns;    /* keep-alive connection with no request; also a
                                   * client that stops reading its response */

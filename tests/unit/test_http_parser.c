@@ -294,6 +294,11 @@ static void test_limits(void **state)
     strcpy(buf + n + fill, "\r\n\r\n");
     assert_int_equal(strlen(buf), lim.max_header_bytes);
     assert_int_equal(parse(buf), lim.max_header_bytes);
+    /* and one byte over it */
+    memset(buf + n, 'x', fill + 1);
+    strcpy(buf + n + fill + 1, "\r\n\r\n");
+    assert_int_equal(strlen(buf), lim.max_header_bytes + 1);
+    assert_int_equal(parse(buf), -431);
 
     /* too many fields */
     n = snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: a\r\n");
