@@ -119,7 +119,7 @@ void mi_http_server_close(mi_http_server *s);
     X(uri_too_long, "414: request-target longer than max_uri_bytes")                               \
     X(header_too_large, "431: head larger than max_header_bytes or too many fields")               \
     X(body_too_large, "413: body larger than max_body_bytes")                                      \
-    X(not_implemented, "501: unknown method")                                                      \
+    X(not_implemented, "501: unknown method or transfer coding")                                   \
     X(bad_version, "505: HTTP major version other than 1")                                         \
     X(bad_expectation, "417: an Expect other than 100-continue")                                   \
     X(timeouts_idle, "keep-alive connections closed after idle_timeout")                           \

@@ -397,7 +397,7 @@ static long head_field_lines(const char *buf, size_t len, size_t p, size_t max_h
 /* What phase 3 learns from the fields it looks at. */
 struct framing_fields {
     bool cl_seen, te_seen, te_chunked_last, conn_close, conn_keep_alive, expect_bad, host_bad;
-    unsigned hosts, te_codings;
+    unsigned hosts, te_codings, te_chunked;
 };
 
 /* Go through the fields once, noting those that phase 3 decides on.
@@ -424,6 +424,7 @@ static long framing_fields(const char *buf, struct http_request *req, struct fra
                     continue;
                 f->te_codings++;
                 f->te_chunked_last = http_token_eq(el, n, "chunked");
+                f->te_chunked += f->te_chunked_last;
             }
         } else if (http_token_eq(name, nlen, "connection")) {
             f->conn_close |= http_list_has(v, vlen, "close");
@@ -444,9 +445,10 @@ static long framing_fields(const char *buf, struct http_request *req, struct fra
 /* Phase 3 of the head: the checks on the fields as a whole, once they
  * have all arrived, in this order:
  * - the message framing (RFC 9112 §6): Content-Length (§6.3, RFC 9110
- *   §8.6) and Transfer-Encoding (§6.1) together are refused, as is any
- *   Transfer-Encoding but "chunked" alone, since the body length would be
- *   unknowable (and where two parsers disagree, requests are smuggled);
+ *   §8.6) and Transfer-Encoding (§6.1) together are refused, as is a
+ *   Transfer-Encoding whose final coding is not "chunked", since the body
+ *   length would be unknowable (and where two parsers disagree, requests
+ *   are smuggled); codings before a final chunked are 501;
  * - exactly one Host in HTTP/1.1, and a valid one in any version
  *   (RFC 9112 §3.2: 400 for a missing, repeated or invalid Host);
  * - a Content-Length that does not fit 64 bits (413);
@@ -464,8 +466,13 @@ static long head_framing(const char *buf, struct http_request *req)
         return rc;
     if (f.te_seen && f.cl_seen)
         return fail_framing(req, "both Content-Length and Transfer-Encoding");
-    if (f.te_seen && (!f.te_chunked_last || f.te_codings != 1))
-        return fail_framing(req, "Transfer-Encoding other than chunked alone");
+    /* RFC 9112 §6.3: chunked not last, the length is unknowable: 400;
+     * chunked twice is not allowed (§7): 400; chunked last after another
+     * coding is framed right, but we decode no other coding: 501 (§6.1). */
+    if (f.te_seen && (!f.te_chunked_last || f.te_chunked > 1))
+        return fail_framing(req, "Transfer-Encoding whose final coding is not chunked");
+    if (f.te_seen && f.te_codings > 1)
+        return fail(req, 501, "a transfer coding other than chunked");
     if (f.hosts > 1 || (req->minor == 1 && f.hosts == 0))
         return fail(req, 400, "no Host in an HTTP/1.1 request, or several"); /* RFC 9112 §3.2 */
     if (f.host_bad)

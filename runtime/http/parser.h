@@ -72,7 +72,8 @@ struct http_parse_limits {
  *   0    need more bytes (and the limits are not exceeded yet)
  *   < 0  minus the status to answer with, and close: 400 (syntax, bad
  *        framing, missing Host), 414, 431, 413 (Content-Length too big
- *        for 64 bits), 417 (unknown expectation), 501 (unknown method),
+ *        for 64 bits), 417 (unknown expectation), 501 (unknown method, or a
+ *        transfer coding before chunked),
  *        505 (HTTP major version other than 1). */
 long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
                      struct http_request *req);

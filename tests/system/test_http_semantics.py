@@ -210,6 +210,15 @@ def test_rfc9112_6_1_final_coding_not_chunked(site, te):
             b"\r\n\r\n0\r\n\r\n")
 
 
+@pytest.mark.parametrize("te", [b"gzip, chunked", b"deflate\r\nTransfer-Encoding: chunked"],
+                         ids=["list", "two-fields"])
+def test_rfc9112_6_1_unknown_coding_before_chunked(site, te):
+    """Framed right (chunked is last), but a coding the server does not
+    decode: 501, and the connection ends all the same."""
+    refused(site, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
+            b"\r\n\r\n0\r\n\r\n", 501)
+
+
 @pytest.mark.parametrize("cl", [b"5\r\nContent-Length: 6", b"5, 6", b"5,", b"+5", b"0x5",
                                 b"5 5"])
 def test_rfc9112_6_3_content_length_invalid(site, cl):
