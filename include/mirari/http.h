@@ -73,7 +73,7 @@ const char *mi_http_reason(int status);
  * If-Range holds (a strong ETag or the exact Last-Modified date, else the
  * whole 200): overlapping and adjacent ranges are merged; one range is a
  * 206 with Content-Range, several a 206 multipart/byteranges body (at
- * most 1 MiB, copied; larger, the whole 200); none satisfiable is 416
+ * most 64 KiB, copied; larger, the whole 200); none satisfiable is 416
  * with a Content-Range that gives only the size (RFC 9110 §14.4); more
  * than 32 range-specs, or a syntax error, and the field is ignored (the
  * whole 200). Finishes the exchange. */

@@ -21,9 +21,12 @@
 #include "kv_format.h"
 
 #define ETAG_LEN 18 /* '"' + 16 hex digits + '"' */
-/* A multipart/byteranges body is copied: beyond this size the ranges
- * are ignored and the whole representation goes out (zero copy). */
-#define HTTP_MAX_MULTIPART_BYTES (1024 * 1024)
+/* A multipart/byteranges body is copied into the connection's body
+ * buffer, which a keep-alive connection keeps: beyond this size the
+ * ranges are ignored and the whole representation goes out (zero copy),
+ * so that many connections asking for large multipart bodies cannot pin
+ * much memory each. */
+#define HTTP_MAX_MULTIPART_BYTES (64 * 1024)
 
 static void header(mi_http_exchange *x, const char *name, const char *value, size_t vlen)
 {
