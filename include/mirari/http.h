@@ -65,17 +65,28 @@ const char *mi_http_reason(int status);
 
 /* Serve store `kv` as a static site below URL prefix `prefix` ("/" for the
  * root), as nginx would: Content-Type from the extension, index.html for
- * directories (redirecting /dir to /dir/), ETag and If-None-Match (304),
- * Last-Modified and If-Modified-Since, one Range (206/416), HEAD, 404 and
- * 405. Finishes the exchange. */
+ * directories (redirecting /dir to /dir/), HEAD, 404 and 405.
+ * Validators: ETag (strong, from the content hash) and Last-Modified.
+ * Preconditions in the order of RFC 9110 §13.2.2: If-Match, else
+ * If-Unmodified-Since (412 when false); If-None-Match, else
+ * If-Modified-Since (304). Range on a GET (RFC 9110 §14), only while
+ * If-Range holds (a strong ETag or the exact Last-Modified date, else the
+ * whole 200): overlapping and adjacent ranges are merged; one range is a
+ * 206 with Content-Range, several a 206 multipart/byteranges body (at
+ * most 64 KiB, copied; larger, the whole 200); none satisfiable is 416
+ * with a Content-Range that gives only the size (RFC 9110 §14.4); more
+ * than 32 range-specs, or a syntax error, and the field is ignored (the
+ * whole 200). Finishes the exchange. */
 void mi_http_serve_kv(mi_http_exchange *x, const mi_kv *kv, const char *prefix);
 
 /* ---- the server ---- */
 /* Defaults (mi_http_default_limits): 16 KiB of head, 8 KiB of URI, 1 MiB
  * of body, 30 s idle, 10 s per request, 10000 connections. */
 struct mi_http_limits {
-    size_t max_header_bytes;     /* request line + headers; 431 beyond (414 for the URI) */
-    size_t max_uri_bytes;        /* 414 beyond */
+    size_t max_header_bytes;     /* the head, from the request line to the empty line
+                                  * that ends it, CRLFs included: 431 beyond (and
+                                  * beyond 64 fields); at most 65535 */
+    size_t max_uri_bytes;        /* the request-target: 414 beyond */
     size_t max_body_bytes;       /* 413 beyond */
     uint64_t idle_timeout_ns;    /* keep-alive connection with no request; also a
                                   * client that stops reading its response */
@@ -108,7 +119,7 @@ void mi_http_server_close(mi_http_server *s);
     X(uri_too_long, "414: request-target longer than max_uri_bytes")                               \
     X(header_too_large, "431: head larger than max_header_bytes or too many fields")               \
     X(body_too_large, "413: body larger than max_body_bytes")                                      \
-    X(not_implemented, "501: unknown method")                                                      \
+    X(not_implemented, "501: unknown method or transfer coding")                                   \
     X(bad_version, "505: HTTP major version other than 1")                                         \
     X(bad_expectation, "417: an Expect other than 100-continue")                                   \
     X(timeouts_idle, "keep-alive connections closed after idle_timeout")                           \

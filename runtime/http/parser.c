@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* HTTP/1.1 request parsing (RFC 9112), strict where leniency would let two
- * parsers disagree about where a message ends (request smuggling), lenient
- * where the RFC allows it and nothing can go wrong (a bare LF ends a
- * header line, §2.2). */
+ * parsers disagree about where a message ends (request smuggling): every
+ * line of the head and of a chunked body ends with CRLF. RFC 9112 §2.2
+ * lets a recipient accept a bare LF, but a proxy in front that does not
+ * would see other lines than we do, so a bare LF is refused (400). */
 #include <string.h>
 
 #include "http/parser.h"
@@ -227,18 +228,75 @@ static long content_length(struct http_request *req, const char *v, size_t n, bo
     return 0;
 }
 
+static bool is_hex(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (lower(c) >= 'a' && lower(c) <= 'f');
+}
+
+/* unreserved / sub-delims of RFC 3986 §2.2, §2.3 */
+static bool is_host_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != 0 && strchr("-._~!$&'()*+,;=", c) != NULL);
+}
+
+/* Host = uri-host [ ":" port ] (RFC 9112 §3.2, RFC 3986 §3.2.2, §3.2.3):
+ * an IP-literal in brackets, or a reg-name (which covers IPv4address) of
+ * unreserved, sub-delims and pct-encoded bytes; port = *DIGIT. An empty
+ * value is valid: a client sends one for a target without an authority.
+ * Spaces, '/', '@' (userinfo), a second ':' outside brackets and bare '%'
+ * are not: they are what makes proxies and caches disagree about the
+ * host. */
+static bool host_valid(const char *v, size_t n)
+{
+    size_t i = 0;
+    if (n > 0 && v[0] == '[') {
+        /* IPv6address or IPvFuture: HEXDIG, ':', '.', and for IPvFuture
+         * 'v' and the unreserved and sub-delims characters */
+        for (i = 1; i < n && v[i] != ']'; i++)
+            if (v[i] != ':' && !is_host_char((unsigned char)v[i]))
+                return false;
+        if (i == n || i == 1)
+            return false;
+        i++;
+    } else {
+        while (i < n && v[i] != ':') {
+            if (v[i] == '%') {
+                if (n - i < 3 || !is_hex((unsigned char)v[i + 1]) ||
+                    !is_hex((unsigned char)v[i + 2]))
+                    return false;
+                i += 3;
+            } else if (is_host_char((unsigned char)v[i])) {
+                i++;
+            } else {
+                return false;
+            }
+        }
+    }
+    if (i == n)
+        return true;
+    if (v[i] != ':')
+        return false;
+    for (i++; i < n; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+    return true;
+}
+
 /* The end of the line that starts at p: *e is its LF, *ce where its
- * content ends (before a CR that precedes the LF). False while the LF has
- * not arrived. A bare LF ends a line too (RFC 9112 §2.2). */
-static bool line_end(const char *buf, size_t len, size_t p, size_t *e, size_t *ce)
+ * content ends (the CR before the LF). 1 when the line has ended, 0
+ * while its LF has not arrived, -1 for a LF without its CR (a bare LF,
+ * refused: see the top of the file). */
+static int line_end(const char *buf, size_t len, size_t p, size_t *e, size_t *ce)
 {
     const char *lf = p < len ? memchr(buf + p, '\n', len - p) : NULL;
     if (lf == NULL)
-        return false;
-    *e = *ce = (size_t)(lf - buf);
-    if (*ce > p && buf[*ce - 1] == '\r')
-        (*ce)--;
-    return true;
+        return 0;
+    *e = (size_t)(lf - buf);
+    if (*e == p || buf[*e - 1] != '\r')
+        return -1;
+    *ce = *e - 1;
+    return 1;
 }
 
 /* Phase 1 of the head: the request line (RFC 9112 §3), after the empty
@@ -251,21 +309,22 @@ static long head_request_line(const char *buf, size_t len, size_t max_head,
 {
     size_t p = 0;
     while (p < len && (buf[p] == '\r' || buf[p] == '\n')) {
-        if (buf[p] == '\n') {
-            p++;
-        } else if (p + 1 == len) {
+        if (buf[p] == '\n')
+            return fail(req, 400, "bare LF before the request line");
+        if (p + 1 == len)
             return 0; /* a CR whose LF has not arrived */
-        } else if (buf[p + 1] != '\n') {
+        if (buf[p + 1] != '\n')
             return fail(req, 400, "bare CR before the request line");
-        } else {
-            p += 2;
-        }
+        p += 2;
         if (p > max_head)
             return fail(req, 431, "too many empty lines before the request");
     }
 
     size_t e, ce;
-    if (!line_end(buf, len, p, &e, &ce)) {
+    int end = line_end(buf, len, p, &e, &ce);
+    if (end < 0)
+        return fail(req, 400, "bare LF in the request line");
+    if (end == 0) {
         long rc = request_line(buf, p, len - p, false, lim, req);
         if (rc < 0)
             return rc;
@@ -319,7 +378,10 @@ static long head_field_lines(const char *buf, size_t len, size_t p, size_t max_h
 {
     for (;;) {
         size_t e, ce;
-        if (!line_end(buf, len, p, &e, &ce))
+        int end = line_end(buf, len, p, &e, &ce);
+        if (end < 0)
+            return fail(req, 400, "bare LF in the header section");
+        if (end == 0)
             return len > max_head ? fail(req, 431, "head too large") : 0;
         if (e + 1 > max_head)
             return fail(req, 431, "head too large");
@@ -334,8 +396,8 @@ static long head_field_lines(const char *buf, size_t len, size_t p, size_t max_h
 
 /* What phase 3 learns from the fields it looks at. */
 struct framing_fields {
-    bool cl_seen, te_seen, te_chunked_last, conn_close, conn_keep_alive, expect_bad;
-    unsigned hosts, te_codings;
+    bool cl_seen, te_seen, te_chunked_last, conn_close, conn_keep_alive, expect_bad, host_bad;
+    unsigned hosts, te_codings, te_chunked;
 };
 
 /* Go through the fields once, noting those that phase 3 decides on.
@@ -362,6 +424,7 @@ static long framing_fields(const char *buf, struct http_request *req, struct fra
                     continue;
                 f->te_codings++;
                 f->te_chunked_last = http_token_eq(el, n, "chunked");
+                f->te_chunked += f->te_chunked_last;
             }
         } else if (http_token_eq(name, nlen, "connection")) {
             f->conn_close |= http_list_has(v, vlen, "close");
@@ -373,6 +436,7 @@ static long framing_fields(const char *buf, struct http_request *req, struct fra
                 f->expect_bad = true;
         } else if (http_token_eq(name, nlen, "host")) {
             f->hosts++;
+            f->host_bad |= !host_valid(v, vlen);
         }
     }
     return 0;
@@ -381,10 +445,12 @@ static long framing_fields(const char *buf, struct http_request *req, struct fra
 /* Phase 3 of the head: the checks on the fields as a whole, once they
  * have all arrived, in this order:
  * - the message framing (RFC 9112 §6): Content-Length (§6.3, RFC 9110
- *   §8.6) and Transfer-Encoding (§6.1) together are refused, as is any
- *   Transfer-Encoding but "chunked" alone, since the body length would be
- *   unknowable (and where two parsers disagree, requests are smuggled);
- * - exactly one Host in HTTP/1.1 (RFC 9112 §3.2);
+ *   §8.6) and Transfer-Encoding (§6.1) together are refused, as is a
+ *   Transfer-Encoding whose final coding is not "chunked", since the body
+ *   length would be unknowable (and where two parsers disagree, requests
+ *   are smuggled); codings before a final chunked are 501;
+ * - exactly one Host in HTTP/1.1, and a valid one in any version
+ *   (RFC 9112 §3.2: 400 for a missing, repeated or invalid Host);
  * - a Content-Length that does not fit 64 bits (413);
  * - persistence (RFC 9112 §9.3, Connection: RFC 9110 §7.6.1): 1.1 keeps
  *   the connection unless "close"; 1.0 only with "keep-alive" and not
@@ -400,10 +466,17 @@ static long head_framing(const char *buf, struct http_request *req)
         return rc;
     if (f.te_seen && f.cl_seen)
         return fail_framing(req, "both Content-Length and Transfer-Encoding");
-    if (f.te_seen && (!f.te_chunked_last || f.te_codings != 1))
-        return fail_framing(req, "Transfer-Encoding other than chunked alone");
+    /* RFC 9112 §6.3: chunked not last, the length is unknowable: 400;
+     * chunked twice is not allowed (§7): 400; chunked last after another
+     * coding is framed right, but we decode no other coding: 501 (§6.1). */
+    if (f.te_seen && (!f.te_chunked_last || f.te_chunked > 1))
+        return fail_framing(req, "Transfer-Encoding whose final coding is not chunked");
+    if (f.te_seen && f.te_codings > 1)
+        return fail(req, 501, "a transfer coding other than chunked");
     if (f.hosts > 1 || (req->minor == 1 && f.hosts == 0))
         return fail(req, 400, "no Host in an HTTP/1.1 request, or several"); /* RFC 9112 §3.2 */
+    if (f.host_bad)
+        return fail(req, 400, "Host is not uri-host [ \":\" port ]"); /* RFC 9112 §3.2 */
     if (f.cl_seen && req->content_length == UINT64_MAX)
         return fail(req, 413, "Content-Length beyond 64 bits");
     req->chunked = f.te_seen;
@@ -535,10 +608,9 @@ static int framing_byte(struct http_chunked *ch, unsigned char c, uint64_t max_b
         ch->line = 0;
         return c == '\n' ? 0 : -400;
     case CH_TRAILER0:
+        /* a bare LF is refused here as in the head (top of the file) */
         if (c == '\r')
             ch->state = CH_END_LF;
-        else if (c == '\n')
-            ch->state = CH_DONE; /* bare LF ends a field section too (§2.2) */
         else if (is_tchar(c))
             ch->state = CH_TRAILER;
         else
@@ -547,8 +619,6 @@ static int framing_byte(struct http_chunked *ch, unsigned char c, uint64_t max_b
     case CH_TRAILER:
         if (c == '\r')
             ch->state = CH_TRAILER_LF;
-        else if (c == '\n')
-            ch->state = CH_TRAILER0;
         else if (!is_value_byte(c))
             return -400;
         return 0;

@@ -15,8 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Fields beyond this many are answered 431. Spans are 16-bit, so a head
- * is at most 65535 bytes whatever the configured limit. */
+/* The limits, each answered and then the connection closed:
+ *   414  the request-target (the bytes between the two spaces of the
+ *        request line) longer than max_uri_bytes: exactly max_uri_bytes
+ *        is served; refused as soon as the byte over arrives, before the
+ *        line ends.
+ *   431  the head (from its first byte, empty lines before the request
+ *        line included, to the end of the empty line after the fields)
+ *        longer than max_header_bytes: exactly that many bytes are
+ *        served; or more than HTTP_MAX_HEADERS field lines (RFC 6585 §5).
+ * Spans are 16-bit, so a head is at most 65535 bytes whatever the
+ * configured limit. The server's defaults are in mi_http_default_limits
+ * (16 KiB of head, 8 KiB of URI). */
 #define HTTP_MAX_HEADERS    64
 #define HTTP_MAX_HEAD_BYTES 65535u
 
@@ -62,7 +72,8 @@ struct http_parse_limits {
  *   0    need more bytes (and the limits are not exceeded yet)
  *   < 0  minus the status to answer with, and close: 400 (syntax, bad
  *        framing, missing Host), 414, 431, 413 (Content-Length too big
- *        for 64 bits), 417 (unknown expectation), 501 (unknown method),
+ *        for 64 bits), 417 (unknown expectation), 501 (unknown method, or a
+ *        transfer coding before chunked),
  *        505 (HTTP major version other than 1). */
 long http_parse_head(const char *buf, size_t len, const struct http_parse_limits *lim,
                      struct http_request *req);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* The HTTP server on arbitrary input, two ways (the first byte chooses):
  *
- *   even: the pure parser on the bytes, then the chunked decoder on what
- *         follows a chunked head, fed in pieces;
+ *   even: the pure parser on the bytes, the range parser on any Range
+ *         field, then the chunked decoder on what follows a chunked
+ *         head, fed in pieces;
  *   odd:  the whole connection machine (server.c, exchange.c, static.c)
  *         on the fake socket and clock of tests/unit/test_http_fake.h,
  *         driven by a little program in the input: send bytes, let the
@@ -21,12 +22,35 @@
 
 #include "../unit/test_http_fake.h"
 #include "http/parser.h"
+#include "http/range.h"
 #include "kv_format.h"
 #include "kv/image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* ---- mode 1: the parser alone ---- */
+
+/* A Range field against a few sizes: the ranges must come out sorted,
+ * disjoint and not adjacent (coalesced), inside the size, and at most
+ * HTTP_MAX_RANGES of them. */
+static void fuzz_range(const char *v, size_t n)
+{
+    static const uint64_t sizes[] = {0, 1, 20, 1000, UINT64_MAX};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        struct http_byte_range r[HTTP_MAX_RANGES];
+        size_t k = 0;
+        if (http_range_parse(v, n, sizes[s], r, &k) != RANGE_OK)
+            continue;
+        if (k == 0 || k > HTTP_MAX_RANGES)
+            abort();
+        for (size_t i = 0; i < k; i++) {
+            if (r[i].first > r[i].last || r[i].last >= sizes[s])
+                abort();
+            if (i > 0 && r[i].first <= r[i - 1].last + 1)
+                abort();
+        }
+    }
+}
 
 static void fuzz_parser(const uint8_t *data, size_t size)
 {
@@ -45,6 +69,9 @@ static void fuzz_parser(const uint8_t *data, size_t size)
                 abort();
         if ((size_t)req.target.off + req.target.len > (size_t)rc)
             abort();
+        for (size_t i = 0; i < req.nheaders; i++)
+            if (http_token_eq(buf + req.headers[i].name.off, req.headers[i].name.len, "range"))
+                fuzz_range(buf + req.headers[i].value.off, req.headers[i].value.len);
         if (req.chunked) {
             /* decode the rest in pieces of varying size, in place */
             struct http_chunked ch = {0};

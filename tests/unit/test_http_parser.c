@@ -94,14 +94,11 @@ static void test_lenient_but_safe(void **state)
 {
     (void)state;
     /* empty lines before the request line are skipped (RFC 9112 §2.2) */
-    const char *r = "\r\n\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    const char *r = "\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
     assert_int_equal(parse(r), strlen(r));
     SPAN_EQ(r, req.target, "/");
-    /* bare LF line ends */
-    r = "GET / HTTP/1.1\nHost: a\n\n";
-    assert_int_equal(parse(r), strlen(r));
     /* OWS around values, empty values, obs-text */
-    r = "GET / HTTP/1.1\r\nHost:   a b \t\r\nX-Empty:\r\nX-Utf8: caf\xc3\xa9\r\n\r\n";
+    r = "GET / HTTP/1.1\r\nX-Sp:   a b \t\r\nX-Empty:\r\nX-Utf8: caf\xc3\xa9\r\nHost: a\r\n\r\n";
     assert_int_equal(parse(r), strlen(r));
     SPAN_EQ(r, req.headers[0].value, "a b");
     SPAN_EQ(r, req.headers[1].value, "");
@@ -249,7 +246,6 @@ static void test_framing(void **state)
         "Content-Length:",
         "Content-Length: 5,",
         "Transfer-Encoding: gzip",
-        "Transfer-Encoding: gzip, chunked",
         "Transfer-Encoding: chunked, gzip",
         "Transfer-Encoding: chunked, chunked",
         "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
@@ -266,6 +262,12 @@ static void test_framing(void **state)
     assert_int_equal(
         parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n"),
         -413);
+    /* RFC 9112 §6.1: chunked last after a coding we do not decode: 501 */
+    assert_int_equal(
+        parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"), -501);
+    assert_int_equal(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n"
+                           "Transfer-Encoding: chunked\r\n\r\n"),
+                     -501);
 }
 
 static void test_limits(void **state)
@@ -297,6 +299,11 @@ static void test_limits(void **state)
     strcpy(buf + n + fill, "\r\n\r\n");
     assert_int_equal(strlen(buf), lim.max_header_bytes);
     assert_int_equal(parse(buf), lim.max_header_bytes);
+    /* and one byte over it */
+    memset(buf + n, 'x', fill + 1);
+    strcpy(buf + n + fill + 1, "\r\n\r\n");
+    assert_int_equal(strlen(buf), lim.max_header_bytes + 1);
+    assert_int_equal(parse(buf), -431);
 
     /* too many fields */
     n = snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: a\r\n");
@@ -309,8 +316,9 @@ static void test_limits(void **state)
     assert_int_equal(parse(buf), -431);
 
     /* empty lines before the request count against the head */
-    memset(buf, '\n', lim.max_header_bytes + 1);
-    buf[lim.max_header_bytes + 1] = '\0';
+    for (size_t i = 0; i < lim.max_header_bytes / 2 + 1; i++)
+        memcpy(buf + 2 * i, "\r\n", 2);
+    buf[lim.max_header_bytes + 2] = '\0';
     assert_int_equal(parse(buf), -431);
 
     /* the configured limit is capped at what 16-bit spans can address */
@@ -320,6 +328,66 @@ static void test_limits(void **state)
     memset(huge + n, 'y', 66000);
     strcpy(huge + n + 66000, "\r\n\r\n");
     assert_int_equal(http_parse_head(huge, strlen(huge), &big, &req), -431);
+}
+
+/* RFC 9112 §2.2: a bare LF is refused wherever a line ends in the head
+ * (request smuggling: a proxy that splits only at CRLF sees other lines). */
+static void test_rfc9112_2_2_bare_lf(void **state)
+{
+    (void)state;
+    static const char *bad[] = {
+        "GET / HTTP/1.1\nHost: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\n\n",
+        "GET / HTTP/1.1\nHost: a\n\n",
+        "\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: a\r\nX: 1\nContent-Length: 5\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        long rc = parse(bad[i]);
+        if (rc != -400)
+            fail_msg("case %zu: %ld", i, rc);
+    }
+    /* refused as soon as the bare LF arrives, not when the head ends */
+    assert_int_equal(parse("GET / HTTP/1.1\r\nHost: a\nX"), -400);
+}
+
+/* RFC 9112 §3.2: Host = uri-host [ ":" port ], exactly one in HTTP/1.1. */
+static void test_rfc9112_3_2_host(void **state)
+{
+    (void)state;
+    static const char *good[] = {
+        "example.com", "example.com:8080", "127.0.0.1", "127.0.0.1:80", "[::1]",
+        "[::1]:80",    "[v7.a:b]",         "",          "a:",           "xn--bcher-kva.example",
+        "a%41b",       "a_b~c!$&'()*+,;=",
+    };
+    static const char *bad[] = {
+        "a b",    "a/b", "user@a",  "a:b",  "a:80:80", "[::1", "[]",
+        "[::1]x", "a%4", "a%zz",    "a\"b", "a\\b",    "::1",  "a:8 0",
+        "a?b",    "a#b", "[::1]:x", "<a>",  "a{b}",    "a|b",  "a^b",
+    };
+    char buf[256];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        int n = snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", good[i]);
+        long rc = parse(buf);
+        if (rc != n)
+            fail_msg("good %zu (%s): %ld", i, good[i], rc);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(buf, sizeof buf, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", bad[i]);
+        long rc = parse(buf);
+        if (rc != -400)
+            fail_msg("bad %zu (%s): %ld", i, bad[i], rc);
+        /* and in HTTP/1.0, where Host is optional but still checked */
+        snprintf(buf, sizeof buf, "GET / HTTP/1.0\r\nHost: %s\r\n\r\n", bad[i]);
+        rc = parse(buf);
+        if (rc != -400)
+            fail_msg("bad 1.0 %zu (%s): %ld", i, bad[i], rc);
+    }
+    assert_int_equal(parse("GET / HTTP/1.1\r\n\r\n"), -400);
+    assert_int_equal(parse("GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n"), -400);
+    assert_int_equal(parse("GET / HTTP/1.0\r\n\r\n"), (long)strlen("GET / HTTP/1.0\r\n\r\n"));
 }
 
 /* Every prefix of a valid request is "need more"; the whole is complete. */
@@ -410,10 +478,13 @@ static void test_chunked_basic(void **state)
     b = "000\r\n\r\n"; /* an empty body, leading zeros */
     assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), 1);
     assert_int_equal(n, 0);
-    b = "0\r\n\n"; /* a bare LF ends the (empty) trailer section */
-    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), 1);
-    b = "0\r\nT: v\n\n";
-    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), 1);
+    /* a bare LF in the trailer section is refused, as in the head */
+    b = "0\r\n\n";
+    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), -400);
+    b = "0\r\nT: v\n\r\n";
+    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), -400);
+    b = "0\r\nT: v\r\n\n";
+    assert_int_equal(decode_in_pieces(b, strlen(b), NULL, 1000, out, &n, &after), -400);
 }
 
 /* Split at every byte boundary (two pieces), and fed one byte at a time. */
@@ -506,7 +577,6 @@ static void test_ranges(void **state)
         {"bytes=-0", 100, RANGE_UNSATISFIABLE, 0, 0},
         {"bytes=-5", 0, RANGE_UNSATISFIABLE, 0, 0},
         {"bytes=0-", 0, RANGE_UNSATISFIABLE, 0, 0},
-        {"bytes=0-1,5-6", 100, RANGE_NONE, 0, 0}, /* several: the whole 200 */
         {"bytes=5-1", 100, RANGE_NONE, 0, 0},
         {"bytes=", 100, RANGE_NONE, 0, 0},
         {"bytes=-", 100, RANGE_NONE, 0, 0},
@@ -515,18 +585,62 @@ static void test_ranges(void **state)
         {"items=0-1", 100, RANGE_NONE, 0, 0},
         {"bytes=99999999999999999999999-", 100, RANGE_UNSATISFIABLE, 0, 0},
         {"bytes=0-99999999999999999999999", 100, RANGE_OK, 0, 99},
+        /* several that coalesce into one (RFC 9110 §14.6) */
+        {"bytes=0-1,2-3", 100, RANGE_OK, 0, 3},     /* adjacent */
+        {"bytes=5-10, 0-7", 100, RANGE_OK, 0, 10},  /* overlapping, out of order */
+        {"bytes=0-9,-95", 100, RANGE_OK, 0, 99},    /* suffix overlapping */
+        {"bytes=0-0,0-0,0-0", 100, RANGE_OK, 0, 0}, /* the same again */
+        {"bytes=,, 3-4 ,", 100, RANGE_OK, 3, 4},    /* empty list elements */
+        {"bytes=200-300,3-4", 100, RANGE_OK, 3, 4}, /* unsatisfiable ones dropped */
+        {"bytes=200-,300-", 100, RANGE_UNSATISFIABLE, 0, 0},
+        {"bytes=0-1,5-1", 100, RANGE_NONE, 0, 0}, /* one invalid spec: ignore all */
+        {"bytes=0-1,x", 100, RANGE_NONE, 0, 0},
+        {"bytes=,", 100, RANGE_NONE, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        uint64_t a = 0, b = 0;
-        enum http_range rc =
-            http_range_parse(cases[i].v, strlen(cases[i].v), cases[i].size, &a, &b);
+        struct http_byte_range r[HTTP_MAX_RANGES];
+        size_t k = 0;
+        enum http_range rc = http_range_parse(cases[i].v, strlen(cases[i].v), cases[i].size, r, &k);
         if (rc != cases[i].rc)
             fail_msg("case %zu (%s): %d", i, cases[i].v, rc);
         if (rc == RANGE_OK) {
-            assert_int_equal(a, cases[i].first);
-            assert_int_equal(b, cases[i].last);
+            if (k != 1)
+                fail_msg("case %zu (%s): %zu ranges", i, cases[i].v, k);
+            assert_int_equal(r[0].first, cases[i].first);
+            assert_int_equal(r[0].last, cases[i].last);
         }
     }
+}
+
+/* Several disjoint ranges stay apart, sorted; the cap on range-specs. */
+static void test_ranges_several(void **state)
+{
+    (void)state;
+    struct http_byte_range r[HTTP_MAX_RANGES];
+    size_t k = 0;
+    const char *v = "bytes=50-59, 0-4, -10, 6-8, 52-53";
+    assert_int_equal(http_range_parse(v, strlen(v), 100, r, &k), RANGE_OK);
+    assert_int_equal(k, 4);
+    static const uint64_t want[4][2] = {{0, 4}, {6, 8}, {50, 59}, {90, 99}};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(r[i].first, want[i][0]);
+        assert_int_equal(r[i].last, want[i][1]);
+    }
+    /* HTTP_MAX_RANGES specs are served; one more and the field is ignored */
+    char buf[1024];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "bytes=0-0");
+    for (int i = 1; i < HTTP_MAX_RANGES; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ",%d-%d", 2 * i, 2 * i);
+    assert_int_equal(http_range_parse(buf, n, 1000, r, &k), RANGE_OK);
+    assert_int_equal(k, HTTP_MAX_RANGES);
+    assert_int_equal(r[HTTP_MAX_RANGES - 1].first, 2 * (HTTP_MAX_RANGES - 1));
+    n += (size_t)snprintf(buf + n, sizeof buf - n, ",999-999");
+    assert_int_equal(http_range_parse(buf, n, 1000, r, &k), RANGE_NONE);
+    /* the cap counts specs, even unsatisfiable or coalescing ones */
+    n = (size_t)snprintf(buf, sizeof buf, "bytes=0-0");
+    for (int i = 0; i < HTTP_MAX_RANGES; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, ",0-0");
+    assert_int_equal(http_range_parse(buf, n, 1000, r, &k), RANGE_NONE);
 }
 
 /* ---- dates ---- */
@@ -633,7 +747,10 @@ int main(void)
         cmocka_unit_test(test_chunked_basic),
         cmocka_unit_test(test_chunked_splits),
         cmocka_unit_test(test_chunked_bad),
+        cmocka_unit_test(test_rfc9112_2_2_bare_lf),
+        cmocka_unit_test(test_rfc9112_3_2_host),
         cmocka_unit_test(test_ranges),
+        cmocka_unit_test(test_ranges_several),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_mime),
         cmocka_unit_test(test_lists),

@@ -347,9 +347,16 @@ static void test_ranges(void **state)
     request(&r, "GET", "/empty.txt", "Range: bytes=-5\r\n");
     assert_int_equal(r.status, 416);
     assert_string_equal(field(&r, "Content-Range"), "bytes */0");
-    request(&r, "GET", "/big.bin", "Range: bytes=0-1,5-6\r\n");
-    assert_int_equal(r.status, 200);
-    assert_int_equal(r.body_len, sizeof big);
+    /* several ranges that coalesce: one part, no multipart (RFC 9110 §14.6) */
+    request(&r, "GET", "/big.bin", "Range: bytes=5-9,0-4,3-6\r\n");
+    assert_int_equal(r.status, 206);
+    assert_string_equal(field(&r, "Content-Range"), "bytes 0-9/100000");
+    assert_memory_equal(r.body, big, 10);
+    /* several, none satisfiable */
+    request(&r, "GET", "/big.bin", "Range: bytes=100000-,200000-300000\r\n");
+    assert_int_equal(r.status, 416);
+    assert_string_equal(field(&r, "Content-Range"), "bytes */100000");
+    assert_string_equal(field(&r, "Content-Type"), "text/html; charset=utf-8");
     request(&r, "GET", "/big.bin", "Range: pages=1\r\n");
     assert_int_equal(r.status, 200);
     /* HEAD ignores Range */
@@ -367,6 +374,132 @@ static void test_ranges(void **state)
     request(&r, "GET", "/big.bin",
             "Range: bytes=0-0\r\nIf-Range: Tue, 14 Nov 2023 22:13:20 GMT\r\n");
     assert_int_equal(r.status, 206);
+    free(r.raw);
+}
+
+/* RFC 9110 §14.6: several ranges as multipart/byteranges, each part with
+ * its Content-Type and Content-Range, delimited by the boundary named in
+ * the Content-Type; Content-Length is that of the whole body. */
+static void test_rfc9110_14_6_multipart(void **state)
+{
+    (void)state;
+    struct resp r = {0};
+    request(&r, "GET", "/big.bin", NULL);
+    char etag[32];
+    strcpy(etag, field(&r, "ETag"));
+    request(&r, "GET", "/big.bin", "Range: bytes=-3, 0-1,5-6\r\n");
+    assert_int_equal(r.status, 206);
+    assert_null(field(&r, "Content-Range"));
+    char b[64], want[1024];
+    snprintf(b, sizeof b, "mirari-%.16s", etag + 1);
+    char ct[128];
+    snprintf(ct, sizeof ct, "multipart/byteranges; boundary=%s", b);
+    assert_string_equal(field(&r, "Content-Type"), ct);
+    int n = snprintf(want, sizeof want,
+                     "--%s\r\nContent-Type: application/octet-stream\r\n"
+                     "Content-Range: bytes 0-1/100000\r\n\r\nab\r\n"
+                     "--%s\r\nContent-Type: application/octet-stream\r\n"
+                     "Content-Range: bytes 5-6/100000\r\n\r\nfg\r\n"
+                     "--%s\r\nContent-Type: application/octet-stream\r\n"
+                     "Content-Range: bytes 99997-99999/100000\r\n\r\n%.3s\r\n"
+                     "--%s--\r\n",
+                     b, b, b, big + 99997, b);
+    assert_int_equal(r.body_len, (size_t)n); /* get() checked Content-Length */
+    assert_memory_equal(r.body, want, (size_t)n);
+    /* a text file: the part's Content-Type is the file's */
+    request(&r, "GET", "/docs/guide.txt", "Range: bytes=0-0,4-4\r\n");
+    assert_int_equal(r.status, 206);
+    assert_non_null(strstr(r.body, "Content-Type: text/plain; charset=utf-8\r\n"
+                                   "Content-Range: bytes 4-4/5\r\n\r\ne\r\n"));
+    /* more range-specs than HTTP_MAX_RANGES (32): ignored, the whole 200 */
+    char extra[1024];
+    size_t k = (size_t)snprintf(extra, sizeof extra, "Range: bytes=0-0");
+    for (int i = 1; i < 33; i++)
+        k += (size_t)snprintf(extra + k, sizeof extra - k, ",%d-%d", 2 * i, 2 * i);
+    snprintf(extra + k, sizeof extra - k, "\r\n");
+    request(&r, "GET", "/big.bin", extra);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, sizeof big);
+    /* 32 of them: 32 parts */
+    k = (size_t)snprintf(extra, sizeof extra, "Range: bytes=0-0");
+    for (int i = 1; i < 32; i++)
+        k += (size_t)snprintf(extra + k, sizeof extra - k, ",%d-%d", 2 * i, 2 * i);
+    snprintf(extra + k, sizeof extra - k, "\r\n");
+    request(&r, "GET", "/big.bin", extra);
+    assert_int_equal(r.status, 206);
+    size_t parts = 0;
+    for (const char *p = r.body; (p = strstr(p, "Content-Range: bytes ")) != NULL; p++)
+        parts++;
+    assert_int_equal(parts, 32);
+    /* a multipart body over 64 KiB is not copied: the whole 200 */
+    request(&r, "GET", "/big.bin", "Range: bytes=0-0,2-65000\r\n");
+    assert_int_equal(r.status, 206);
+    assert_true(r.body_len > 65000 && r.body_len <= 65536);
+    request(&r, "GET", "/big.bin", "Range: bytes=0-0,2-65536\r\n");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, sizeof big);
+    /* If-Range that fails: the whole 200, not the parts */
+    request(&r, "GET", "/big.bin", "Range: bytes=0-1,5-6\r\nIf-Range: \"x\"\r\n");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, sizeof big);
+    free(r.raw);
+}
+
+/* RFC 9110 §13.1.1 If-Match, §13.1.4 If-Unmodified-Since, and the order
+ * of evaluation of §13.2.2. The file's mtime is 2023-11-14 22:13:20. */
+static void test_rfc9110_13_preconditions(void **state)
+{
+    (void)state;
+    struct resp r = {0};
+    request(&r, "GET", "/index.html", NULL);
+    char etag[32], extra[512];
+    strcpy(etag, field(&r, "ETag"));
+
+    snprintf(extra, sizeof extra, "If-Match: %s\r\n", etag);
+    request(&r, "GET", "/index.html", extra);
+    assert_int_equal(r.status, 200);
+    snprintf(extra, sizeof extra, "If-Match: \"a\", %s\r\n", etag);
+    request(&r, "GET", "/index.html", extra);
+    assert_int_equal(r.status, 200);
+    request(&r, "GET", "/index.html", "If-Match: *\r\n");
+    assert_int_equal(r.status, 200);
+    request(&r, "GET", "/index.html", "If-Match: \"0000000000000000\"\r\n");
+    assert_int_equal(r.status, 412);
+    request(&r, "HEAD", "/index.html", "If-Match: \"0000000000000000\"\r\n");
+    assert_int_equal(r.status, 412);
+    /* strong comparison: our tag given as weak does not match */
+    snprintf(extra, sizeof extra, "If-Match: W/%s\r\n", etag);
+    request(&r, "GET", "/index.html", extra);
+    assert_int_equal(r.status, 412);
+
+    request(&r, "GET", "/index.html", "If-Unmodified-Since: Tue, 14 Nov 2023 22:13:20 GMT\r\n");
+    assert_int_equal(r.status, 200);
+    request(&r, "GET", "/index.html", "If-Unmodified-Since: Tue, 14 Nov 2023 22:13:19 GMT\r\n");
+    assert_int_equal(r.status, 412);
+    request(&r, "GET", "/index.html", "If-Unmodified-Since: not a date\r\n");
+    assert_int_equal(r.status, 200); /* ignored (§13.1.4) */
+
+    /* §13.2.2 step 1 before 2: If-Match true, If-Unmodified-Since not looked at */
+    snprintf(extra, sizeof extra,
+             "If-Match: %s\r\nIf-Unmodified-Since: Mon, 01 Jan 2001 00:00:00 GMT\r\n", etag);
+    request(&r, "GET", "/index.html", extra);
+    assert_int_equal(r.status, 200);
+    /* steps 1-2 before 3-4: a failing If-Match is 412 even when If-None-Match
+     * would give 304 */
+    snprintf(extra, sizeof extra, "If-Match: \"0\"\r\nIf-None-Match: %s\r\n", etag);
+    request(&r, "GET", "/index.html", extra);
+    assert_int_equal(r.status, 412);
+    request(&r, "GET", "/index.html",
+            "If-Unmodified-Since: Mon, 01 Jan 2001 00:00:00 GMT\r\n"
+            "If-Modified-Since: Tue, 14 Nov 2023 22:13:20 GMT\r\n");
+    assert_int_equal(r.status, 412);
+    /* both hold: then If-None-Match decides (304) */
+    snprintf(extra, sizeof extra, "If-Match: %s\r\nIf-None-Match: %s\r\n", etag, etag);
+    request(&r, "GET", "/index.html", extra);
+    assert_int_equal(r.status, 304);
+    /* step 5: preconditions before the range: 412 rather than 206 */
+    request(&r, "GET", "/big.bin", "If-Match: \"0\"\r\nRange: bytes=0-0\r\n");
+    assert_int_equal(r.status, 412);
     free(r.raw);
 }
 
@@ -394,8 +527,15 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, start, stop)
     const struct CMUnitTest tests[] = {
-        T(test_files_and_types), T(test_directories), T(test_traversal), T(test_methods),
-        T(test_conditionals),    T(test_ranges),      T(test_prefix),
+        T(test_files_and_types),
+        T(test_directories),
+        T(test_traversal),
+        T(test_methods),
+        T(test_conditionals),
+        T(test_ranges),
+        T(test_prefix),
+        T(test_rfc9110_14_6_multipart),
+        T(test_rfc9110_13_preconditions),
     };
     fake_verbose = getenv("FAKE_VERBOSE") != NULL;
     return cmocka_run_group_tests(tests, setup, cleanup);
