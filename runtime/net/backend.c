@@ -8,8 +8,7 @@
  * (runtime/core/rng.h), seeded from the platform's entropy source
  * (plat_entropy: getrandom(2) on a process, RDSEED/RDRAND or virtio-rng
  * on a kernel). A kernel without a source said so at boot; the key then
- * rests on clock readings, which is what it always was before.
- */
+ * rests on clock readings. */
 #include <errno.h>
 
 #include <mirari/log.h>
