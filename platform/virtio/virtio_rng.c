@@ -95,8 +95,13 @@ int virtio_rng_read(void *buf, size_t n)
     for (size_t done = 0; done < n;) {
         size_t want = n - done < BUF_SIZE ? n - done : BUF_SIZE;
         int got = request(want, deadline);
-        if (got == 0 && plat_monotonic_ns() >= deadline)
-            got = -EIO;
+        if (got == 0) { /* nothing ready on the host: look again in a while */
+            uint64_t now = plat_monotonic_ns();
+            if (now >= deadline)
+                got = -EIO;
+            else
+                port_idle_until(now + POLL_NS);
+        }
         if (got < 0) {
             rng.up = false;
             port_log("mirari: virtio-rng at %s does not answer: no longer used\n", rng.dev.where);
