@@ -47,8 +47,13 @@ void chacha20_block(const uint8_t key[CHACHA20_KEY_LEN], uint32_t counter,
     for (int i = 0; i < 3; i++)
         in[13 + i] = load32(nonce + 4 * i);
 
+    /* x and in are never passed by address (no memcpy, no secure_zero),
+     * so the compiler keeps them in registers: a wipe here would force
+     * them into memory and make the function several times slower, and
+     * registers spilled to the stack could not be wiped anyway. */
     uint32_t x[16];
-    memcpy(x, in, sizeof x);
+    for (int i = 0; i < 16; i++)
+        x[i] = in[i];
     for (int i = 0; i < 10; i++) { /* 20 rounds: a column and a diagonal round each */
         QR(x[0], x[4], x[8], x[12]);
         QR(x[1], x[5], x[9], x[13]);
@@ -61,8 +66,6 @@ void chacha20_block(const uint8_t key[CHACHA20_KEY_LEN], uint32_t counter,
     }
     for (int i = 0; i < 16; i++)
         store32(out + 4 * i, x[i] + in[i]);
-    secure_zero(x, sizeof x);
-    secure_zero(in, sizeof in);
 }
 
 void chacha20_xor(const uint8_t key[CHACHA20_KEY_LEN], uint32_t counter,
