@@ -14,6 +14,7 @@ void drbg_init(struct drbg *d, const struct drbg_source *src)
 {
     memset(d, 0, sizeof *d);
     d->src = src;
+    d->weak = true;
 }
 
 /* Seed material when the source has none: clock readings. Whatever
@@ -29,9 +30,11 @@ static void clock_material(struct drbg *d, uint8_t seed[DRBG_SEED_LEN])
 void drbg_reseed(struct drbg *d)
 {
     uint8_t seed[DRBG_SEED_LEN];
-    int got = d->src->entropy(seed, sizeof seed);
-    d->weak = got != (int)sizeof seed;
-    if (d->weak)
+    /* Weak until some (re)seed had real entropy: a later failure of the
+     * source leaves a key that already holds it strong. */
+    if (d->src->entropy(seed, sizeof seed) == (int)sizeof seed)
+        d->weak = false;
+    else
         clock_material(d, seed);
     /* key' = ChaCha20(key XOR seed, mix nonce)[0..32): a PRF of both, so
      * the new key is unpredictable if either the old key or the seed is

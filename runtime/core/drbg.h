@@ -9,8 +9,9 @@
  * The key is seeded from an entropy source on first use and reseeded
  * (new entropy mixed with the current key) every DRBG_RESEED_BYTES of
  * output or DRBG_RESEED_NS of time, whichever comes first. When the
- * source has nothing, clock readings stand in and the generator is
- * "weak" until a reseed gets real entropy.
+ * source has nothing, clock readings stand in; the generator is "weak"
+ * until a (re)seed gets real entropy, and stays strong after that even
+ * if the source fails later (its key holds that entropy).
  *
  * One instance serves an image (rng.h); the struct is here for the tests,
  * which give it a fake source and clock. Not thread-safe: the runtime
@@ -45,7 +46,7 @@ struct drbg {
     uint64_t reseeds;      /* how many times, the first seeding included */
     uint64_t weak_mixes;   /* clock readings mixed in, a counter for uniqueness */
     bool seeded;
-    bool weak; /* the last (re)seed had no real entropy */
+    bool weak; /* no (re)seed so far had real entropy */
 };
 
 /* A generator that seeds itself from src on its first request. */

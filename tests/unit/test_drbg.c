@@ -247,6 +247,18 @@ static void drbg_without_entropy_is_weak_until_it_comes(void **state)
     fake_now += DRBG_RESEED_NS;
     drbg_generate(&d, a, sizeof a);
     assert_false(d.weak);
+
+    /* And fails again: the key holds real entropy, the generator stays
+     * strong, and the reseed still changes the stream (the clock). */
+    fake_fail = EIO;
+    struct drbg copy = d;
+    fake_now += DRBG_RESEED_NS;
+    drbg_generate(&d, a, sizeof a);
+    assert_false(d.weak);
+    assert_int_equal(d.reseeds, copy.reseeds + 1);
+    copy.reseeded_ns = fake_now; /* the same state, no reseed due */
+    drbg_generate(&copy, b, sizeof b);
+    assert_memory_not_equal(a, b, sizeof a);
 }
 
 /* rng.c: one instance on plat_entropy, whose weakness the platform's
