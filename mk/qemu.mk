@@ -115,7 +115,12 @@ TARGET_MKS += $(LIBDIR)/qemu.mk
 QEMU_GUESTS := $(patsubst tests/qemu/%.c,$(BUILD)/qemu/%.pvh,$(wildcard tests/qemu/*.c))
 QEMU_GUEST_OBJS := $(patsubst tests/qemu/%.c,$(QEMU_OBJDIR)/tests/qemu/%.o,$(wildcard tests/qemu/*.c))
 .SECONDARY: $(QEMU_GUEST_OBJS)
-$(BUILD)/qemu/libplatform.a: $(QEMU_PLAT_OBJS)
+# The DRBG serves the kernel's getrandom() and AT_RANDOM as well as the
+# runtime (port_random_bytes), so guests link it too; the kernel calls it
+# from system calls, hence the kernel's flags (no SSE registers).
+QEMU_RNG_OBJS := $(call qemu_objs,runtime/core/chacha20.c runtime/core/drbg.c runtime/core/rng.c)
+$(QEMU_RNG_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS)
+$(BUILD)/qemu/libplatform.a: $(QEMU_PLAT_OBJS) $(QEMU_RNG_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/qemu/%.pvh: $(QEMU_OBJDIR)/tests/qemu/%.o $(BUILD)/qemu/libplatform.a \

@@ -27,6 +27,8 @@
  *                forwards 127.0.0.1:<http-port> (MIRARI_QEMU_HTTP_PORT)
  *                to the unikernel; MIRARI_QEMU_HOSTFWD adds forwards
  *                ("udp:127.0.0.1:7-:7").
+ *   entropy      a virtio-rng device, which the kernel seeds its random
+ *                numbers from when the CPU has no RDSEED or RDRAND.
  *   exit status  decoded from isa-debug-exit (platform/x86_64/exit.c):
  *                the unikernel's status (0-125), 139 when it crashed,
  *                130/143 when interrupted, 1 when QEMU failed.
@@ -364,7 +366,7 @@ static int kernel_cmdline(const struct run_request *req, const struct qemu_setup
 }
 
 /* QEMU's arguments: machine, CPU, memory, the console and exit devices,
- * the network device, the kernel and its command line. */
+ * the entropy and network devices, the kernel and its command line. */
 static void qemu_argv(const struct run_request *req, const struct qemu_setup *q,
                       const char *cmdline, struct strlist *argv)
 {
@@ -399,6 +401,12 @@ static void qemu_argv(const struct run_request *req, const struct qemu_setup *q,
                            "isa-debug-exit,iobase=0xf4,iosize=0x04"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         sl_add(argv, fixed[i]);
+
+    /* An entropy device for the kernel's DRBG when the CPU has no
+     * RDSEED/RDRAND (platform/pvh/entropy.c); unused, and cheap, when it
+     * has. Its host side is QEMU's own getrandom(). */
+    sl_add(argv, "-device");
+    sl_add(argv, q->microvm ? "virtio-rng-device" : "virtio-rng-pci");
 
     if (q->mode != NET_NONE) {
         struct sbuf nd = {0};

@@ -118,6 +118,19 @@ int plat_net_send(const struct plat_net_frag *frag, int n, const struct plat_net
 #define PLAT_NET_RX_CSUM_OK 0x1u
 int plat_net_recv(void *buf, size_t cap, size_t *len, unsigned *flags);
 
+/* ---- Entropy ----
+ * Fill buf with n bytes of real entropy and return n, or return -ENODEV
+ * when the platform has no source of it (another negative errno when the
+ * source failed; buf's content is then undefined).
+ * A Linux process: getrandom(2). The x86_64 kernel: the CPU's RDSEED,
+ * else RDRAND, else a virtio-rng device (QEMU's -device virtio-rng-pci
+ * or virtio-rng-device); as a Xen guest, the CPU's alone. It may be slow
+ * (a device round trip): the runtime calls it only to seed and reseed
+ * its DRBG (runtime/core/rng.h), and takes its random numbers there. A
+ * kernel without a source says so once on its console when first asked,
+ * at boot. */
+int plat_entropy(void *buf, size_t n);
+
 /* End the program (process exit / VM exit) with this status. */
 _Noreturn void plat_exit(int status);
 

@@ -162,10 +162,15 @@ size_t port_snprintf(char *buf, size_t cap, const char *fmt, ...)
  * Valid for the life of the kernel. */
 const char *port_kernel_param(size_t i);
 
-/* n random bytes: from the CPU's generator when it has one, otherwise
- * unpredictable enough for identifiers (a MAC address, a sequence
- * number), not for keys. */
+/* n random bytes from the kernel's DRBG (runtime/core/rng.h), seeded
+ * from plat_entropy(): fit for keys unless the kernel said at boot that
+ * it has no entropy source. For a driver's identifiers (a MAC address). */
 void port_random_bytes(void *buf, size_t n);
+
+/* n bytes of the CPU's own entropy (x86_64: RDSEED, else RDRAND) and n;
+ * -ENODEV when the CPU has no such instruction, -EIO when it kept
+ * failing. For plat_entropy(), which tries a device after it. */
+int port_cpu_entropy(void *buf, size_t n);
 
 /* Print "mirari: panic: " and the message, a backtrace, and end the VM as
  * a crash (the host sees the crash status). For states a driver cannot

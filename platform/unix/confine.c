@@ -13,7 +13,9 @@
  *                            clocks (normally the vDSO, no system call)
  *   brk, mmap, munmap, mremap, madvise, mprotect
  *                            malloc and free
- *   getrandom                the C library's malloc seeds itself once
+ *   getrandom                the C library's malloc seeds itself once; the
+ *                            DRBG (runtime/core/rng.c) seeds and reseeds
+ *                            from it (plat_entropy, entropy.c)
  *   newfstatat, fstat, ioctl(TCGETS)
  *                            the first printf to stdout asks what it is
  *   rt_sigreturn, rt_sigprocmask, rt_sigaction, getpid, gettid, tgkill

@@ -22,6 +22,7 @@
 #define VIRTIO_F_VERSION_1 32 /* feature bit numbers */
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_RNG 4
 
 struct virtio_dev;
 

@@ -2,7 +2,8 @@
 /* Legacy virtio-pci: the device's registers in I/O BAR 0 with the virtio
  * 0.9.5 layout (virtio 1.2, 4.1.4.8 "Legacy Interfaces"). QEMU's
  * virtio-net-pci on pc and q35 is "transitional": PCI device 0x1000
- * (0x1000 + type - 1 for the other types), subsystem id = device type,
+ * (virtio 1.2, 4.1.2.1 lists the others: 0x1005 for the entropy device,
+ * not 0x1000 + type - 1), subsystem id = device type,
  * and it offers this interface next to the modern one. Without MSI-X the
  * device-specific configuration starts at offset 20. */
 #include <errno.h>
@@ -88,8 +89,20 @@ static const struct virtio_transport legacy_pci = {
 
 int virtio_pci_legacy_find(unsigned id, struct virtio_dev *d)
 {
+    /* Transitional device ids by type (virtio 1.2, 4.1.2.1). */
+    uint16_t device;
+    switch (id) {
+    case VIRTIO_ID_NET:
+        device = 0x1000;
+        break;
+    case VIRTIO_ID_RNG:
+        device = 0x1005;
+        break;
+    default:
+        return -ENODEV;
+    }
     struct port_pci_addr a;
-    if (!port_pci_find(0x1af4, (uint16_t)(0x1000 + id - 1), (uint16_t)id, &a))
+    if (!port_pci_find(0x1af4, device, (uint16_t)id, &a))
         return -ENODEV;
     uint32_t bar = port_pci_read32(a, PCI_BAR0);
     if (!(bar & 1) || (bar & ~3u) == 0) {

@@ -3,14 +3,12 @@
  * platform (plat_yield) and every frame that arrived is run through
  * the stack before the loop goes on with timers and deferred calls.
  *
- * Entropy: the platform interface has no random number generator, so the
- * stack's hash key (ISNs, SYN cookies, ephemeral ports, DHCP xids) is
- * derived from the wall clock and monotonic clock at start, mixed with
- * the MAC address (net_stack_init). On a process the wall clock has
- * nanosecond resolution; on a kernel it is what the platform's clocks
- * give. That makes the numbers unpredictable to an off-path attacker who
- * does not know the boot instant to the nanosecond, which is what RFC
- * 6528 asks; it is not a cryptographic seed. */
+ * Entropy: the stack's hash key (ISNs, SYN cookies, ephemeral ports,
+ * DHCP xids; RFC 6528's secret) is 16 bytes of the image's DRBG
+ * (runtime/core/rng.h), seeded from the platform's entropy source
+ * (plat_entropy: getrandom(2) on a process, RDSEED/RDRAND or virtio-rng
+ * on a kernel). A kernel without a source said so at boot; the key then
+ * rests on clock readings. */
 #include <errno.h>
 
 #include <mirari/log.h>
@@ -18,6 +16,7 @@
 #include <platform.h>
 
 #include "core/net_backend.h"
+#include "core/rng.h"
 #include "stack.h"
 
 /* Frames handled per wait before timers get their turn again. */
@@ -90,9 +89,9 @@ int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *
     int r = plat_net_info(&info);
     if (r != 0)
         return r;
-    uint64_t mono = plat_monotonic_ns();
-    uint64_t seed = plat_wall_ns() ^ (mono << 32 | mono >> 32);
-    net_stack_init(&the_stack, info.mac, info.mtu, seed);
+    uint8_t key[NET_KEY_LEN];
+    rng_bytes(key, sizeof key);
+    net_stack_init(&the_stack, info.mac, info.mtu, key);
     the_stack.offloads = info.offloads;
     if (info.offloads != 0)
         mi_info("net: device offloads:%s%s%s%s",

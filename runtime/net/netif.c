@@ -12,7 +12,8 @@
 
 struct net_stack *net_current;
 
-void net_stack_init(struct net_stack *s, const uint8_t mac[ETH_ALEN], uint16_t mtu, uint64_t seed)
+void net_stack_init(struct net_stack *s, const uint8_t mac[ETH_ALEN], uint16_t mtu,
+                    const uint8_t key[NET_KEY_LEN])
 {
     memset(s, 0, sizeof(*s));
     memcpy(s->mac, mac, ETH_ALEN);
@@ -24,17 +25,11 @@ void net_stack_init(struct net_stack *s, const uint8_t mac[ETH_ALEN], uint16_t m
     memcpy(s->nif.mac, mac, ETH_ALEN);
     s->nif.mtu = mtu;
 
-    /* The hash key: the platform has no random number generator, so the
-     * caller passes what entropy it has (clock readings, boot arguments)
-     * and the MAC address is mixed in, so two instances started at the
-     * same instant on different interfaces still differ. */
-    uint8_t material[8 + ETH_ALEN];
-    memcpy(material, &seed, 8);
-    memcpy(material + 8, mac, ETH_ALEN);
-    struct siphash_key k = {0x6d69726172692d31ull, 0x6e65742d6b657921ull};
-    s->key.k0 = siphash24(&k, material, sizeof(material));
-    k.k1 ^= 1;
-    s->key.k1 = siphash24(&k, material, sizeof(material));
+    /* The hash key (ISNs, SYN cookies, ephemeral ports, DHCP xids): the
+     * caller's, from the DRBG (net_backend_start), so RFC 6528's secret
+     * is one an attacker cannot reconstruct from the boot instant. */
+    memcpy(&s->key.k0, key, 8);
+    memcpy(&s->key.k1, key + 8, 8);
     s->ip_id = (uint16_t)s->key.k0;
 
     arp_init(s);

@@ -44,7 +44,10 @@ struct net_stack {
 extern struct net_stack *net_current;
 
 /* seed: entropy for the hash key (ISNs, SYN cookies, ports, DHCP xid). */
-void net_stack_init(struct net_stack *s, const uint8_t mac[ETH_ALEN], uint16_t mtu, uint64_t seed);
+/* The SipHash key's length: random bytes from the caller. */
+#define NET_KEY_LEN 16
+void net_stack_init(struct net_stack *s, const uint8_t mac[ETH_ALEN], uint16_t mtu,
+                    const uint8_t key[NET_KEY_LEN]);
 /* Free everything the instance holds (connections are dropped silently). */
 void net_stack_destroy(struct net_stack *s);
 void net_stack_configure(struct net_stack *s, mi_ipv4 addr, mi_ipv4 netmask, mi_ipv4 gateway);

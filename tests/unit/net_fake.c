@@ -10,6 +10,7 @@
 #include <mirari/loop.h>
 #include <platform.h>
 
+#include "core/rng.h"
 #include "net/checksum.h"
 #include "net_fake.h"
 
@@ -25,6 +26,19 @@ static uint64_t rng(void)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+
+/* The image's DRBG (core/rng.h), for backend.c: the fake world's
+ * deterministic stream instead. */
+void rng_bytes(void *buf, size_t n)
+{
+    static uint64_t state = 0x6d69726172692d72ull;
+    unsigned char *p = buf;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        p[i] = (unsigned char)(z >> 56);
+    }
 }
 
 static unsigned pct(void)
@@ -373,7 +387,11 @@ struct net_stack *fake_stack_new(uint8_t id, mi_ipv4 addr, mi_ipv4 mask, mi_ipv4
     struct net_stack *s = malloc(sizeof(*s));
     if (s == NULL)
         abort();
-    net_stack_init(s, mac, 1500, 0x5eed0000u + id);
+    /* A fixed key per node: the runs are reproducible. */
+    uint8_t key[NET_KEY_LEN];
+    for (size_t i = 0; i < sizeof key; i++)
+        key[i] = (uint8_t)(0x5e + 31 * i + 7 * id);
+    net_stack_init(s, mac, 1500, key);
     if (addr != 0)
         net_stack_configure(s, addr, mask, gw);
     nodes[add_node(mac)].s = s;
