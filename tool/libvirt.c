@@ -91,8 +91,12 @@ char *libvirt_domain_xml(const char *name, const char *disk, unsigned long memor
         xml_text(&b, console_log);
         sb_add(&b, "' append='off'/>\n");
     }
+    /* Entropy for the kernel's DRBG: TCG's default CPU has no RDRAND. */
     sb_add(&b, "    </serial>\n"
                "    <console type='pty'/>\n"
+               "    <rng model='virtio'>\n"
+               "      <backend model='random'>/dev/urandom</backend>\n"
+               "    </rng>\n"
                "    <memballoon model='none'/>\n"
                "  </devices>\n"
                "</domain>\n");

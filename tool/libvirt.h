@@ -3,7 +3,8 @@
  * --format=libvirt): QEMU (type 'qemu', so it runs under TCG where there is
  * no KVM; libvirt uses KVM when the domain type says kvm), the disk on
  * virtio-blk, one virtio-net on a libvirt network or on an existing tap,
- * the serial port as the console (virsh console) and logged to a file,
+ * the serial port as the console (virsh console) and logged to a file, a
+ * virtio-rng device fed from the host's /dev/urandom,
  * and a guest that powers off or resets ends the domain instead of
  * rebooting it. The format is libvirt's "Domain XML format". */
 #ifndef MIRARI_TOOL_LIBVIRT_H

@@ -422,6 +422,7 @@ def test_libvirt_domain_validates_and_boots(mirari, site, libvirtd, shared_dir, 
         assert v.returncode == 0, v.stdout + v.stderr
     xml = out.read_text()
     assert f"<source file='{disk}'/>" in xml and f"<target dev='{tap}' managed='no'/>" in xml
+    assert "<rng model='virtio'>" in xml
     # A domain of that name from an earlier run would make define fail.
     virsh("destroy", "static-website", check=False)
     virsh("undefine", "static-website", check=False)
@@ -439,6 +440,8 @@ def test_libvirt_domain_validates_and_boots(mirari, site, libvirtd, shared_dir, 
                 return log.read_text(errors="replace")
 
         serve_check(name, Console(), site, tmp_path)
+        # The kernel found the virtio-rng device: no weak-entropy warning.
+        assert "no entropy source" not in log.read_text(errors="replace")
         assert "running" in virsh("domstate", "static-website").stdout
     finally:
         virsh("destroy", "static-website", check=False)
