@@ -63,6 +63,11 @@ NET_SRC       := $(wildcard runtime/net/*.c)
 # and the seccomp confinement are unix-direct's alone (mk/direct.mk), so the
 # default target builds without libseccomp's headers.
 HAVE_SECCOMP := $(shell pkg-config --exists libseccomp 2>/dev/null && echo 1)
+# The image's DRBG (platform/include/rng.h): below the runtime, which
+# takes its random numbers there, and beside the kernel, whose getrandom()
+# and AT_RANDOM do too. Only the own stack's images need it.
+RNG_SRC       := $(wildcard platform/rng/*.c)
+RNG_OBJS      := $(call objs,$(RNG_SRC))
 PLAT_UNIX_DIRECT_SRC := $(addprefix platform/unix/,net_tap.c yield.c confine.c)
 PLAT_UNIX_SRC := $(filter-out $(PLAT_UNIX_DIRECT_SRC),$(wildcard platform/unix/*.c))
 

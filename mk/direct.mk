@@ -13,7 +13,7 @@ else
 LIB_DIRECT := $(LIBDIR)/libmirari-direct.a
 
 $(LIB_DIRECT): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(NET_OBJS) $(PLAT_UNIX_OBJS) \
-    $(PLAT_UNIX_DIRECT_OBJS)
+    $(PLAT_UNIX_DIRECT_OBJS) $(RNG_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 

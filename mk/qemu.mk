@@ -47,7 +47,7 @@ QEMU_KERNEL_CFLAGS := -mgeneral-regs-only -mno-red-zone
 
 QEMU_RUNTIME_SRC := $(APP_SRC) $(CORE_SRC) $(KV_SRC) $(HTTP_SRC) $(NET_SRC)
 QEMU_PLAT_SRC := $(wildcard platform/x86_64/*.c platform/x86_64/*.S platform/virtio/*.c \
-    platform/xen/*.c platform/pvh/*.c)
+    platform/xen/*.c platform/pvh/*.c platform/rng/*.c)
 QEMU_RUNTIME_OBJS := $(call qemu_objs,$(QEMU_RUNTIME_SRC))
 QEMU_PLAT_OBJS := $(call qemu_objs,$(QEMU_PLAT_SRC))
 $(QEMU_PLAT_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS)
@@ -115,12 +115,11 @@ TARGET_MKS += $(LIBDIR)/qemu.mk
 QEMU_GUESTS := $(patsubst tests/qemu/%.c,$(BUILD)/qemu/%.pvh,$(wildcard tests/qemu/*.c))
 QEMU_GUEST_OBJS := $(patsubst tests/qemu/%.c,$(QEMU_OBJDIR)/tests/qemu/%.o,$(wildcard tests/qemu/*.c))
 .SECONDARY: $(QEMU_GUEST_OBJS)
-# The DRBG serves the kernel's getrandom() and AT_RANDOM as well as the
-# runtime (port_random_bytes), so guests link it too; the kernel calls it
-# from system calls, hence the kernel's flags (no SSE registers).
-QEMU_RNG_OBJS := $(call qemu_objs,runtime/core/chacha20.c runtime/core/drbg.c runtime/core/rng.c)
-$(QEMU_RNG_OBJS): QEMU_EXTRA_CFLAGS := $(QEMU_KERNEL_CFLAGS)
-$(BUILD)/qemu/libplatform.a: $(QEMU_PLAT_OBJS) $(QEMU_RNG_OBJS)
+# The platform's objects include the DRBG (platform/rng), which serves
+# the kernel's getrandom() and AT_RANDOM as well as the runtime, so guests
+# link it too; like the rest of the platform it is compiled with the
+# kernel's flags (no SSE registers in system calls).
+$(BUILD)/qemu/libplatform.a: $(QEMU_PLAT_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 $(BUILD)/qemu/%.pvh: $(QEMU_OBJDIR)/tests/qemu/%.o $(BUILD)/qemu/libplatform.a \

@@ -126,7 +126,7 @@ int plat_net_recv(void *buf, size_t cap, size_t *len, unsigned *flags);
  * else RDRAND, else a virtio-rng device (QEMU's -device virtio-rng-pci
  * or virtio-rng-device); as a Xen guest, the CPU's alone. It may be slow
  * (a device round trip): the runtime calls it only to seed and reseed
- * its DRBG (runtime/core/rng.h), and takes its random numbers there. A
+ * its DRBG (platform/include/rng.h), and takes its random numbers there. A
  * kernel without a source says so once on its console when first asked,
  * at boot. */
 int plat_entropy(void *buf, size_t n);

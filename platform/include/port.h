@@ -162,7 +162,7 @@ size_t port_snprintf(char *buf, size_t cap, const char *fmt, ...)
  * Valid for the life of the kernel. */
 const char *port_kernel_param(size_t i);
 
-/* n random bytes from the kernel's DRBG (runtime/core/rng.h), seeded
+/* n random bytes from the kernel's DRBG (platform/include/rng.h), seeded
  * from plat_entropy(): fit for keys unless the kernel said at boot that
  * it has no entropy source. For a driver's identifiers (a MAC address). */
 void port_random_bytes(void *buf, size_t n);

@@ -14,7 +14,7 @@
  *   brk, mmap, munmap, mremap, madvise, mprotect
  *                            malloc and free
  *   getrandom                the C library's malloc seeds itself once; the
- *                            DRBG (runtime/core/rng.c) seeds and reseeds
+ *                            DRBG (platform/rng/rng.c) seeds and reseeds
  *                            from it (plat_entropy, entropy.c)
  *   newfstatat, fstat, ioctl(TCGETS)
  *                            the first printf to stdout asks what it is

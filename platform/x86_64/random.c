@@ -10,14 +10,14 @@
  * is broken).
  *
  * And port_random_bytes() for drivers, AT_RANDOM and getrandom(): the
- * image's DRBG (runtime/core/rng.h), which plat_entropy (platform/pvh)
+ * image's DRBG (platform/include/rng.h), which plat_entropy (platform/pvh)
  * seeds from here or from a virtio-rng device. */
 #include <errno.h>
 #include <string.h>
 
 #include <port.h>
 
-#include "core/rng.h"
+#include <rng.h>
 #include "kernel.h"
 #include "x86.h"
 

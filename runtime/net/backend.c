@@ -5,7 +5,7 @@
  *
  * Entropy: the stack's hash key (ISNs, SYN cookies, ephemeral ports,
  * DHCP xids; RFC 6528's secret) is 16 bytes of the image's DRBG
- * (runtime/core/rng.h), seeded from the platform's entropy source
+ * (platform/include/rng.h), seeded from the platform's entropy source
  * (plat_entropy: getrandom(2) on a process, RDSEED/RDRAND or virtio-rng
  * on a kernel). A kernel without a source said so at boot; the key then
  * rests on clock readings. */
@@ -16,7 +16,7 @@
 #include <platform.h>
 
 #include "core/net_backend.h"
-#include "core/rng.h"
+#include <rng.h>
 #include "stack.h"
 
 /* Frames handled per wait before timers get their turn again. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/random.h>
 
-#include "core/rng.h"
+#include <rng.h>
 
 int main(int argc, char **argv)
 {

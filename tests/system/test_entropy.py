@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: ISC
-"""The kernel's random numbers (platform/pvh/entropy.c, runtime/core/rng.c):
+"""The kernel's random numbers (platform/pvh/entropy.c, platform/rng/rng.c):
 
   - where it finds entropy: the CPU's RDSEED/RDRAND, else a virtio-rng
     device (virtio-mmio on microvm, legacy virtio-pci on pc); with

@@ -10,7 +10,7 @@
 #include <mirari/loop.h>
 #include <platform.h>
 
-#include "core/rng.h"
+#include <rng.h>
 #include "net/checksum.h"
 #include "net_fake.h"
 
@@ -28,7 +28,7 @@ static uint64_t rng(void)
     return z ^ (z >> 31);
 }
 
-/* The image's DRBG (core/rng.h), for backend.c: the fake world's
+/* The image's DRBG (rng.h), for backend.c: the fake world's
  * deterministic stream instead. */
 void rng_bytes(void *buf, size_t n)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* ChaCha20 against RFC 8439's test vectors (2.3.2, 2.4.2, A.1), and the
- * DRBG (runtime/core/drbg.c, rng.c) on a fake entropy source and clock:
+ * DRBG (platform/rng/drbg.c, rng.c) on a fake entropy source and clock:
  * its construction, fast key erasure, reseeding by volume and by time,
  * and the weak state without entropy. */
 #include <errno.h>
@@ -15,9 +15,9 @@
 
 #include <platform.h>
 
-#include "core/chacha20.h"
-#include "core/drbg.h"
-#include "core/rng.h"
+#include "../../platform/rng/chacha20.h"
+#include "../../platform/rng/drbg.h"
+#include <rng.h>
 
 /* ---- the fake source and clock ---- */
 

@@ -1,3 +1,3 @@
 # SPDX-License-Identifier: ISC
 # ChaCha20 and the DRBG on a fake entropy source and clock (defined in the test).
-test_drbg_DEPS := $(call objs,runtime/core/chacha20.c runtime/core/drbg.c runtime/core/rng.c)
+test_drbg_DEPS := $(call objs,platform/rng/chacha20.c platform/rng/drbg.c platform/rng/rng.c)

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /* The image's DRBG (rng.h) on the platform's entropy and clock. */
 #include <platform.h>
+#include <rng.h>
 
 #include "drbg.h"
-#include "rng.h"
 
 static const struct drbg_source platform_source = {plat_entropy, plat_monotonic_ns};
 static struct drbg rng;
