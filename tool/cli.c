@@ -13,13 +13,22 @@
 /* The options besides the keys and the target switches (target.c), in
  * the order mirari --help shows them; shell completion offers these. */
 const struct cli_option cli_options[] = {
-    {"-f", "--file", OPT_FILE, "the app's .conf (default: the only *.conf here)"},
-    {"-t", "--target", OPT_TARGET, "the target"},
-    {NULL, "--no-install", OPT_NO_INSTALL, "do not run apt-get for missing packages"},
-    {"-v", "--verbose", OPT_VERBOSE, "show the commands run"},
-    {"-q", "--quiet", OPT_QUIET, "print errors only"},
-    {"-h", "--help", OPT_HELP, "print help"},
-    {NULL, "--version", OPT_VERSION, "print the version"},
+    {"-f", "--file", OPT_FILE, "the app's .conf (default: the only *.conf here)", NULL},
+    {"-t", "--target", OPT_TARGET, "the target", NULL},
+    {NULL, "--no-install", OPT_NO_INSTALL, "do not run apt-get for missing packages", NULL},
+    {"-v", "--verbose", OPT_VERBOSE, "show the commands run", NULL},
+    {"-q", "--quiet", OPT_QUIET, "print errors only", NULL},
+    {"-h", "--help", OPT_HELP, "print help", NULL},
+    {NULL, "--version", OPT_VERSION, "print the version", NULL},
+    {NULL, "--format", OPT_FORMAT, "the image's format: raw, qcow2, gce or libvirt", "image"},
+    {"-o", "--output", OPT_OUTPUT, "the image's file", "image deploy"},
+    {NULL, "--size", OPT_SIZE, "the disk's size (64M, 1G, ...)", "image deploy"},
+    {NULL, "--set", OPT_SET, "KEY=VALUE: a boot argument of the image", "image deploy"},
+    {NULL, "--network", OPT_NETWORK, "the libvirt domain's network, or tap:DEV", "image"},
+    {NULL, "--bucket", OPT_BUCKET, "the bucket the image is uploaded to", "deploy"},
+    {NULL, "--yes", OPT_YES, "run the commands, not only print them", "deploy"},
+    {NULL, "--tap", OPT_TAP, "run on this existing tap", "run"},
+    {NULL, "--tap-address", OPT_TAP_ADDRESS, "A.B.C.D/N: the host side of the tap", "run"},
 };
 const size_t cli_noptions = sizeof cli_options / sizeof cli_options[0];
 
@@ -106,60 +115,56 @@ static const char *valued(char **argv, int argc, int *i, const char *s, const ch
 {
     const char *arg = argv[*i];
     size_t ll = strlen(l);
-    if (strcmp(arg, s) == 0 || strcmp(arg, l) == 0) {
+    if ((s && strcmp(arg, s) == 0) || strcmp(arg, l) == 0) {
         if (*i + 1 >= argc) {
             *err = usage_error("%s needs a value", arg);
             return NULL;
         }
         return argv[++*i];
     }
-    if (strncmp(arg, s, 2) == 0 && arg[2])
+    if (s && strncmp(arg, s, 2) == 0 && arg[2])
         return arg + 2;
     if (strncmp(arg, l, ll) == 0 && arg[ll] == '=')
         return arg + ll + 1;
     return NULL;
 }
 
-/* A command's own option (cli_cmdopts): 1 when arg was one (and *i moved
- * past its value), 0 when not, -1 after a usage error. Forms: --NAME=V,
- * --NAME V, and for --output also -o V and -oV. */
-static int command_option(struct cli *c, char **argv, int argc, int *i)
+bool cli_option_valued(const struct cli_option *o)
 {
-    const char *arg = argv[*i];
-    if (strcmp(arg, "--yes") == 0) {
+    return o->kind <= OPT_TARGET || (o->kind >= OPT_FORMAT && o->kind <= OPT_SET);
+}
+
+bool cli_option_for(const struct cli_option *o, const char *name)
+{
+    if (!o->commands)
+        return true;
+    size_t len = strlen(name);
+    for (const char *p = o->commands; (p = strstr(p, name)) != NULL; p += len)
+        if ((p == o->commands || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+            return true;
+    return false;
+}
+
+/* A command's own option: its value kept in c->opts, its name noted for
+ * command_check_options. */
+static void command_option(struct cli *c, const struct cli_option *o, const char *v)
+{
+    const char **field[] = {
+        [OPT_FORMAT] = &c->opts.format,
+        [OPT_OUTPUT] = &c->opts.output,
+        [OPT_SIZE] = &c->opts.size,
+        [OPT_BUCKET] = &c->opts.bucket,
+        [OPT_NETWORK] = &c->opts.network,
+        [OPT_TAP] = &c->opts.tap,
+        [OPT_TAP_ADDRESS] = &c->opts.tap_address,
+    };
+    if (o->kind == OPT_SET)
+        sl_add(&c->opts.set, v);
+    else if (o->kind == OPT_YES)
         c->opts.yes = true;
-        sl_add(&c->opts.given, "--yes");
-        return 1;
-    }
-    const char **fields[] = {
-        &c->opts.format,  &c->opts.output, &c->opts.size,        &c->opts.bucket,
-        &c->opts.network, &c->opts.tap,    &c->opts.tap_address, NULL};
-    static const char *const names[] = {"--format",  "--output", "--size",        "--bucket",
-                                        "--network", "--tap",    "--tap-address", "--set"};
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
-        size_t len = strlen(names[k]);
-        const char *v = NULL;
-        if (strncmp(arg, names[k], len) == 0 && arg[len] == '=')
-            v = arg + len + 1;
-        else if (k == 1 && strncmp(arg, "-o", 2) == 0 && arg[2])
-            v = arg + 2;
-        else if (strcmp(arg, names[k]) == 0 || (k == 1 && strcmp(arg, "-o") == 0)) {
-            if (*i + 1 >= argc) {
-                usage_error("%s needs a value", arg);
-                return -1;
-            }
-            v = argv[++*i];
-        } else {
-            continue;
-        }
-        if (fields[k])
-            *fields[k] = v;
-        else
-            sl_add(&c->opts.set, v);
-        sl_add(&c->opts.given, names[k]);
-        return 1;
-    }
-    return 0;
+    else
+        *field[o->kind] = v;
+    sl_add(&c->opts.given, o->long_name);
 }
 
 /* An option of the table: 1 when arg is one (applied, or *err set), 0
@@ -170,7 +175,7 @@ static int table_option(struct cli *c, char **argv, int argc, int *i, int *err)
     for (size_t k = 0; k < cli_noptions; k++) {
         const struct cli_option *o = &cli_options[k];
         const char *v = NULL;
-        if (o->kind == OPT_FILE || o->kind == OPT_TARGET) {
+        if (cli_option_valued(o)) {
             v = valued(argv, argc, i, o->short_name, o->long_name, err);
             if (*err)
                 return 1;
@@ -202,6 +207,9 @@ static int table_option(struct cli *c, char **argv, int argc, int *i, int *err)
         case OPT_VERSION:
             c->version = true;
             break;
+        default:
+            command_option(c, o, v);
+            break;
         }
         return 1;
     }
@@ -214,9 +222,6 @@ static int one_option(struct cli *c, char **argv, int argc, int *i)
     int err = 0;
     if (table_option(c, argv, argc, i, &err))
         return err;
-    int own = command_option(c, argv, argc, i);
-    if (own)
-        return own < 0 ? 2 : 0;
     if (target_by_flag(arg))
         return set_target(c, target_by_flag(arg), arg);
     if (strncmp(arg, "--", 2) == 0) {

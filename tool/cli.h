@@ -56,18 +56,35 @@ enum cli_option_kind {
     OPT_QUIET,
     OPT_HELP,
     OPT_VERSION,
+    /* One command's own (cli_option.commands), kept in cli.opts. */
+    OPT_FORMAT, /* the ones up to OPT_SET take a value, as OPT_FILE */
+    OPT_OUTPUT,
+    OPT_SIZE,
+    OPT_BUCKET,
+    OPT_NETWORK,
+    OPT_TAP,
+    OPT_TAP_ADDRESS,
+    OPT_SET,
+    OPT_YES,
 };
 
 /* mirari's own options (keys and target switches aside): what the parser
- * accepts and what completion offers, from one table. */
+ * accepts, what completion offers and which commands take which, from
+ * one table. */
 struct cli_option {
     const char *short_name; /* "-f", or NULL */
     const char *long_name;  /* "--file" */
     enum cli_option_kind kind;
     const char *help;
+    const char *commands; /* "image deploy": the commands that take it; NULL: all */
 };
 extern const struct cli_option cli_options[];
 extern const size_t cli_noptions;
+
+/* Whether the option takes a value. */
+bool cli_option_valued(const struct cli_option *o);
+/* Whether command `name` takes the option. */
+bool cli_option_for(const struct cli_option *o, const char *name);
 
 /* 0, or 2 after printing a usage error. */
 int cli_parse(int argc, char **argv, struct cli *out);

@@ -88,43 +88,33 @@ static const char help_complete[] =
 /* In the order mirari --help lists them. */
 const struct command commands[] = {
     {"configure", cmd_configure, NULL, "check the .conf, satisfy dependencies, write _build/",
-     help_configure, true, NULL},
-    {"build", cmd_build, NULL, "configure when needed, then compile mir-NAME", help_build, true,
-     NULL},
-    {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true,
-     "--tap --tap-address"},
+     help_configure, true},
+    {"build", cmd_build, NULL, "configure when needed, then compile mir-NAME", help_build, true},
+    {"run", cmd_run, NULL, "build when needed, then start the unikernel", help_run, true},
     {"image", cmd_image, NULL, "build when needed, then write a bootable disk image", help_image,
-     true, "--format --output --size --set --network"},
+     true},
     {"deploy", cmd_deploy, "gce|aws", "write the cloud's image and the commands that deploy it",
-     help_deploy, true, "--output --size --set --bucket --yes"},
-    {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false,
-     NULL},
-    {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, false, NULL},
-    {"pack", cmd_pack, "DIR OUT", NULL, help_pack, true, NULL},
-    {"complete", cmd_complete, "bash|zsh -- WORDS...", NULL, help_complete, false, NULL},
+     help_deploy, true},
+    {"clean", cmd_clean, NULL, "remove what mirari generated, and nothing else", help_clean, false},
+    {"help", cmd_help, "[COMMAND]", "this text, or a command's", NULL, false},
+    {"pack", cmd_pack, "DIR OUT", NULL, help_pack, true},
+    {"complete", cmd_complete, "bash|zsh -- WORDS...", NULL, help_complete, false},
 };
 const size_t ncommands = sizeof commands / sizeof commands[0];
-
-static bool has_word(const char *list, const char *w)
-{
-    size_t len = strlen(w);
-    for (const char *p = list; p && (p = strstr(p, w)) != NULL; p += len)
-        if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
-            return true;
-    return false;
-}
 
 int command_check_options(const struct cli *cli)
 {
     for (size_t i = 0; i < cli->opts.given.n; i++) {
-        const char *o = cli->opts.given.v[i];
-        if (cli->command && has_word(cli->command->options, o))
+        const struct cli_option *o = cli_options;
+        while (strcmp(o->long_name, cli->opts.given.v[i]) != 0)
+            o++; /* given holds only the table's names */
+        if (cli->command && cli_option_for(o, cli->command->name))
             continue;
         struct sbuf which = {0};
         for (size_t k = 0; k < ncommands; k++)
-            if (has_word(commands[k].options, o))
+            if (cli_option_for(o, commands[k].name))
                 sb_printf(&which, "%s%s", which.len ? " and " : "", commands[k].name);
-        fprintf(stderr, "mirari: %s is an option of mirari %s%s%s\n", o, sb_str(&which),
+        fprintf(stderr, "mirari: %s is an option of mirari %s%s%s\n", o->long_name, sb_str(&which),
                 cli->command ? ", not of " : "", cli->command ? cli->command->name : "");
         sb_free(&which);
         return EXIT_USAGE;

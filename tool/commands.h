@@ -18,7 +18,6 @@ struct command {
     const char *synopsis; /* its line in mirari --help; NULL: internal, unlisted */
     const char *help;     /* mirari help NAME; NULL: the general usage */
     bool keys;            /* takes --KEY=VALUE: its help lists the keys */
-    const char *options;  /* its own options (cli_cmdopts), "--a --b"; NULL: none */
 };
 
 extern const struct command commands[];
@@ -45,7 +44,7 @@ int cmd_deploy(const struct cli *cli);    /* deploy.c */
 /* An option of cli->opts given to a command that does not take it:
  * EXIT_USAGE after a message naming the commands that do, else 0. */
 int command_check_options(const struct cli *cli);
-int cmd_complete(const struct cli *cli);  /* complete.c: internal, for shell completion */
+int cmd_complete(const struct cli *cli); /* complete.c: internal, for shell completion */
 
 /* mirari --help, or COMMAND --help: the general usage when command is
  * NULL or "help"; EXIT_USAGE after a message for an unknown command. */

@@ -105,21 +105,18 @@ static void offer_keys(const struct offer *o, bool boot_only)
 
 static void offer_options(const struct offer *o, const struct command *cmd)
 {
+    /* Every command's options, and a command's own where it is known. */
     for (size_t i = 0; i < cli_noptions; i++) {
-        offer(o, cli_options[i].long_name, cli_options[i].help);
-        if (cli_options[i].short_name)
-            offer(o, cli_options[i].short_name, cli_options[i].help);
+        const struct cli_option *opt = &cli_options[i];
+        if (opt->commands && !(cmd && cli_option_for(opt, cmd->name)))
+            continue;
+        offer(o, opt->long_name, opt->help);
+        if (opt->short_name)
+            offer(o, opt->short_name, opt->help);
     }
     for (size_t i = 0; i < ntargets; i++)
         if (targets[i].flag)
             offer(o, targets[i].flag, targets[i].summary);
-    /* The command's own options (image, deploy), from its table entry. */
-    if (cmd && cmd->options) {
-        char *list = xstrdup(cmd->options);
-        for (char *save = NULL, *w = strtok_r(list, " ", &save); w; w = strtok_r(NULL, " ", &save))
-            offer(o, w, "an option of this command");
-        free(list);
-    }
     if (!cmd || cmd->keys)
         offer_keys(o, false);
 }
@@ -147,13 +144,7 @@ static bool takes_next(char **w, size_t i, size_t n)
 {
     const struct cli_option *opt = option_named(w[i]);
     if (opt)
-        return opt->kind == OPT_FILE || opt->kind == OPT_TARGET;
-    static const char *const valued_own[] = {"--format", "--output",      "-o",
-                                             "--size",   "--bucket",      "--network",
-                                             "--tap",    "--tap-address", "--set"};
-    for (size_t k = 0; k < sizeof valued_own / sizeof *valued_own; k++)
-        if (strcmp(w[i], valued_own[k]) == 0)
-            return true;
+        return cli_option_valued(opt);
     const struct conf_key *k = key_named(w[i]);
     if (!k || i + 1 >= n)
         return false;
