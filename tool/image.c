@@ -126,6 +126,11 @@ int image_parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+const char *image_format_name(enum image_format format)
+{
+    return format_names[format];
+}
+
 int image_format_find(const char *name)
 {
     for (size_t i = 0; i < sizeof format_names / sizeof *format_names; i++)

@@ -22,6 +22,8 @@ struct image_plan {
     uint64_t min_bytes; /* the smallest disk that holds it */
 };
 
+/* The format's name, as --format takes it. */
+const char *image_format_name(enum image_format format);
 /* "raw", "qcow2", "gce", "libvirt": the format's number, or -1. */
 int image_format_find(const char *name);
 /* A size of bytes, or with K, M, G, T (powers of 1024, optionally

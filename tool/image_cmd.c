@@ -55,10 +55,17 @@ int image_for_session(struct session *s, const struct cli *cli, enum image_forma
                s->target->name, cli->command->name);
         return EXIT_FAIL;
     }
-    int rc = build_app(s);
-    if (rc != EXIT_OK)
-        return rc;
+    /* The boot arguments first: a bad --set is refused before a build. */
     struct image_plan p = {.format = format};
+    if (image_boot_words(&s->cfg, &cli->opts.set, &p.words) < 0) {
+        sl_free(&p.words);
+        return EXIT_USAGE;
+    }
+    int rc = build_app(s);
+    if (rc != EXIT_OK) {
+        sl_free(&p.words);
+        return rc;
+    }
     char *kernel = image_path(s);
     p.kernel = kernel;
     p.kernel_name = path_base(kernel);
@@ -73,9 +80,7 @@ int image_for_session(struct session *s, const struct cli *cli, enum image_forma
                                      : xasprintf("%s.img", out);
     }
     p.output = disk ? disk : out;
-    if (image_boot_words(&s->cfg, &cli->opts.set, &p.words) < 0) {
-        rc = EXIT_USAGE;
-    } else if (image_plan_sizes(&p, (uint64_t)file_size(kernel), requested) < 0) {
+    if (image_plan_sizes(&p, (uint64_t)file_size(kernel), requested) < 0) {
         errorf("--size %s: the disk is too small; this image needs at least %llu MiB",
                cli->opts.size, (unsigned long long)((p.min_bytes + (1 << 20) - 1) >> 20));
         rc = EXIT_FAIL;
@@ -85,10 +90,9 @@ int image_for_session(struct session *s, const struct cli *cli, enum image_forma
         unlink(disk); /* no disk without its domain */
         rc = EXIT_FAIL;
     } else {
+        /* libvirt's disk is a raw one. */
         say("wrote %s (%s, a %llu MiB disk that boots by BIOS and UEFI)", p.output,
-            disk               ? "raw"
-            : cli->opts.format ? cli->opts.format
-                               : "raw",
+            image_format_name(disk ? IMAGE_RAW : format),
             (unsigned long long)(p.disk_sectors * 512 >> 20));
         if (disk)
             say("wrote %s (libvirt domain: virsh define %s && virsh start %s)", out, out, s->app);
