@@ -86,6 +86,8 @@ $(SOCKET_OBJS) $(PLAT_UNIX_OBJS) $(PLAT_UNIX_DIRECT_OBJS): EXTRA_CFLAGS += -D_GN
 LIBDIR := $(BUILD)/lib/mirari
 LIB_SOCKET := $(LIBDIR)/libmirari-socket.a
 RUNTIME_LIBS := $(LIB_SOCKET)
+# Programs beside the libraries (a target's compiler driver): installed 755.
+RUNTIME_PROGS :=
 TARGET_MKS := $(LIBDIR)/unix-socket.mk
 
 $(LIB_SOCKET): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(SOCKET_OBJS) $(PLAT_UNIX_OBJS)
@@ -133,11 +135,11 @@ include $(wildcard mk/*.mk tests/unit/*.mk tests/fuzz/*.mk)
 $(TARGET_MKS): $(FLAGS_STAMP)
 
 .PHONY: all
-all: $(TOOL) $(RUNTIME_LIBS) $(TARGET_MKS) $(BUILD_HEADERS)
+all: $(TOOL) $(RUNTIME_LIBS) $(RUNTIME_PROGS) $(TARGET_MKS) $(BUILD_HEADERS)
 
 # ---- per-area fragments -----------------------------------------------------
-# mk/AREA.mk adds a runtime library or target (appending to RUNTIME_LIBS and
-# TARGET_MKS). tests/unit/test_NAME.c is a cmocka program;
+# mk/AREA.mk adds a runtime library or target (appending to RUNTIME_LIBS,
+# RUNTIME_PROGS and TARGET_MKS). tests/unit/test_NAME.c is a cmocka program;
 # tests/unit/test_NAME.mk sets test_NAME_DEPS (objects it links).
 # tests/fuzz/fuzz_NAME.c is a libFuzzer target; tests/fuzz/fuzz_NAME.mk sets
 # fuzz_NAME_SRC (sources it compiles with clang); its corpus is
@@ -200,9 +202,9 @@ example: deps-build
 	  { trap : INT; $(abspath $(TOOL)) run; rc=$$?; [ $$rc -eq 130 ] || exit $$rc; }
 
 # What install puts under $(DESTDIR)$(PREFIX), one list for install and
-# uninstall (a recursive variable: mk/*.mk add to RUNTIME_LIBS and
-# TARGET_MKS).
-INSTALLED = bin/mirari $(addprefix lib/mirari/,$(notdir $(RUNTIME_LIBS) $(TARGET_MKS))) \
+# uninstall (a recursive variable: mk/*.mk add to RUNTIME_LIBS,
+# RUNTIME_PROGS and TARGET_MKS).
+INSTALLED = bin/mirari $(addprefix lib/mirari/,$(notdir $(RUNTIME_LIBS) $(RUNTIME_PROGS) $(TARGET_MKS))) \
     $(addprefix include/mirari/,$(notdir $(HEADERS))) share/man/man1/mirari.1 \
     share/man/man5/app.conf.5 share/man/man3/mirari-api.3 \
     share/bash-completion/completions/mirari share/zsh/site-functions/_mirari
@@ -215,6 +217,7 @@ install: all
 	  $(DEST)/share/bash-completion/completions $(DEST)/share/zsh/site-functions
 	install -m 755 $(TOOL) $(DEST)/bin/mirari
 	install -m 644 $(RUNTIME_LIBS) $(TARGET_MKS) $(DEST)/lib/mirari/
+	$(if $(RUNTIME_PROGS),install -m 755 $(RUNTIME_PROGS) $(DEST)/lib/mirari/)
 	install -m 644 $(HEADERS) $(DEST)/include/mirari/
 	install -m 644 docs/mirari.1 $(DEST)/share/man/man1/
 	install -m 644 docs/app.conf.5 $(DEST)/share/man/man5/

@@ -91,7 +91,7 @@ $(LIBDIR)/qemu.ld: platform/x86_64/kernel.ld
 	cp $< $@
 $(LIBDIR)/qemu-cc: platform/x86_64/qemu-cc.sh
 	@mkdir -p $(@D)
-	cp $< $@
+	install -m 755 $< $@
 
 # MIRARI_LIBDIR is set by the generated Makefile before it includes this.
 $(LIBDIR)/qemu.mk: mk/qemu.mk Makefile | $(LIB_QEMU) $(LIBDIR)/qemu.ld $(LIBDIR)/qemu-cc
@@ -104,7 +104,8 @@ $(LIBDIR)/qemu.mk: mk/qemu.mk Makefile | $(LIB_QEMU) $(LIBDIR)/qemu.ld $(LIBDIR)
 	  'MIRARI_LDFLAGS :=' \
 	  'MIRARI_LIBS := -lmirari-qemu' > $@
 
-RUNTIME_LIBS += $(LIB_QEMU) $(LIBDIR)/qemu.ld $(LIBDIR)/qemu-cc
+RUNTIME_LIBS += $(LIB_QEMU) $(LIBDIR)/qemu.ld
+RUNTIME_PROGS += $(LIBDIR)/qemu-cc
 TARGET_MKS += $(LIBDIR)/qemu.mk
 
 -include $(shell find $(QEMU_OBJDIR) -name '*.d' 2>/dev/null)

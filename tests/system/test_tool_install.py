@@ -34,6 +34,11 @@ def test_uninstall_removes_what_install_put(tmp_path):
               "share/man/man3/mirari-api.3", "share/bash-completion/completions/mirari",
               "share/zsh/site-functions/_mirari"):
         assert f in installed, (f, installed)
+    # Programs are executable, data is not.
+    assert os.stat(dest / "bin/mirari").st_mode & 0o777 == 0o755
+    assert os.stat(dest / "lib/mirari/unix-socket.mk").st_mode & 0o777 == 0o644
+    if (dest / "lib/mirari/qemu.mk").exists():
+        assert os.stat(dest / "lib/mirari/qemu-cc").st_mode & 0o777 == 0o755
     subprocess.run(make("-s", "uninstall", f"PREFIX={dest}"), check=True)
     assert files_below(dest) == []
     assert not (dest / "lib/mirari").exists() and not (dest / "include/mirari").exists()
