@@ -53,9 +53,26 @@ up() {
         [ $n -le 180 ] || return 1
     done
 }
+# What dom0 sees of a guest that does not answer: its vif's counters,
+# the neighbour entry, the backend's xenstore state, Xen's view of the
+# guest's vCPU and event channels, and the kernels' messages.
+diag() {
+    {
+        xl list
+        ip -s link show
+        ip neigh
+        xenstore-ls -f /local/domain/0/backend/vif
+        # q: each domain's vCPUs (blocked? upcall pending?), e: the
+        # event channels (pending, masked) of every domain.
+        xl debug-keys q
+        xl debug-keys e
+        xl dmesg | tail -n 200
+        dmesg | tail -n 40
+    } 2>&1 | sed "s/^/diag-$1: /"
+}
 for a in PING_IP WEB_IP; do
     s=1
-    up $a && { ping -c 3 -W 5 $a > /tmp/ping 2>&1; s=$?; }
+    if up $a; then ping -c 3 -W 5 $a > /tmp/ping 2>&1; s=$?; else diag $a; fi
     sed "s/^/ping-$a: /" /tmp/ping
     echo "ping-$a-status: $s"
 done
@@ -102,6 +119,7 @@ def xen(mirari, tmp_path_factory):
     for a in (PING_IP, WEB_IP):
         out[f"ping-{a}"] = "\n".join(lines(console, f"ping-{a}: "))
         out[f"ping-{a}-status"] = "".join(lines(console, f"ping-{a}-status: "))
+        out[f"diag-{a}"] = "\n".join(lines(console, f"diag-{a}: "))
     out["wget-status"] = "".join(lines(console, "wget-status: "))
     out["wget"] = "\n".join(lines(console, "wget: "))
     out["index"] = base64.b64decode("".join(lines(console, "index: ")))
@@ -147,7 +165,9 @@ STALL = pytest.mark.xfail(strict=False, reason="rare stall of static-website's n
 @pytest.mark.parametrize("addr", [PING_IP, pytest.param(WEB_IP, marks=STALL)])
 def test_dom0_pings_the_guest(xen, addr):
     out = xen[f"ping-{addr}"]
-    assert xen[f"ping-{addr}-status"] == "0", out
+    guest = "pinged" if addr == PING_IP else "static-website"
+    assert xen[f"ping-{addr}-status"] == "0", \
+        f"{out}\n--- guest:\n{xen[guest]}\n--- dom0:\n{xen[f'diag-{addr}']}"
     assert "3 packets transmitted, 3 packets received" in out, out
 
 
