@@ -64,10 +64,10 @@ def configure(mirari, app, pki, kind, *extra):
                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
 
 
-def build(mirari, app, pki, kind, *extra):
-    r = configure(mirari, app, pki, kind, *extra)
+def build(mirari, app, pki, kind, *extra, target=()):
+    r = configure(mirari, app, pki, kind, *target, *extra)
     assert r.returncode == 0, r.stdout + r.stderr
-    r = subprocess.run([str(mirari), "build"], cwd=app, capture_output=True, text=True,
+    r = subprocess.run([str(mirari), "build", *target], cwd=app, capture_output=True, text=True,
                        stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stdout + r.stderr
 
@@ -271,3 +271,103 @@ def test_testssl_finds_no_weak_protocol_or_cipher(server, tmp_path):
                  "cipherlist_3DES_IDEA", "cipherlist_AVERAGE"):
         assert found[weak].startswith("not offered"), (weak, found[weak])
     assert found["cipherlist_STRONG"].startswith("offered"), found["cipherlist_STRONG"]
+
+
+QEMU = shutil.which("qemu-system-x86_64")
+# A CPU without RDSEED/RDRAND (test_entropy.py): with no virtio-rng either,
+# the kernel has no entropy source.
+NO_RNG_CPU = "qemu64,-rdrand,-rdseed"
+
+
+class Kernel:
+    """`mirari run -t qemu` on QEMU's user-mode network, HTTP and HTTPS
+    forwarded from loopback; its output in a file."""
+
+    def __init__(self, mirari, app, log, env=None):
+        self.http, self.https = free_port(), free_port()
+        self.log_path = log
+        self.log = open(log, "w")
+        env = dict(os.environ, MIRARI_QEMU_NET="user", MIRARI_QEMU_HTTP_PORT=str(self.http),
+                   MIRARI_QEMU_HOSTFWD=f"tcp:127.0.0.1:{self.https}-:8443", **(env or {}))
+        self.proc = subprocess.Popen([str(mirari), "run", "-t", "qemu", "--",
+                                      "--https-port=8443"], cwd=app, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+
+    def wait_for(self, text, timeout=120):
+        deadline = time.monotonic() + timeout
+        while text not in self.log_path.read_text():
+            assert self.proc.poll() is None, self.log_path.read_text()
+            assert time.monotonic() < deadline, self.log_path.read_text()
+            time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+@pytest.mark.skipif(QEMU is None, reason="qemu-system-x86_64 is not installed")
+def test_https_on_qemu(mirari, app_copy, pki, tmp_path):
+    app = site(app_copy)
+    build(mirari, app, pki, "ecdsa", target=["-t", "qemu"])
+    k = Kernel(mirari, app, tmp_path / "run.log")
+    try:
+        k.wait_for("serving HTTPS")
+        r = curl(f"https://localhost:{k.https}/1m.bin", "--cacert", str(pki / "ca.pem"),
+                 "--retry", "5", "--retry-connrefused", port=k.https)
+        assert r.returncode == 0, r.stderr.decode() + k.log_path.read_text()
+        assert r.stdout == (app / "files" / "1m.bin").read_bytes()
+        sess = tmp_path / "session"
+        r = s_client(k.https, pki, "-sess_out", str(sess))
+        out = r.stdout.decode()
+        assert "Verify return code: 0 (ok)" in out and "New, TLSv1.2" in out, out
+        assert re.search(r"Cipher\s*: ECDHE-ECDSA-(AES(128|256)-GCM-SHA(256|384)|"
+                         r"CHACHA20-POLY1305)", out), out
+        r = s_client(k.https, pki, "-sess_in", str(sess))
+        assert "Reused, TLSv1.2" in r.stdout.decode(), r.stdout.decode()
+        noise = socket.create_connection(("127.0.0.1", k.https))
+        assert closed_after(noise, os.urandom(4096), timeout=60)
+        noise.close()
+        r = curl(f"https://localhost:{k.https}/index.html", "--cacert", str(pki / "ca.pem"),
+                 port=k.https)
+        assert r.stdout == (app / "files" / "index.html").read_bytes(), r.stderr
+    finally:
+        k.stop()
+
+
+@pytest.mark.skipif(QEMU is None, reason="qemu-system-x86_64 is not installed")
+def test_no_entropy_no_https(mirari, app_copy, pki, tmp_path):
+    """A kernel on a CPU without RDSEED/RDRAND and without virtio-rng says
+    so at boot and refuses to serve HTTPS; plain HTTP still runs."""
+    app = site(app_copy)
+    build(mirari, app, pki, "rsa", target=["-t", "qemu"])
+    # QEMU as mirari starts it, less the virtio-rng device, on that CPU.
+    wrapper = tmp_path / "qemu-without-rng"
+    wrapper.write_text(
+        "#!/usr/bin/env python3\n"
+        "import os, sys\n"
+        "a = sys.argv[1:]\n"
+        "for i, x in enumerate(a):\n"
+        "    if x == '-cpu':\n"
+        f"        a[i + 1] = {NO_RNG_CPU!r}\n"
+        "    if x.startswith('virtio-rng'):\n"
+        "        a[i - 1] = a[i] = None\n"
+        "a = [x for x in a if x is not None]\n"
+        f"os.execv({QEMU!r}, [{QEMU!r}] + a)\n")
+    wrapper.chmod(0o755)
+    k = Kernel(mirari, app, tmp_path / "run.log",
+               {"MIRARI_QEMU": str(wrapper), "MIRARI_QEMU_ACCEL": "tcg"})
+    try:
+        k.wait_for("NOT serving HTTPS")
+        log = k.log_path.read_text()
+        assert "WARNING: no entropy source" in log, log
+        assert "no hardware entropy source" in log, log
+        r = curl(f"http://127.0.0.1:{k.http}/index.html", "--retry", "5",
+                 "--retry-connrefused")
+        assert r.stdout == (app / "files" / "index.html").read_bytes(), r.stderr
+    finally:
+        k.stop()
