@@ -167,7 +167,7 @@ FUZZ_FLAGS := -std=gnu11 -g -O1 -Iinclude -Iabi -Iruntime -Iplatform/include \
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $$($$*_SRC) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $($*_SRC)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $($*_SRC) $($*_LDLIBS)
 
 .PHONY: tests fuzzers
 tests: all $(UNIT_TESTS) $(FUZZERS)

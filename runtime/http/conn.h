@@ -80,9 +80,10 @@ struct http_conn {
  * HTTP or room for more; NULL when it cannot (no memory). read and writev
  * return as mi_tcp_read and mi_tcp_writev do; shutdown ends the sending
  * side after what is queued; close releases the state (and the TCP
- * connection). */
+ * connection); release(ctx) is called when the server is gone. */
 struct http_transport {
     void *(*accept)(void *ctx, mi_tcp *t, const struct mi_tcp_callbacks *cb, void *arg);
+    void (*release)(void *ctx);
     ssize_t (*read)(void *tr, void *buf, size_t cap);
     ssize_t (*writev)(void *tr, const struct mi_iovec *iov, int n);
     void (*shutdown)(void *tr);

@@ -96,8 +96,11 @@ static void conn_shutdown(struct http_conn *c)
 
 static void server_free_if_done(struct mi_http_server *s)
 {
-    if (s->closing && s->nconns == 0)
+    if (s->closing && s->nconns == 0) {
+        if (s->tr != NULL)
+            s->tr->release(s->tr_ctx);
         free(s);
+    }
 }
 
 static void conn_free(struct http_conn *c)

@@ -67,12 +67,14 @@ struct tls_config {
     size_t nchain;
     br_skey_decoder_context key; /* holds the decoded key's bytes */
     int key_type;                /* BR_KEYTYPE_RSA or BR_KEYTYPE_EC */
+    size_t refs;                 /* the server and each connection */
     br_ssl_session_cache_lru cache;
     unsigned char cache_buf[SESSION_CACHE_BYTES];
 };
 
 struct tls_conn {
     br_ssl_server_context sc;
+    struct tls_config *cfg;
     mi_tcp *tcp;
     const struct mi_tcp_callbacks *up; /* HTTP's callbacks */
     void *up_arg;                      /* NULL once HTTP let go */
@@ -124,7 +126,7 @@ static void pump(struct tls_conn *tc)
         br_ssl_session_parameters sp;
         br_ssl_engine_get_session_parameters(eng, &sp);
         mi_debug("tls: handshake done, cipher suite 0x%04x", sp.cipher_suite);
-        memset(&sp, 0, sizeof sp); /* the master secret */
+        explicit_bzero(&sp, sizeof sp); /* the master secret */
     }
     if (tc->want_shutdown && !tc->shut && !tc->failed &&
         !(br_ssl_engine_current_state(eng) & BR_SSL_SENDREC)) {
@@ -133,14 +135,26 @@ static void pump(struct tls_conn *tc)
     }
 }
 
+static void config_release(void *ctx)
+{
+    struct tls_config *cfg = ctx;
+    if (--cfg->refs > 0)
+        return;
+    /* The private key and the cached master secrets. */
+    explicit_bzero(cfg, sizeof *cfg);
+    free(cfg);
+}
+
 static void conn_free(struct tls_conn *tc)
 {
     mi_timer_stop(&tc->timer);
     if (tc->tcp != NULL)
         mi_tcp_close(tc->tcp, tc->failed);
-    /* The engine holds session keys: wipe before free. */
-    memset(tc, 0, sizeof *tc);
+    struct tls_config *cfg = tc->cfg;
+    /* The engine holds session keys, the buffer plaintext: wiped. */
+    explicit_bzero(tc, sizeof *tc);
     free(tc);
+    config_release(cfg);
 }
 
 /* After HTTP let go: free once the records queued have left. */
@@ -296,6 +310,7 @@ static void *tls_accept(void *ctx, mi_tcp *t, const struct mi_tcp_callbacks *cb,
 
 static const struct http_transport tls_transport = {
     .accept = tls_accept,
+    .release = config_release,
     .read = tls_read,
     .writev = tls_writev,
     .shutdown = tls_shutdown,
@@ -352,7 +367,7 @@ static void *tls_accept(void *ctx, mi_tcp *t, const struct mi_tcp_callbacks *cb,
     unsigned char seed[32];
     rng_bytes(seed, sizeof seed);
     br_ssl_engine_inject_entropy(&tc->sc.eng, seed, sizeof seed);
-    memset(seed, 0, sizeof seed);
+    explicit_bzero(seed, sizeof seed);
     tc->sc.eng.rng_os_rand_done = 1;
     if (!br_ssl_server_reset(&tc->sc)) {
         mi_debug("tls: engine reset failed (BearSSL error %d)",
@@ -360,6 +375,8 @@ static void *tls_accept(void *ctx, mi_tcp *t, const struct mi_tcp_callbacks *cb,
         free(tc);
         return NULL;
     }
+    tc->cfg = cfg;
+    cfg->refs++;
     tc->tcp = t;
     tc->up = cb;
     tc->up_arg = arg;
@@ -417,10 +434,9 @@ mi_http_server *mi_https_serve(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn 
         return NULL;
     }
     br_ssl_session_cache_lru_init(&cfg->cache, cfg->cache_buf, sizeof cfg->cache_buf);
+    cfg->refs = 1;
     mi_http_server *s = http_serve_on(addr, port, fn, limits, &tls_transport, cfg, err);
     if (s == NULL)
-        free(cfg);
-    /* cfg lives as long as the program: servers are not closed while
-     * connections could still use it, and one per port is started. */
+        config_release(cfg);
     return s;
 }
