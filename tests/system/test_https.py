@@ -371,3 +371,30 @@ def test_no_entropy_no_https(mirari, app_copy, pki, tmp_path):
         assert r.stdout == (app / "files" / "index.html").read_bytes(), r.stderr
     finally:
         k.stop()
+
+
+def test_https_on_unix_direct(netns, mirari, app_copy, pki, tmp_path):
+    """The own TCP/IP stack on a tap (in a namespace of the test's), under
+    unix-direct's seccomp confinement."""
+    from direct_env import Unikernel, ns
+    app = site(app_copy)
+    build(mirari, app, pki, "rsa", target=["--unix"])
+    name = netns()
+    u = Unikernel(name, [str(mirari), "run", "--unix", "--", "--https-port=8443"],
+                  tmp_path / "run.log", r"serving HTTPS", cwd=app)
+    try:
+        res = ["--resolve", "localhost:8443:10.0.0.2", "--cacert", str(pki / "ca.pem")]
+        r = ns(name, "curl", "-sS", "--max-time", "30", *res, "https://localhost:8443/1m.bin",
+               text=False, check=False)
+        assert r.returncode == 0, r.stderr.decode() + u.text()
+        assert r.stdout == (app / "files" / "1m.bin").read_bytes()
+        sess = tmp_path / "session"
+        base = ["openssl", "s_client", "-connect", "10.0.0.2:8443", "-servername", "localhost",
+                "-CAfile", str(pki / "ca.pem")]
+        r = ns(name, *base, "-sess_out", str(sess), input="", check=False)
+        assert "Verify return code: 0 (ok)" in r.stdout and "New, TLSv1.2" in r.stdout, r.stdout
+        r = ns(name, *base, "-sess_in", str(sess), input="", check=False)
+        assert "Reused, TLSv1.2" in r.stdout, r.stdout
+    finally:
+        u.stop()
+    assert "Sanitizer" not in u.text()
