@@ -25,6 +25,8 @@ void tls_blob_free(struct tls_blob *b)
 
 static void blob_add(struct tls_blob *b, const void *data, size_t len)
 {
+    if (len == 0)
+        return; /* an empty PEM object: data may be NULL */
     /* Not xrealloc: the old copy of a key would be left unwiped. */
     unsigned char *p = xmalloc(b->len + len);
     if (b->len > 0)
