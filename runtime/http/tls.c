@@ -84,6 +84,8 @@ struct tls_conn {
     bool want_shutdown; /* FIN after the queued records */
     bool shut;
     bool handshake_logged;
+    bool want_write; /* HTTP waits for on_writable */
+    bool in_up;      /* inside HTTP's callbacks */
     unsigned char buf[BR_SSL_BUFSIZE_BIDI];
 };
 
@@ -157,38 +159,49 @@ static void conn_free(struct tls_conn *tc)
     config_release(cfg);
 }
 
-/* After HTTP let go: free once the records queued have left. */
-static bool flushed(struct tls_conn *tc)
+/* After HTTP let go: free once the records queued have left, else
+ * wait for them a while (the flush timer). */
+static void after_release(struct tls_conn *tc)
 {
-    if (tc->failed || !(br_ssl_engine_current_state(&tc->sc.eng) & BR_SSL_SENDREC)) {
+    if (tc->failed || !(br_ssl_engine_current_state(&tc->sc.eng) & BR_SSL_SENDREC))
         conn_free(tc);
-        return true;
-    }
-    return false;
+    else if (!mi_timer_armed(&tc->timer))
+        mi_timer_after(&tc->timer, FLUSH_NS);
+}
+
+/* Tell HTTP what it may do now. HTTP may close the connection in either
+ * callback: tls_close then only marks it (in_up), and it is released on
+ * the way out. */
+static void call_up(struct tls_conn *tc, mi_tcp *t, bool readable)
+{
+    unsigned st = br_ssl_engine_current_state(&tc->sc.eng);
+    /* A write HTTP could not finish: room again (or the end). */
+    bool writable = tc->want_write && (st & (BR_SSL_SENDAPP | BR_SSL_CLOSED));
+    if (writable)
+        tc->want_write = false;
+    tc->in_up = true;
+    if (readable && tc->up_arg != NULL)
+        tc->up->on_readable(t, tc->up_arg);
+    if (writable && tc->up_arg != NULL)
+        tc->up->on_writable(t, tc->up_arg);
+    tc->in_up = false;
+    if (tc->up_arg == NULL)
+        after_release(tc);
 }
 
 static void on_tcp_readable(mi_tcp *t, void *arg)
 {
     struct tls_conn *tc = arg;
     pump(tc);
-    if (tc->up_arg == NULL) {
-        flushed(tc);
-        return;
-    }
     /* HTTP reads through tls_read: decrypted data, EOF or an error. */
-    tc->up->on_readable(t, tc->up_arg);
+    call_up(tc, t, true);
 }
 
 static void on_tcp_writable(mi_tcp *t, void *arg)
 {
     struct tls_conn *tc = arg;
     pump(tc);
-    if (tc->up_arg == NULL) {
-        flushed(tc);
-        return;
-    }
-    if (br_ssl_engine_current_state(&tc->sc.eng) & (BR_SSL_SENDAPP | BR_SSL_CLOSED))
-        tc->up->on_writable(t, tc->up_arg);
+    call_up(tc, t, false);
 }
 
 static void on_flush_timeout(mi_timer *t, void *arg)
@@ -282,6 +295,7 @@ static ssize_t tls_writev(void *arg, const struct mi_iovec *iov, int n)
         return -ECONNRESET;
     if (br_ssl_engine_current_state(eng) == BR_SSL_CLOSED)
         return -EPIPE;
+    tc->want_write = true;
     return -EAGAIN;
 }
 
@@ -301,9 +315,8 @@ static void tls_close(void *arg, bool abort)
         tc->failed = true;
     else
         pump(tc);
-    if (flushed(tc))
-        return;
-    mi_timer_after(&tc->timer, FLUSH_NS);
+    if (!tc->in_up)
+        after_release(tc);
 }
 
 static void *tls_accept(void *ctx, mi_tcp *t, const struct mi_tcp_callbacks *cb, void *arg);
@@ -324,6 +337,9 @@ static void engine_init(br_ssl_server_context *sc, struct tls_config *cfg)
     br_ssl_engine_context *eng = &sc->eng;
     br_ssl_server_zero(sc);
     br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+    /* No renegotiation: nothing needs it over HTTP/1.1, and a handshake
+     * in the middle of a response would stall it. */
+    br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
     if (cfg->key_type == BR_KEYTYPE_RSA)
         br_ssl_engine_set_suites(eng, suites_rsa, sizeof suites_rsa / sizeof suites_rsa[0]);
     else
