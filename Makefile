@@ -65,7 +65,8 @@ NET_SRC       := $(wildcard runtime/net/*.c)
 HAVE_SECCOMP := $(shell pkg-config --exists libseccomp 2>/dev/null && echo 1)
 # The image's DRBG (platform/include/rng.h): below the runtime, which
 # takes its random numbers there, and beside the kernel, whose getrandom()
-# and AT_RANDOM do too. Only the own stack's images need it.
+# and AT_RANDOM do too. The own stack's images need it, and HTTPS on
+# every target (its keys).
 RNG_SRC       := $(wildcard platform/rng/*.c)
 RNG_OBJS      := $(call objs,$(RNG_SRC))
 PLAT_UNIX_DIRECT_SRC := $(addprefix platform/unix/,net_tap.c yield.c confine.c)
@@ -90,7 +91,8 @@ RUNTIME_LIBS := $(LIB_SOCKET)
 RUNTIME_PROGS :=
 TARGET_MKS := $(LIBDIR)/unix-socket.mk
 
-$(LIB_SOCKET): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(SOCKET_OBJS) $(PLAT_UNIX_OBJS)
+$(LIB_SOCKET): $(APP_OBJS) $(CORE_OBJS) $(KV_OBJS) $(HTTP_OBJS) $(SOCKET_OBJS) $(PLAT_UNIX_OBJS) \
+    $(RNG_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
@@ -103,7 +105,8 @@ $(LIBDIR)/unix-socket.mk: Makefile | $(LIB_SOCKET)
 	  'MIRARI_CC := $(CC)' \
 	  'MIRARI_CFLAGS := -std=gnu11 $(OPT) $(if $(filter 1,$(SANITIZE)),$(SAN_FLAGS))' \
 	  'MIRARI_LDFLAGS := $(BASE_LDFLAGS)' \
-	  'MIRARI_LIBS := -lmirari-socket' > $@
+	  'MIRARI_LIBS := -lmirari-socket' \
+	  'MIRARI_TLS_LIBS := $(TLS_LIBS)' > $@
 
 # ---- public headers, copied so $(BUILD) looks like an installed prefix ---
 HEADERS := $(wildcard include/mirari/*.h)
@@ -111,6 +114,13 @@ BUILD_HEADERS := $(patsubst include/%,$(BUILD)/include/%,$(HEADERS))
 $(BUILD)/include/%.h: include/%.h
 	@mkdir -p $(@D)
 	cp $< $@
+
+# ---- BearSSL (Debian's libbearssl-dev) -------------------------------------
+# HTTPS (runtime/http/tls.c) and the tool's tls-cert/tls-key checks
+# (tool/tls.c). The static library by name from the compiler's own search
+# path (the multiarch directory on Debian), so images carry it and need
+# no libbearssl0 where they run; linked only into images that serve HTTPS.
+TLS_LIBS := -l:libbearssl.a
 
 # ---- the tool -------------------------------------------------------------
 # The tool sees the public API and abi/ (what it and the image agree on:
@@ -129,7 +139,7 @@ $(TOOL_OBJS): $(BUILD)/obj/tool/%.o: tool/%.c $(FLAGS_STAMP)
 TOOL := $(BUILD)/bin/mirari
 $(TOOL): $(TOOL_OBJS) $(call objs,$(TOOL_SHARED))
 	@mkdir -p $(@D)
-	$(CC) $(BASE_LDFLAGS) -o $@ $^
+	$(CC) $(BASE_LDFLAGS) -o $@ $^ $(TLS_LIBS)
 
 include $(wildcard mk/*.mk tests/unit/*.mk tests/fuzz/*.mk)
 $(TARGET_MKS): $(FLAGS_STAMP)
@@ -159,7 +169,7 @@ FUZZ_FLAGS := -std=gnu11 -g -O1 -Iinclude -Iabi -Iruntime -Iplatform/include \
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $$($$*_SRC) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $($*_SRC)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $($*_SRC) $($*_LDLIBS)
 
 .PHONY: tests fuzzers
 tests: all $(UNIT_TESTS) $(FUZZERS)

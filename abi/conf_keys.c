@@ -20,6 +20,13 @@ const struct conf_key conf_keys[] = {
     {"http-port", KT_PORT, KEY_BOOT, "TCP port the HTTP server listens on (main-http)"},
     {"http-address", KT_LISTEN_ADDR, KEY_BOOT,
      "address the HTTP server listens on: * or an IPv4 address (main-http)"},
+    {"https-port", KT_PORT, KEY_BOOT,
+     "TCP port the HTTPS server listens on, 443 by default (main-http with tls-cert)"},
+    {"https-redirect", KT_BOOL, KEY_BOOT,
+     "answer every plain HTTP request with a redirect (308) to HTTPS"},
+    {"tls-cert", KT_FILE, 0,
+     "PEM certificate chain (leaf first) for HTTPS, relative to the .conf file"},
+    {"tls-key", KT_FILE, 0, "PEM private key (RSA or EC) of tls-cert's leaf certificate"},
     {"log-level", KT_LOG_LEVEL, KEY_BOOT, "least severe log level printed"},
     {APP_KEY_PREFIX, KT_TEXT, KEY_FAMILY | KEY_BOOT,
      "app-NAME: a setting of the app's own (mi_conf_get), also a boot argument"},
@@ -338,6 +345,8 @@ const char *conf_key_check(const struct conf_key *k, const char *value)
                               : "names made of letters, digits and . _ + - separated by commas";
     case KT_DIR:
         return text_ok(value) ? NULL : "a directory path";
+    case KT_FILE:
+        return text_ok(value) ? NULL : "a file path";
     case KT_MEMORY:
         return parse_uint(value, KEY_MEMORY_MAX, &ul) == 0 && ul > 0
                    ? NULL

@@ -17,6 +17,7 @@ enum conf_key_type {
     KT_ENTRY,       /* C identifier or the seed's Module.func */
     KT_LIST,        /* comma-separated names, repeated lines accumulate */
     KT_DIR,         /* a directory, relative to the .conf file */
+    KT_FILE,        /* a file, relative to the .conf file */
     KT_MEMORY,      /* MiB, a positive integer */
     KT_LOG_LEVEL,   /* error | warn | info | debug */
     KT_STRING,      /* anything on one line, kept verbatim (xl-*, compiler) */

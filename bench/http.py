@@ -104,7 +104,10 @@ def start_mirari(build, site, port):
     return subprocess.Popen([str(exe), f"--http-port={port}", "--log-level=warn"], cwd=site)
 
 
-def start_nginx(tmp, root, port):
+def start_nginx(tmp, root, port, listen=None):
+    """nginx serving root on port; listen replaces the listen line (the
+    TLS lines of bench/tls.py)."""
+    listen = listen or f"listen 127.0.0.1:{port};"
     conf = tmp / "nginx.conf"
     conf.write_text(f"""
 worker_processes 1;
@@ -124,7 +127,7 @@ http {{
     uwsgi_temp_path {tmp}/nginx-uwsgi;
     scgi_temp_path {tmp}/nginx-scgi;
     server {{
-        listen 127.0.0.1:{port};
+        {listen}
         root {root};
     }}
 }}

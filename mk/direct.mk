@@ -24,7 +24,8 @@ $(LIBDIR)/unix-direct.mk: Makefile mk/direct.mk | $(LIB_DIRECT)
 	  'MIRARI_CC := $(CC)' \
 	  'MIRARI_CFLAGS := -std=gnu11 $(OPT) $(if $(filter 1,$(SANITIZE)),$(SAN_FLAGS))' \
 	  'MIRARI_LDFLAGS := $(BASE_LDFLAGS)' \
-	  'MIRARI_LIBS := -lmirari-direct -lseccomp' > $@
+	  'MIRARI_LIBS := -lmirari-direct -lseccomp' \
+	  'MIRARI_TLS_LIBS := $(TLS_LIBS)' > $@
 
 RUNTIME_LIBS += $(LIB_DIRECT)
 TARGET_MKS += $(LIBDIR)/unix-direct.mk

@@ -13,6 +13,11 @@
 # not touch the caller's SSE registers) and -mno-red-zone (interrupts and
 # exceptions push onto the current stack).
 #
+# HTTPS links Debian's libbearssl.a, built for glibc with _FORTIFY_SOURCE
+# and the stack protector: the kernel provides the few glibc symbols it
+# needs beyond musl (platform/x86_64/fortify.c), hence -lmirari-qemu once
+# more after it in MIRARI_TLS_LIBS.
+#
 # Installed into lib/mirari: libmirari-qemu.a, qemu.ld (the linker
 # script), qemu-cc (the compiler driver that links in two passes, see
 # platform/x86_64/qemu-cc.sh) and qemu.mk for generated app Makefiles.
@@ -24,6 +29,9 @@ QEMU_MUSL_INC ?= /usr/include/x86_64-linux-musl
 # platform/xen's include path (through a link in $(BUILD)), not the host's
 # /usr/include, whose C library headers must not mix with musl's.
 QEMU_XEN_PUBLIC ?= /usr/include/xen
+# BearSSL's headers, for runtime/http/tls.c: like Xen's, reached through
+# links in $(BUILD), not the host's /usr/include.
+QEMU_BEARSSL_INC ?= /usr/include
 # The interface version platform/xen is written against (Xen 4.14's, the
 # latest Xen 4.17's headers define; xen-compat.h).
 QEMU_XEN_INTERFACE := 0x00040e00
@@ -74,6 +82,14 @@ $(QEMU_XEN_INC)/xen:
 	@mkdir -p $(@D)
 	ln -sfn $(abspath $(QEMU_XEN_PUBLIC)) $@
 
+QEMU_TLS_INC := $(BUILD)/bearssl-include
+$(call qemu_objs,runtime/http/tls.c): QEMU_EXTRA_CFLAGS := -I$(QEMU_TLS_INC)
+$(call qemu_objs,runtime/http/tls.c): | $(QEMU_TLS_INC)/bearssl.h
+$(QEMU_TLS_INC)/bearssl.h:
+	@mkdir -p $(@D)
+	ln -sfn $(abspath $(QEMU_BEARSSL_INC)/bearssl) $(@D)/bearssl
+	ln -sfn $(abspath $(QEMU_BEARSSL_INC)/bearssl.h) $@
+
 $(QEMU_OBJDIR)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(QEMU_CFLAGS) $(QEMU_EXTRA_CFLAGS) -MMD -MP -c $< -o $@
@@ -102,7 +118,8 @@ $(LIBDIR)/qemu.mk: mk/qemu.mk Makefile | $(LIB_QEMU) $(LIBDIR)/qemu.ld $(LIBDIR)
 	  'MIRARI_CC := sh $$(MIRARI_LIBDIR)/qemu-cc' \
 	  'MIRARI_CFLAGS := -std=gnu11 $(OPT) $(QEMU_TARGET_CFLAGS)' \
 	  'MIRARI_LDFLAGS :=' \
-	  'MIRARI_LIBS := -lmirari-qemu' > $@
+	  'MIRARI_LIBS := -lmirari-qemu' \
+	  'MIRARI_TLS_LIBS := $(TLS_LIBS) -lmirari-qemu' > $@
 
 RUNTIME_LIBS += $(LIB_QEMU) $(LIBDIR)/qemu.ld
 RUNTIME_PROGS += $(LIBDIR)/qemu-cc

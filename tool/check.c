@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <mirari/net.h>
 
@@ -108,7 +109,8 @@ static void check_http(struct app_config *a, const struct conf *c, struct diag *
         return;
     for (size_t i = 0; i < a->n; i++) {
         const struct conf_item *it = a->items[i];
-        if (!str_starts(it->name, "http-"))
+        if (!str_starts(it->name, "http-") && !str_starts(it->name, "https-") &&
+            !str_starts(it->name, "tls-"))
             continue;
         char *where = place(a->main_item);
         conf_error(d, c, it, "only a main-http application serves HTTP; this one has %s (on %s)",
@@ -253,6 +255,72 @@ static void check_stores(struct app_config *a, const struct conf *c, const char 
     }
 }
 
+/* Read one PEM file of tls-cert or tls-key; NULL after an error. */
+static char *read_pem(const struct conf_item *it, const char *confdir, const struct conf *c,
+                      size_t *len, struct diag *d)
+{
+    char *path = path_join(it->origin == CONF_FILE ? confdir : ".", it->value);
+    char *text = read_file(path, len);
+    if (text == NULL) {
+        int e = errno;
+        char *full = path_full(path);
+        conf_error(d, c, it, "%s: %s (%s); expected a PEM file mirari can read", it->value,
+                   strerror(e), full);
+        free(full);
+    }
+    free(path);
+    return text;
+}
+
+/* HTTPS: tls-cert and tls-key together, https-* only with them; with
+ * CHECK_FS the files are read and checked: the chain decodes, its leaf is
+ * valid now (an expired certificate is an error: a server that every
+ * client refuses is not worth building), the key is the leaf's. */
+static void check_tls(struct app_config *a, const struct conf *c, const char *confdir,
+                      unsigned flags, struct diag *d)
+{
+    const struct conf_item *cert = cfg_get(a, "tls-cert");
+    const struct conf_item *key = cfg_get(a, "tls-key");
+    if (cert && !key)
+        conf_error(d, c, cert, "given without tls-key; expected both tls-cert and tls-key");
+    if (key && !cert)
+        conf_error(d, c, key, "given without tls-cert; expected both tls-cert and tls-key");
+    if (!cert || !key) {
+        const char *names[] = {"https-port", "https-redirect"};
+        for (size_t i = 0; i < 2; i++) {
+            const struct conf_item *it = cfg_get(a, names[i]);
+            if (it && !cert && !key)
+                conf_error(d, c, it,
+                           "HTTPS needs a certificate; expected tls-cert and tls-key too");
+        }
+        return;
+    }
+    a->https = true;
+    if (!(flags & CHECK_FS) || !cert->valid || !key->valid)
+        return;
+    size_t clen, klen;
+    char *ctext = read_pem(cert, confdir, c, &clen, d);
+    char *ktext = read_pem(key, confdir, c, &klen, d);
+    char *err;
+    if (ctext && (err = tls_parse_chain(ctext, clen, (int64_t)time(NULL), &a->tls_chain))) {
+        conf_error(d, c, cert, "%s: %s", cert->value, err);
+        free(err);
+    }
+    if (ktext && (err = tls_parse_key(ktext, klen, &a->tls_key))) {
+        conf_error(d, c, key, "%s: %s", key->value, err);
+        free(err);
+    }
+    if (a->tls_chain.p && a->tls_key.p && (err = tls_check_pair(&a->tls_chain, &a->tls_key))) {
+        conf_error(d, c, key, "%s: %s", key->value, err);
+        free(err);
+    }
+    free(ctext);
+    if (ktext) {
+        explicit_bzero(ktext, klen);
+        free(ktext);
+    }
+}
+
 /* app-NAME keys: the runtime has room for APP_KEYS_MAX of them. */
 static void check_app_keys(struct app_config *a, const struct conf *c, struct diag *d)
 {
@@ -307,6 +375,7 @@ int check_config(const struct conf *c, const char *confdir, unsigned flags, stru
     check_http(out, c, d);
     check_ip(out, c, d);
     check_stores(out, c, confdir, flags, d);
+    check_tls(out, c, confdir, flags, d);
     check_app_keys(out, c, d);
     check_compiler(out, c, flags, d);
     for (size_t i = 0; i < out->n; i++) {
@@ -371,5 +440,7 @@ void app_config_free(struct app_config *a)
     free(a->items);
     sl_free(&a->depends);
     sl_free(&a->packages);
+    tls_blob_free(&a->tls_chain);
+    tls_blob_free(&a->tls_key);
     *a = (struct app_config){0};
 }

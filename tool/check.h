@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "target.h"
+#include "tls.h"
 #include "util.h"
 
 /* A packed store from fs-NAME: DIR. */
@@ -36,6 +37,10 @@ struct app_config {
     struct strlist depends, packages; /* without repetitions */
     const char *compiler;             /* a C compiler, or NULL for the target's */
     const char *seed_family;          /* "unix" or "xen" for the seed's compiler: form */
+    /* tls-cert and tls-key, read and checked (with CHECK_FS): what the
+     * image embeds. https is set when both keys are given. */
+    bool https;
+    struct tls_blob tls_chain, tls_key;
 };
 
 /* Check the file's directories and the C compiler on this machine. The

@@ -29,6 +29,10 @@ char *gen_entry_h(const struct codegen *g);
 char *entry_prototype(const struct app_config *cfg);
 /* NULL when the app has no store. */
 char *gen_stores_s(const struct codegen *g);
+/* _build/tls.S: the HTTPS credentials (tls-cert, tls-key) as the image's
+ * mi_tls_creds, from _build/tls-chain.der and _build/tls-key.der; NULL
+ * without HTTPS. */
+char *gen_tls_s(const struct codegen *g);
 char *gen_makefile(const struct codegen *g);
 /* _build/sources.mk: APP_OBJS, one object per source of the app. */
 char *gen_sources_mk(const struct codegen *g);

@@ -7,9 +7,9 @@
  * what mirari refuses or miss what it takes.
  *
  * One candidate a line. For zsh, "WORD:description" with the word's
- * colons escaped, for _describe. Two lines stand for the shell's own
- * completion instead: "@file" (a .conf file) and "@dir" (a directory),
- * of the text after the word's '=' when it has one. */
+ * colons escaped, for _describe. Three lines stand for the shell's own
+ * completion instead: "@file" (a .conf file), "@pem" (a .pem file) and
+ * "@dir" (a directory), of the text after the word's '=' when it has one. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +80,9 @@ static void offer_key_values(const struct offer *o, const struct conf_key *k, co
         break;
     case KT_DIR:
         printf("@dir\n");
+        break;
+    case KT_FILE:
+        printf("@pem\n");
         break;
     default:
         break;

@@ -118,6 +118,8 @@ static const char *type_noun(enum conf_key_type t)
         return "a list of names";
     case KT_DIR:
         return "a directory name";
+    case KT_FILE:
+        return "a file name";
     case KT_MEMORY:
         return "a memory size";
     case KT_LOG_LEVEL:

@@ -55,6 +55,30 @@ static int generate_xl(struct session *s, struct strlist *written)
     return rc;
 }
 
+/* _build/tls-chain.der and _build/tls-key.der, the key readable by its
+ * owner only (tls.S includes them). */
+static int emit_tls(const struct session *s, const struct app_config *cfg, struct strlist *written)
+{
+    const struct {
+        const char *name;
+        const struct tls_blob *b;
+        mode_t mode;
+    } files[] = {{"tls-chain.der", &cfg->tls_chain, 0644}, {"tls-key.der", &cfg->tls_key, 0600}};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = path_join(s->builddir, files[i].name);
+        int rc = write_if_changed_mode(path, (const char *)files[i].b->p, files[i].b->len,
+                                       files[i].mode);
+        if (rc < 0)
+            error_path(path, errno);
+        else
+            sl_addf(written, "_build/%s", files[i].name);
+        free(path);
+        if (rc < 0)
+            return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static int generate(struct session *s, const struct codegen *g, struct strlist *written)
 {
     if (s->target->xl) {
@@ -67,7 +91,12 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
     char *stores = gen_stores_s(g);
     char *makefile = gen_makefile(g);
     char *sources = gen_sources_mk(g);
+    char *tls = gen_tls_s(g);
     int rc = emit(s, "main.c", main_c, written);
+    if (rc == EXIT_OK && tls)
+        rc = emit(s, "tls.S", tls, written);
+    if (rc == EXIT_OK && tls)
+        rc = emit_tls(s, g->cfg, written);
     if (rc == EXIT_OK)
         rc = emit(s, "entry.h", entry_h, written);
     if (rc == EXIT_OK)
@@ -81,6 +110,7 @@ static int generate(struct session *s, const struct codegen *g, struct strlist *
     free(stores);
     free(makefile);
     free(sources);
+    free(tls);
     if (rc == EXIT_OK) {
         char *stamp = session_stamp(s);
         char *text = state_text(s, stamp);

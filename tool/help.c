@@ -41,8 +41,9 @@ static const char *placeholder(enum conf_key_type t)
     static const char *const names[] = {
         [KT_BOOL] = "true|false", [KT_IPV4] = "A.B.C.D",     [KT_NETMASK] = "A.B.C.D",
         [KT_PORT] = "PORT",       [KT_LISTEN_ADDR] = "ADDR", [KT_ENTRY] = "FUNC",
-        [KT_LIST] = "NAME,...",   [KT_DIR] = "DIR",          [KT_MEMORY] = "MIB",
-        [KT_LOG_LEVEL] = "LEVEL", [KT_STRING] = "VALUE",     [KT_TEXT] = "VALUE",
+        [KT_LIST] = "NAME,...",   [KT_DIR] = "DIR",          [KT_FILE] = "FILE",
+        [KT_MEMORY] = "MIB",      [KT_LOG_LEVEL] = "LEVEL",  [KT_STRING] = "VALUE",
+        [KT_TEXT] = "VALUE",
     };
     return names[t];
 }

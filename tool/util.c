@@ -260,6 +260,11 @@ static int write_all(int fd, const char *data, size_t len)
 
 int write_if_changed(const char *path, const char *data, size_t len)
 {
+    return write_if_changed_mode(path, data, len, 0644);
+}
+
+int write_if_changed_mode(const char *path, const char *data, size_t len, mode_t mode)
+{
     size_t old_len;
     char *old = read_file(path, &old_len);
     bool same = old && old_len == len && memcmp(old, data, len) == 0;
@@ -267,7 +272,8 @@ int write_if_changed(const char *path, const char *data, size_t len)
     if (same)
         return 0;
     char *tmp = xasprintf("%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    unlink(tmp); /* so that O_CREAT gives it mode */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     int rc = fd < 0 ? -1 : write_all(fd, data, len);
     if (fd >= 0 && close(fd) < 0)
         rc = -1;

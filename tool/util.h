@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -65,6 +66,8 @@ char *read_file(const char *path, size_t *len);
  * sees no change); through a temporary file and rename. 1 written,
  * 0 unchanged, -1 error (errno). */
 int write_if_changed(const char *path, const char *data, size_t len);
+/* The same, a new file created with mode (0600 for a private key). */
+int write_if_changed_mode(const char *path, const char *data, size_t len, mode_t mode);
 /* The file's size in bytes, or -1. */
 long long file_size(const char *path);
 /* mkdir -p for one level or more; 0 or -1. */

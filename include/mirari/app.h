@@ -58,6 +58,10 @@ struct mi_app {
     size_t ndefaults;
     const mi_store_image *stores;
     size_t nstores;
+    /* HTTPS (tls-cert, tls-key): mi_app_start_https and the credentials
+     * configure embedded, NULL without. */
+    int (*start_https)(const mi_app *app);
+    const mi_tls_creds *tls;
 };
 
 /* Parse boot arguments over the defaults (--help lists them), set up
@@ -76,6 +80,13 @@ int mi_app_start_net(const mi_app *app);
 /* Listen for HTTP on http-address:http-port and dispatch each request to
  * app->main_http. Returns 0, or 1 after logging why it cannot listen. */
 int mi_app_start_http(const mi_app *app);
+
+/* Listen for HTTPS on http-address:https-port (443 by default) with
+ * app->tls, dispatching to app->main_http; called by mi_app_start_http
+ * after the plain server. Returns 0, or 1 after logging why it cannot
+ * listen. Without a real entropy source it logs that it refuses and
+ * returns 0: plain HTTP goes on. */
+int mi_app_start_https(const mi_app *app);
 
 /* The effective value of a configuration key after boot arguments, or
  * NULL when unset: mi_conf_get("http-port"), mi_conf_get("app-echo-port").

@@ -101,6 +101,28 @@ mi_http_server *mi_http_serve(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn f
                               const struct mi_http_limits *limits, int *err);
 void mi_http_server_close(mi_http_server *s);
 
+/* HTTPS: the same server behind TLS 1.2 (BearSSL; ECDHE with AES-GCM or
+ * ChaCha20-Poly1305, session resumption by session ID). The credentials
+ * are DER: chain is the certificate chain, leaf first, each certificate
+ * preceded by its length in 3 bytes, big-endian (as in the TLS
+ * Certificate message); key the leaf's private key (PKCS#1 RSA, SEC1 EC
+ * or PKCS#8), RSA of 1024 to 4096 bits or EC on P-256, P-384 or P-521.
+ * mirari configure makes both from tls-cert and tls-key. They must stay
+ * valid while the server runs. Each connection costs about 37 KiB
+ * (BearSSL's context and its two record buffers) on top of HTTP's.
+ * Returns NULL and sets *err: -EINVAL for credentials that do not decode,
+ * -EPERM when the platform has no real entropy source (keys could be
+ * guessed: the server refuses to start), -ENOMEM, or a listening error. */
+typedef struct mi_tls_creds {
+    const unsigned char *chain;
+    size_t chain_len;
+    const unsigned char *key;
+    size_t key_len;
+} mi_tls_creds;
+mi_http_server *mi_https_serve(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn fn,
+                               const struct mi_http_limits *limits, const mi_tls_creds *creds,
+                               int *err);
+
 /* ---- counters, over all servers of the program ----
  * X(name, description). Every request refused and every connection cut is
  * counted here, and logged at debug level as it happens. */

@@ -40,6 +40,7 @@ struct mi_http_exchange {
 struct http_conn {
     struct mi_http_server *srv;
     mi_tcp *tcp; /* NULL once closed */
+    void *tr;    /* the transport's state of this connection (TLS), or NULL */
     struct http_conn *prev, *next;
     mi_timer timer;
     uint64_t deadline; /* when the current state times out, UINT64_MAX: never */
@@ -71,6 +72,29 @@ struct http_conn {
     bool deferred;   /* a resume is queued with mi_defer: not freed before it runs */
     unsigned served; /* requests answered in the current turn (fairness) */
 };
+
+/* What carries a server's bytes when it is not TCP as is: TLS (tls.c).
+ * The HTTP connection machine reads and writes plain bytes through it and
+ * knows nothing else of it. accept() takes over the TCP connection's
+ * callbacks and calls cb's with arg when the connection has bytes for
+ * HTTP or room for more; NULL when it cannot (no memory). read and writev
+ * return as mi_tcp_read and mi_tcp_writev do; shutdown ends the sending
+ * side after what is queued; close releases the state (and the TCP
+ * connection); release(ctx) is called when the server is gone. */
+struct http_transport {
+    void *(*accept)(void *ctx, mi_tcp *t, const struct mi_tcp_callbacks *cb, void *arg);
+    void (*release)(void *ctx);
+    ssize_t (*read)(void *tr, void *buf, size_t cap);
+    ssize_t (*writev)(void *tr, const struct mi_iovec *iov, int n);
+    void (*shutdown)(void *tr);
+    void (*close)(void *tr, bool abort);
+};
+
+/* server.c: mi_http_serve over a transport (NULL: plain TCP), whose
+ * accept() gets ctx. */
+mi_http_server *http_serve_on(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn fn,
+                              const struct mi_http_limits *limits, const struct http_transport *tr,
+                              void *ctx, int *err);
 
 /* server.c: send the response the exchange describes, then go on with
  * the connection (called by mi_http_finish). */

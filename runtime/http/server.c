@@ -46,6 +46,8 @@ struct mi_http_server {
     struct http_conn *conns;
     size_t nconns;
     bool closing;
+    const struct http_transport *tr; /* NULL: plain TCP */
+    void *tr_ctx;
 };
 
 static struct mi_http_stats stats;
@@ -70,12 +72,35 @@ void mi_http_default_limits(struct mi_http_limits *l)
 static void run(struct http_conn *c);
 static void on_timer(mi_timer *t, void *arg);
 
+/* ---- the transport: TCP as is, or through s->tr ---- */
+
+static ssize_t conn_read(struct http_conn *c, void *buf, size_t cap)
+{
+    return c->tr != NULL ? c->srv->tr->read(c->tr, buf, cap) : mi_tcp_read(c->tcp, buf, cap);
+}
+
+static ssize_t conn_writev(struct http_conn *c, const struct mi_iovec *iov, int n)
+{
+    return c->tr != NULL ? c->srv->tr->writev(c->tr, iov, n) : mi_tcp_writev(c->tcp, iov, n);
+}
+
+static void conn_shutdown(struct http_conn *c)
+{
+    if (c->tr != NULL)
+        c->srv->tr->shutdown(c->tr);
+    else
+        mi_tcp_shutdown(c->tcp);
+}
+
 /* ---- lifetime ---- */
 
 static void server_free_if_done(struct mi_http_server *s)
 {
-    if (s->closing && s->nconns == 0)
+    if (s->closing && s->nconns == 0) {
+        if (s->tr != NULL)
+            s->tr->release(s->tr_ctx);
         free(s);
+    }
 }
 
 static void conn_free(struct http_conn *c)
@@ -101,7 +126,11 @@ static void conn_free(struct http_conn *c)
 /* Release the socket now; the memory goes when nobody uses it any more. */
 static void conn_close(struct http_conn *c, bool abort)
 {
-    if (c->tcp != NULL) {
+    if (c->tr != NULL) {
+        c->srv->tr->close(c->tr, abort); /* closes c->tcp too */
+        c->tr = NULL;
+        c->tcp = NULL;
+    } else if (c->tcp != NULL) {
         mi_tcp_close(c->tcp, abort);
         c->tcp = NULL;
     }
@@ -154,15 +183,14 @@ static int flush(struct http_conn *c)
 {
     while (c->out_sent < c->out.len || c->tail_len > 0) {
         size_t head = c->out.len - c->out_sent;
+        struct mi_iovec iov[2] = {{c->out.p + c->out_sent, head}, {c->tail, c->tail_len}};
         ssize_t n;
-        if (head > 0 && c->tail_len > 0) {
-            struct mi_iovec iov[2] = {{c->out.p + c->out_sent, head}, {c->tail, c->tail_len}};
-            n = mi_tcp_writev(c->tcp, iov, 2);
-        } else if (head > 0) {
-            n = mi_tcp_write(c->tcp, c->out.p + c->out_sent, head);
-        } else {
-            n = mi_tcp_write(c->tcp, c->tail, c->tail_len);
-        }
+        if (head > 0 && c->tail_len > 0)
+            n = conn_writev(c, iov, 2);
+        else if (head > 0)
+            n = conn_writev(c, iov, 1);
+        else
+            n = conn_writev(c, iov + 1, 1);
         if (n <= 0)
             return write_blocked(c, n);
         size_t k = (size_t)n < head ? (size_t)n : head;
@@ -254,7 +282,7 @@ static void drain(struct http_conn *c)
 {
     static char sink[4096];
     for (;;) {
-        ssize_t n = mi_tcp_read(c->tcp, sink, sizeof sink);
+        ssize_t n = conn_read(c, sink, sizeof sink);
         if (n == -EAGAIN)
             return;
         if (n <= 0) {
@@ -271,7 +299,7 @@ static void linger(struct http_conn *c)
         conn_close(c, false);
         return;
     }
-    mi_tcp_shutdown(c->tcp);
+    conn_shutdown(c);
     set_deadline(c, mi_now() + LINGER_NS);
     drain(c);
 }
@@ -522,7 +550,7 @@ static bool read_some(struct http_conn *c)
             return false;
         }
     }
-    ssize_t n = mi_tcp_read(c->tcp, c->in.p + c->in.len, c->in.cap - c->in.len);
+    ssize_t n = conn_read(c, c->in.p + c->in.len, c->in.cap - c->in.len);
     if (n > 0) {
         c->in.len += (size_t)n;
         return true;
@@ -663,9 +691,20 @@ static void on_accept(mi_tcp *listener, mi_tcp *t, void *arg)
     s->conns = c;
     s->nconns++;
     mi_timer_init(&c->timer, on_timer, c);
-    /* A connection that says nothing is dropped after request_timeout. */
+    /* A connection that says nothing is dropped after request_timeout
+     * (for TLS: one that does not complete its handshake and request). */
     set_deadline(c, mi_now() + s->lim.request_timeout_ns);
-    mi_tcp_set_callbacks(t, &conn_callbacks, c);
+    if (s->tr != NULL) {
+        c->tr = s->tr->accept(s->tr_ctx, t, &conn_callbacks, c);
+        if (c->tr == NULL) {
+            stats.conns_refused++;
+            mi_debug("http: no memory for the connection's transport, refused");
+            conn_close(c, true);
+            return;
+        }
+    } else {
+        mi_tcp_set_callbacks(t, &conn_callbacks, c);
+    }
     /* Data may have come with the connection. */
     c->busy = true;
     run(c);
@@ -676,6 +715,13 @@ static const struct mi_tcp_callbacks listen_callbacks = {.on_accept = on_accept}
 
 mi_http_server *mi_http_serve(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn fn,
                               const struct mi_http_limits *limits, int *err)
+{
+    return http_serve_on(addr, port, fn, limits, NULL, NULL, err);
+}
+
+mi_http_server *http_serve_on(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn fn,
+                              const struct mi_http_limits *limits, const struct http_transport *tr,
+                              void *ctx, int *err)
 {
     struct mi_http_server *s = calloc(1, sizeof *s);
     if (s == NULL || fn == NULL) {
@@ -704,6 +750,8 @@ mi_http_server *mi_http_serve(mi_ipv4 addr, uint16_t port, mi_http_dispatch_fn f
                                    : HTTP_MAX_HEAD_BYTES;
     s->plim.max_uri_bytes = s->lim.max_uri_bytes;
     s->fn = fn;
+    s->tr = tr;
+    s->tr_ctx = ctx;
     s->listener = mi_tcp_listen(addr, port, &listen_callbacks, s, err);
     if (s->listener == NULL) {
         free(s);

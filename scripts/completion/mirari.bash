@@ -34,6 +34,11 @@ _mirari() {
         mapfile -t COMPREPLY < <(compgen -d -- "$value"; compgen -f -X '!*.conf' -- "$value")
         return 0
         ;;
+    @pem)
+        compopt -o filenames 2>/dev/null
+        mapfile -t COMPREPLY < <(compgen -d -- "$value"; compgen -f -X '!*.pem' -- "$value")
+        return 0
+        ;;
     @dir)
         compopt -o filenames 2>/dev/null
         mapfile -t COMPREPLY < <(compgen -d -- "$value")

@@ -108,7 +108,11 @@ def test_bash_values(prefix, mirari, app):
         ["app.conf", "files", "tmpl"]
     # After --, the unikernel's boot arguments (for run).
     got = bash_complete(prefix, ["run", "--", "--ht"], app)
-    assert got == ["--http-port=", "--http-address="]
+    assert got == ["--http-port=", "--http-address=", "--https-port=", "--https-redirect"]
+    # A PEM file for tls-cert and tls-key (and directories to reach one).
+    (app / "cert.pem").write_text("")
+    assert sorted(bash_complete(prefix, ["configure", "--tls-cert", "=", ""], app)) == \
+        ["cert.pem", "files", "tmpl"]
     assert bash_complete(prefix, ["run", "--", "--log-level", "=", "i"], app) == ["info"]
     assert bash_complete(prefix, ["run", "--", "--fs"], app) == []
 

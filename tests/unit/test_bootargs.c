@@ -23,7 +23,7 @@ static struct bootargs r;
 #define PARSE(defs, n, ...)                                                                        \
     do {                                                                                           \
         char *argv_[] = {"mir-test", __VA_ARGS__, NULL};                                           \
-        bootargs_parse(&r, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, defs, n);        \
+        bootargs_parse(&r, (int)(sizeof(argv_) / sizeof(argv_[0])) - 1, argv_, defs, n);           \
     } while (0)
 
 static void parse_none(const mi_conf_pair *defs, size_t n)
@@ -136,8 +136,8 @@ static void every_boot_key_in_both_forms(void **state)
         assert_string_equal(r.error, want);
     }
     /* ip-use-dhcp, ip-address, ip-netmask, ip-gateway, http-port,
-     * http-address, log-level. */
-    assert_int_equal(boot_keys, 7);
+     * http-address, https-port, https-redirect, log-level. */
+    assert_int_equal(boot_keys, 9);
 }
 
 static void several_arguments_last_wins(void **state)

@@ -114,6 +114,10 @@ static void test_every_key(void **state)
                            "ip-gateway: 10.0.0.1\n"
                            "http-port: 8080\n"
                            "http-address: 10.0.0.2\n"
+                           "https-port: 8443\n"
+                           "https-redirect: true\n"
+                           "tls-cert: cert.pem\n"
+                           "tls-key: key.pem\n"
                            "log-level: debug\n"
                            "main-http: serve\n"
                            "fs-static: files\n"
@@ -128,7 +132,7 @@ static void test_every_key(void **state)
     if (errors)
         dump(&p);
     assert_int_equal(errors, 0);
-    assert_int_equal(p.cfg.n, 17);
+    assert_int_equal(p.cfg.n, 21);
     /* Every key of the table was used (families once at least). */
     for (size_t i = 0; i < conf_nkeys; i++) {
         bool found = false;

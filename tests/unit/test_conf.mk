@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: ISC
-test_conf_DEPS := $(call objs,tool/conf.c tool/check.c tool/diag.c tool/util.c tool/escape.c \
+test_conf_DEPS := $(call objs,tool/conf.c tool/check.c tool/tls.c tool/diag.c tool/util.c tool/escape.c \
                   abi/conf_keys.c runtime/core/ipv4_text.c)
+test_conf_LDLIBS := $(TLS_LIBS)
