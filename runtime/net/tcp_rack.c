@@ -158,8 +158,10 @@ static void act(struct mi_tcp *t, uint64_t now)
         tcp_retransmit_first(t);
         s->stats.tcp_rack_lost_rexmit++;
         mi_debug("net: tcp_rack_lost_rexmit: after a timeout, at %u", t->snd_una);
-    } else if (v.wait != 0 && !v.una_lost) {
-        /* RFC 8985 6.3: look again when the window has passed. */
+    } else if (v.wait != 0 && !v.una_lost && !t->in_recovery && seq_lt(t->snd_una, t->recover)) {
+        /* RFC 8985 6.3: look again when the window has passed (in
+         * recovery the window is 0; outside it and a timeout's aftermath
+         * this stack takes no action on a RACK loss, see above). */
         if (t->rexmt_at == 0 || v.wait < t->rexmt_at) {
             t->rexmt_at = v.wait;
             t->rack_armed = true;
