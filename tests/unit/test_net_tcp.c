@@ -1414,7 +1414,10 @@ static void test_rack_lost_retransmission_after_timeout(void **state)
     fake_run_for(MS(1));
     assert_true(peer_saw(&p, s1 + 4 * mss, mss));
     assert_true(peer_saw(&p, s1 + 5 * mss, mss));
-    /* 6 arrives, 5 does not. */
+    /* 6 arrives, 5 does not. Both went at the same time, and one SACKed
+     * segment is below DupThresh: 5 is lost once the reordering window
+     * (a quarter of the smallest RTT) has passed, which the reordering
+     * timer waits for (RFC 8985 6.3). */
     fake_tap_clear(p.tap);
     fake_run_for(MS(2));
     uint8_t sack[12] = {1, 1, 5, 10};
@@ -1425,6 +1428,7 @@ static void test_rack_lost_retransmission_after_timeout(void **state)
     peer_send(&p, p.snd_nxt, s1 + 4 * mss, TCP_ACK, NULL, 0);
     fake_run_for(MS(1));
     assert_int_equal(p.s->stats.tcp_rack_lost_rexmit, 1);
+    assert_int_equal(p.s->stats.tcp_rack_timer, 1);
     assert_true(peer_saw(&p, s1 + 4 * mss, mss));
     assert_int_equal(p.s->stats.tcp_retransmit, 1); /* no second timeout */
     assert_int_equal(t->ssthresh, ssthresh);
