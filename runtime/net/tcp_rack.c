@@ -172,7 +172,11 @@ static void act(struct mi_tcp *t, uint64_t now)
 
 void tcp_rack_ack(struct mi_tcp *t)
 {
-    if (!t->sack_ok || t->persist)
+    /* Nothing SACKed: no hole, nothing to find lost. The newest
+     * delivered transmission is looked for once the first SACK comes,
+     * from the newest down, so skipping here loses nothing and keeps
+     * the ACKs of a transfer without loss cheap. */
+    if (!t->sack_ok || t->persist || t->sacked.n == 0)
         return;
     uint64_t now = mi_now();
     update_newest(t, now);
