@@ -120,6 +120,8 @@
     X(tcp_recovery, "TCP fast recoveries entered (NewReno or SACK)")                               \
     X(tcp_tlp, "TCP tail loss probes sent (RFC 8985)")                                             \
     X(tcp_lost_retransmit, "TCP retransmissions found lost by SACKs of later data")                \
+    X(tcp_rack_lost_rexmit, "TCP retransmissions RACK found lost by send time (RFC 8985)")         \
+    X(tcp_rack_timer, "TCP RACK reordering timer expirations (RFC 8985 6.3)")                      \
     X(tcp_timeout, "TCP connections dropped: retransmission or keepalive timeout")                 \
     X(tcp_zero_window_probe, "TCP zero-window probes sent")                                        \
     X(tcp_keepalive, "TCP keepalive probes sent")                                                  \

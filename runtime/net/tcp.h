@@ -13,6 +13,7 @@
  *   tcp_buf.c      send and receive rings, out-of-order data
  *   tcp_syncookie.c  SYN cookies when the SYN queue is full
  *   tcp_sack.c     SACK scoreboard and hole retransmission (RFC 2018, 6675)
+ *   tcp_rack.c     time-based loss detection, RACK (RFC 8985)
  *   seqset.c       the range sets of tcp_buf.c and tcp_sack.c (seqset.h)
  *
  * Names follow the RFC: SND.UNA is snd_una, RCV.NXT is rcv_nxt, and so on.
@@ -73,6 +74,15 @@ enum tcp_state {
     TCP_TIME_WAIT,
 };
 
+/* One transmission, for RACK (tcp_rack.c): the sequence space a segment
+ * covered and when it left. */
+#define TCP_RACK_LOG 32
+struct tcp_rack_ent {
+    uint32_t start, end;
+    uint64_t at;
+    bool rexmit; /* it went before: a retransmission */
+};
+
 /* A byte ring. */
 struct tcp_ring {
     uint8_t *buf;
@@ -112,6 +122,7 @@ struct mi_tcp {
     bool persist;       /* the retransmission timer is the persist timer */
     bool tlp_armed;     /* the retransmission timer is the loss probe timeout (RFC 8985 7) */
     bool tlp_sent;      /* a loss probe went out since the last ACK of new data */
+    bool rack_armed;    /* the retransmission timer is RACK's reordering timer (RFC 8985 6.3) */
     bool in_recovery;   /* NewReno fast recovery (RFC 6582) */
     bool rtt_timing;    /* rtt_seq is being timed (Karn: never a retransmission) */
     bool ws_ok;         /* both sides sent window scale */
@@ -151,7 +162,16 @@ struct mi_tcp {
     uint32_t srtt_us, rttvar_us, rto_ms;
     uint32_t rtt_seq;
     uint64_t rtt_start;
-    uint8_t backoff; /* consecutive timeouts: the timer runs rto_ms << backoff */
+    uint8_t backoff;     /* consecutive timeouts: the timer runs rto_ms << backoff */
+    uint32_t min_rtt_us; /* the smallest sample: RACK's reordering window (RFC 8985 6.2) */
+
+    /* RACK (RFC 8985): the latest transmissions in the order they left
+     * (a ring, rack_sent counts them all), and of those the one sent
+     * last that the peer is known to have: its number + 1 (0: none), its
+     * send time and the round trip it took (RACK.xmit_ts, RACK.rtt). */
+    struct tcp_rack_ent rack_log[TCP_RACK_LOG];
+    uint32_t rack_sent, rack_order;
+    uint64_t rack_at, rack_rtt;
 
     /* One loop timer, armed at the earliest of these deadlines (0 = off). */
     mi_timer timer;
@@ -342,6 +362,17 @@ uint32_t tcp_sack_below(const struct mi_tcp *t, uint32_t seq);
 /* The first sequence number from seq on that the peer has not SACKed;
  * *room is how many follow it before the next SACKed range. */
 uint32_t tcp_sack_skip(const struct mi_tcp *t, uint32_t seq, uint32_t *room);
+
+/* tcp_rack.c */
+/* A transmission of len sequence numbers at seq leaves now. */
+void tcp_rack_sent(struct mi_tcp *t, uint32_t seq, uint32_t len, bool rexmit);
+/* After an ACK updated SND.UNA and the scoreboard: which transmission
+ * sent last is now known delivered (RFC 8985 6.2 steps 1-3), then what
+ * it shows lost (6.2 step 5): a lost retransmission goes again; one not
+ * lost yet only by the reordering window arms the reordering timer. */
+void tcp_rack_ack(struct mi_tcp *t);
+/* The reordering timer expired (RFC 8985 6.3). */
+void tcp_rack_timeout(struct mi_tcp *t);
 
 /* tcp_timer.c */
 void tcp_timer_fn(mi_timer *timer, void *arg);

@@ -42,6 +42,8 @@ void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns)
     uint32_t r = (uint32_t)(rtt_ns / 1000);
     if (r == 0)
         r = 1;
+    if (t->min_rtt_us == 0 || r < t->min_rtt_us)
+        t->min_rtt_us = r;
     if (t->srtt_us == 0) { /* RFC 6298 2.2 */
         t->srtt_us = r;
         t->rttvar_us = r / 2;

@@ -501,6 +501,7 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg, bool probe)
          * without SACK blocks as RFC 5681 2 defines it. */
         tcp_cc_dupack(t);
     }
+    tcp_rack_ack(t);
     window_update(t, seg, new_wnd);
     return true;
 }

@@ -19,8 +19,8 @@
  * A hole is sent again once per round (RETRANSMIT.HI, rexmit_hi). A lost
  * retransmission shows when the peer SACKs data sent after it while the
  * hole stays (as Linux did before RACK, and RACK does with send times):
- * the holes are sent again from SND.UNA; else the timeout finds it. The
- * scoreboard
+ * the holes are sent again from SND.UNA; else RACK may, by send time
+ * (tcp_rack.c); else the timeout finds it. The scoreboard
  * survives one timeout, so that the data sent again after it skips what
  * the peer holds; it is forgotten on a second one in a row, in case the
  * receiver reneged (RFC 2018 section 8). */

@@ -56,6 +56,7 @@ void tcp_rexmt_arm(struct mi_tcp *t)
      * peer's delayed ACK: allow for it (7.2's WCDelAckT; Linux and this
      * stack delay at most 40 ms). */
     t->tlp_armed = false;
+    t->rack_armed = false;
     if (!t->persist && !t->tlp_sent && !t->in_recovery && t->backoff == 0 && t->syn_acked &&
         t->srtt_us != 0 && t->snd_una != t->snd_max) {
         uint64_t pto = 2 * (uint64_t)t->srtt_us * 1000;
@@ -73,6 +74,7 @@ void tcp_rexmt_stop(struct mi_tcp *t)
 {
     t->rexmt_at = 0;
     t->persist = false;
+    t->rack_armed = false;
     tcp_timer_update(t);
 }
 
@@ -265,12 +267,16 @@ void tcp_timer_fn(mi_timer *timer, void *arg)
     }
     if (t->rexmt_at != 0 && now >= t->rexmt_at) {
         t->rexmt_at = 0;
-        if (t->persist)
+        if (t->persist) {
             persist_timeout(t);
-        else if (t->tlp_armed)
+        } else if (t->rack_armed) {
+            t->rack_armed = false;
+            tcp_rack_timeout(t);
+        } else if (t->tlp_armed) {
             tlp_timeout(t);
-        else
+        } else {
             rexmt_timeout(t);
+        }
     }
     if (t->state != TCP_CLOSED && t->keep_at != 0 && now >= t->keep_at)
         keepalive_timeout(t, now);

@@ -1324,6 +1324,118 @@ static void test_sack_recovery_holes(void **state)
     peer_done(&p);
 }
 
+/* RACK (RFC 8985): in recovery, holes 4 and 6 went again, 4 first. The
+ * peer SACKs the second retransmission but still misses 4: sent before a
+ * segment that arrived, 4's retransmission is lost, and goes again at
+ * once, without a timeout (no new data went after it, so only the send
+ * times tell). */
+static void test_rack_lost_retransmission(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 41);
+    mi_tcp *t = peer_server.t;
+    static uint8_t d[60000];
+    assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));
+    fake_run_for(MS(1));
+    uint32_t s1 = p.rcv_nxt, mss = 1460;
+    for (uint32_t i = 1; i <= 3; i++) {
+        peer_send(&p, p.snd_nxt, s1 + i * mss, TCP_ACK, NULL, 0);
+        fake_run_for(MS(1));
+    }
+    assert_true(seq_ge(t->snd_max, s1 + 9 * mss));
+    uint32_t top = t->snd_max;
+    uint8_t sack[20] = {1, 1, 5, 18};
+    put32(sack + 4, s1 + 6 * mss);
+    put32(sack + 8, top);
+    put32(sack + 12, s1 + 4 * mss);
+    put32(sack + 16, s1 + 5 * mss);
+    peer_opt = sack;
+    peer_optlen = sizeof(sack);
+    fake_tap_clear(p.tap);
+    peer_send(&p, p.snd_nxt, s1 + 3 * mss, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_true(t->in_recovery);
+    assert_true(peer_saw(&p, s1 + 3 * mss, mss));
+    assert_true(peer_saw(&p, s1 + 5 * mss, mss));
+    assert_int_equal(p.s->stats.tcp_rack_lost_rexmit, 0);
+
+    /* Segment 6's retransmission arrived, 4's did not. */
+    fake_tap_clear(p.tap);
+    fake_run_for(MS(2));
+    sack[3] = 10; /* one block: 5 to the top */
+    put32(sack + 4, s1 + 4 * mss);
+    put32(sack + 8, top);
+    peer_optlen = 12;
+    peer_send(&p, p.snd_nxt, s1 + 3 * mss, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_int_equal(p.s->stats.tcp_rack_lost_rexmit, 1);
+    assert_true(peer_saw(&p, s1 + 3 * mss, mss));
+    assert_int_equal(p.s->stats.tcp_retransmit, 0); /* no timeout */
+    peer_done(&p);
+}
+
+/* RACK after a timeout: the segments sent again from SND.UNA are timed
+ * too. When one sent after the new SND.UNA's retransmission is SACKed and
+ * SND.UNA is still missing, it goes again at once, not at the next
+ * (doubled) timeout, and the window is not reduced a second time. */
+static void test_rack_lost_retransmission_after_timeout(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 43);
+    peer_opt = NULL;
+    peer_optlen = 0;
+    mi_tcp *t = peer_server.t;
+    static uint8_t d[60000];
+    assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));
+    fake_run_for(MS(1));
+    uint32_t s1 = p.rcv_nxt, mss = 1460;
+    for (uint32_t i = 1; i <= 3; i++) {
+        peer_send(&p, p.snd_nxt, s1 + i * mss, TCP_ACK, NULL, 0);
+        fake_run_for(MS(1));
+    }
+    assert_true(seq_ge(t->snd_max, s1 + 9 * mss));
+    /* Everything in flight is lost, and the loss probe too: the timeout
+     * sends segment 4 again. */
+    fake_tap_clear(p.tap);
+    fake_run_for(MS(300));
+    assert_int_equal(p.s->stats.tcp_retransmit, 1);
+    assert_true(peer_saw(&p, s1 + 3 * mss, mss));
+    uint32_t ssthresh = t->ssthresh;
+    /* Its ACK lets segments 5 and 6 go again (slow start from one). */
+    fake_tap_clear(p.tap);
+    fake_run_for(MS(2));
+    peer_send(&p, p.snd_nxt, s1 + 4 * mss, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_true(peer_saw(&p, s1 + 4 * mss, mss));
+    assert_true(peer_saw(&p, s1 + 5 * mss, mss));
+    /* 6 arrives, 5 does not. Both went at the same time, and one SACKed
+     * segment is below DupThresh: 5 is lost once the reordering window
+     * (a quarter of the smallest RTT) has passed, which the reordering
+     * timer waits for (RFC 8985 6.3). */
+    fake_tap_clear(p.tap);
+    fake_run_for(MS(2));
+    uint8_t sack[12] = {1, 1, 5, 10};
+    put32(sack + 4, s1 + 5 * mss);
+    put32(sack + 8, s1 + 6 * mss);
+    peer_opt = sack;
+    peer_optlen = sizeof(sack);
+    peer_send(&p, p.snd_nxt, s1 + 4 * mss, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_int_equal(p.s->stats.tcp_rack_lost_rexmit, 1);
+    assert_int_equal(p.s->stats.tcp_rack_timer, 1);
+    assert_true(peer_saw(&p, s1 + 4 * mss, mss));
+    assert_int_equal(p.s->stats.tcp_retransmit, 1); /* no second timeout */
+    assert_int_equal(t->ssthresh, ssthresh);
+    assert_false(t->in_recovery);
+    peer_done(&p);
+}
+
 static void test_syn_flood_cookies(void **state)
 {
     (void)state;
@@ -1485,6 +1597,8 @@ int main(void)
         cmocka_unit_test(test_sack_recovery_holes),
         cmocka_unit_test(test_dsack),
         cmocka_unit_test(test_sack_drives_fast_retransmit),
+        cmocka_unit_test(test_rack_lost_retransmission),
+        cmocka_unit_test(test_rack_lost_retransmission_after_timeout),
         cmocka_unit_test(test_syn_flood_cookies),
         cmocka_unit_test(test_keepalive),
         cmocka_unit_test(test_api_errors),
