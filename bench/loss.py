@@ -28,10 +28,14 @@ Linux uses the host's default congestion control (printed first): with
 BBR, which does not slow down for random loss, Linux at 20% loss is
 another kind of sender than the own stack's NewReno/SACK. In a trial
 over a veth pair set up like this one, Linux with CUBIC or Reno (set
-per socket) took over a minute for 1 MB at 20%.
+per socket) took over a minute for 1 MB at 20%. LINUX_CC=NAME sets it in
+nginx's namespace alone; outside the host's namespace only the ones in
+net.ipv4.tcp_allowed_congestion_control may be chosen (the host's
+default, reno, and cubic on a Debian host, where cubic is the default).
 
 usage: bench/loss.py BUILD_DIR
-env:   ROUNDS (5), LOSS percentages (1,5,20), MAXTIME seconds per fetch (300)
+env:   ROUNDS (5), LOSS percentages (1,5,20), MAXTIME seconds per fetch (300),
+       LINUX_CC (the host's default)
 """
 
 import os
@@ -159,6 +163,9 @@ http {{
     server {{ listen 10.1.0.2:8080; root {app}/files; }}
 }}
 """)
+        if os.environ.get("LINUX_CC"):
+            ns_exec(s, "sysctl", "-q", "-w",
+                    f"net.ipv4.tcp_congestion_control={os.environ['LINUX_CC']}")
         nginx = subprocess.Popen(["ip", "netns", "exec", s, "nginx", "-c", str(conf)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         procs.append(nginx)
