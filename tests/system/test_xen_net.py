@@ -59,7 +59,12 @@ up() {
 diag() {
     {
         xl list
-        ip -s link show
+        # dom0's busybox ip has no -s: the vifs' state and counters from sysfs.
+        for v in /sys/class/net/vif*; do
+            echo "$(basename $v): carrier $(cat $v/carrier 2>/dev/null) $(cat $v/operstate)" \
+                 "tx $(cat $v/statistics/tx_packets) drop $(cat $v/statistics/tx_dropped)" \
+                 "rx $(cat $v/statistics/rx_packets) drop $(cat $v/statistics/rx_dropped)"
+        done
         ip neigh
         xenstore-ls -f /local/domain/0/backend/vif
         # q: each domain's vCPUs (blocked? upcall pending?), e: the
@@ -72,6 +77,7 @@ diag() {
 }
 for a in PING_IP WEB_IP; do
     s=1
+    rm -f /tmp/ping
     if up $a; then ping -c 3 -W 5 $a > /tmp/ping 2>&1; s=$?; else diag $a; fi
     sed "s/^/ping-$a: /" /tmp/ping
     echo "ping-$a-status: $s"
@@ -158,6 +164,12 @@ def test_netfront_connects(xen, guest):
 # answered. A stall of its netfront receive path or of the stack's input
 # batching (new that day) is suspected. Kept visible as xfail, not
 # skipped, until it is understood (closing note of that day).
+# Seen again in the clean-clone CI of the next day with the diagnostics
+# below: the guest's vCPU blocked with no upcall and no event pending
+# (its netfront channel neither pending nor masked), dom0's neighbour
+# entry INCOMPLETE after 5 ARP probes: dom0's netback never notified the
+# guest, so the frames stopped in dom0 (vif carrier or netback's rx queue;
+# the vif counters are printed now).
 STALL = pytest.mark.xfail(strict=False, reason="rare stall of static-website's netfront "
                           "under load in the full suite; under investigation")
 
