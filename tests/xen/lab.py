@@ -75,7 +75,7 @@ PACKAGES = [
 KERNEL_META = "linux-image-amd64"  # resolved to the versioned image package
 # Programs copied from the packages into dom0 (same paths as in Debian).
 PROGRAMS = [f"{XEN_BIN}/{p}" for p in
-            ("xl", "xenstored", "xen-init-dom0", "xenconsoled", "xenconsole")] + \
+            ("xl", "xenstored", "xen-init-dom0", "xenconsoled", "xenconsole", "xen-hvmctx")] + \
            ["/usr/bin/xenstore"]
 XENSTORE_TOOLS = ["read", "write", "rm", "ls", "list", "exists", "watch", "chmod"]
 # dom0 kernel modules: the Xen devices xl and the daemons open, xenfs for
