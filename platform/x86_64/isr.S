@@ -122,6 +122,24 @@ isr_common:
 	addq $16, %rsp              /* vector and error code */
 	iretq
 
+/* The idle halt (cpu_idle_halt(), kernel.h): interrupts are enabled for
+ * the hlt alone. On a real CPU `sti` holds interrupts off for one more
+ * instruction, so one that is already pending is taken at the hlt and
+ * ends it. An emulated CPU can deliver it between the two (seen with Xen
+ * nested under QEMU's TCG); the handler would then return to the hlt,
+ * which sleeps past the event it just consumed. trap_dispatch moves an
+ * interrupt taken at cpu_idle_hlt to cpu_idle_woken, so either way the
+ * interrupt ends the halt. */
+	.text
+	.globl cpu_idle_halt, cpu_idle_hlt, cpu_idle_woken
+cpu_idle_halt:
+	sti
+cpu_idle_hlt:
+	hlt
+cpu_idle_woken:
+	cli
+	ret
+
 /* The table idt.c installs: the address of each stub, vectors 0-48, then
  * the spurious vector. */
 	.section .rodata

@@ -58,6 +58,11 @@ struct trap_frame {
     uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 void trap_dispatch(struct trap_frame *f);
+/* isr.S: halt with interrupts enabled for the hlt only (`sti; hlt; cli`),
+ * ended by any interrupt, even one an emulated CPU delivers before the
+ * hlt (trap_dispatch then resumes at cpu_idle_woken). */
+void cpu_idle_halt(void);
+extern const char cpu_idle_hlt[], cpu_idle_woken[];
 /* Print a backtrace from a frame pointer (and the addr2line hint). */
 void trap_backtrace(uint64_t rip, uint64_t rbp);
 

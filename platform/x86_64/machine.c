@@ -52,18 +52,19 @@ uint64_t clock_wall_ns(void)
 }
 
 /* Halt until the machine's timer or a device interrupts. `sti; hlt` is
- * atomic: an interrupt that became pending before sti still ends the hlt
- * (it is taken after sti's one-instruction shadow, i.e. at the hlt). On
- * Xen an HVM guest's hlt with interrupts enabled is SCHEDOP_block (Xen's
- * hvm_hlt()), without the race a `sti` followed by the hypercall would
- * have: an event taken between the two would be consumed and the block
- * would sleep past it. */
+ * atomic on a real CPU: an interrupt that became pending before sti still
+ * ends the hlt (it is taken after sti's one-instruction shadow, i.e. at
+ * the hlt). On Xen an HVM guest's hlt with interrupts enabled is
+ * SCHEDOP_block (Xen's hvm_hlt()), without the race a `sti` followed by
+ * the hypercall would have: an event taken between the two would be
+ * consumed and the block would sleep past it. An emulated CPU that takes
+ * the interrupt before the hlt is handled in cpu_idle_halt (isr.S). */
 void port_idle_until(uint64_t deadline_ns)
 {
     if (clock_monotonic_ns() >= deadline_ns)
         return;
     machine->timer_arm(deadline_ns);
-    __asm__ volatile("sti; hlt; cli" ::: "memory");
+    cpu_idle_halt();
 }
 
 _Noreturn void kernel_exit(int status)

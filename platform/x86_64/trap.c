@@ -137,9 +137,15 @@ static void exception(const struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
-    if (f->vector < 32)
+    if (f->vector < 32) {
         exception(f);
-    else if (f->vector < 48)
+        return;
+    }
+    /* An interrupt taken between the idle halt's sti and its hlt: resume
+     * after the hlt, or it would sleep past this interrupt (isr.S). */
+    if (f->rip == (uintptr_t)cpu_idle_hlt)
+        f->rip = (uintptr_t)cpu_idle_woken;
+    if (f->vector < 48)
         irq_dispatch((unsigned)(f->vector - 32));
     else if (f->vector == IRQ_VECTOR)
         irq_vector_dispatch();

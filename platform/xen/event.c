@@ -149,3 +149,8 @@ void xen_timer_arm(uint64_t system_ns)
     struct vcpu_set_singleshot_timer t = {.timeout_abs_ns = system_ns, .flags = 0};
     xen_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
 }
+
+void xen_timer_stop(void)
+{
+    xen_vcpu_op(VCPUOP_stop_singleshot_timer, 0, NULL);
+}

@@ -84,6 +84,8 @@ void xen_event_unbind(uint32_t port);
  * may bind. 0 and *port, or a negative Xen errno. */
 long xen_event_alloc_unbound(uint16_t remote, uint32_t *port);
 void xen_timer_arm(uint64_t system_ns);
+/* No wake-up by time until the next xen_timer_arm. */
+void xen_timer_stop(void);
 
 /* grant.c: let domain domid access the page at physical address phys
  * (read-only or writable) for good: 0 and its grant reference, or a

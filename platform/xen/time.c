@@ -69,5 +69,11 @@ uint64_t xen_wall_ns(void)
 
 void xen_timer_arm_monotonic(uint64_t deadline_ns)
 {
-    xen_timer_arm(deadline_ns + origin);
+    /* Xen keeps the timeout as a signed system time (s_time_t): a deadline
+     * beyond that range (UINT64_MAX, the runtime's "no deadline") would
+     * wrap into the past and fire at once; none stops the timer. */
+    if (deadline_ns > (uint64_t)INT64_MAX - origin)
+        xen_timer_stop();
+    else
+        xen_timer_arm(deadline_ns + origin);
 }
