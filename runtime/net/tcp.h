@@ -157,6 +157,9 @@ struct mi_tcp {
     uint32_t max_flight, cwnd_usage_seq;
     bool cwnd_limited;
     uint8_t dupacks;
+    /* Proportional Rate Reduction (RFC 6937) in SACK recovery: bytes the
+     * peer got and bytes we sent since it began, and the flight then. */
+    uint32_t prr_delivered, prr_out, recover_fs;
 
     /* RTT estimation (RFC 6298), microseconds. */
     uint32_t srtt_us, rttvar_us, rto_ms;
@@ -389,6 +392,10 @@ void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked);
 /* After sending: how much is in flight, and whether cwnd stopped the
  * sender (RFC 7661): only a window that was used grows. */
 void tcp_cwnd_used(struct mi_tcp *t, bool limited);
+/* After each ACK in SACK recovery: `delivered` bytes newly acknowledged
+ * or SACKed; sets cwnd so that the flight shrinks to ssthresh in step
+ * with what arrives (RFC 6937). */
+void tcp_cc_prr(struct mi_tcp *t, uint32_t delivered);
 void tcp_cc_dupack(struct mi_tcp *t);
 void tcp_cc_timeout(struct mi_tcp *t);
 uint32_t tcp_flight(const struct mi_tcp *t);

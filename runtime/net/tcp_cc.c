@@ -5,8 +5,9 @@
  * 3.1 (min(4 MSS, max(2 MSS, 4380))), loss window of one MSS after a
  * timeout. Fast retransmit on the third duplicate ACK (or
  * when SACK shows the loss, tcp_sack.c); recovery by the pipe with SACK
- * (RFC 6675, tcp_output.c), else NewReno's (RFC 6582): one segment per
- * partial ACK. Either ends with the ACK covering `recover`.
+ * (RFC 6675, tcp_output.c) and a cwnd that Proportional Rate Reduction
+ * (RFC 6937) sets on every ACK, else NewReno's (RFC 6582): one segment
+ * per partial ACK. Either ends with the ACK covering `recover`.
  *
  * RFC 6298: SRTT/RTTVAR from one timed segment at a time (Karn's rule:
  * never from a retransmitted one, see tcp_timer.c) or, with timestamps,
@@ -171,16 +172,55 @@ void tcp_cc_dupack(struct mi_tcp *t)
         return;
     t->recover = t->snd_max;
     t->ssthresh = half_flight(t);
+    t->prr_delivered = 0;
+    t->prr_out = 0;
+    t->recover_fs = tcp_flight(t);
+    /* In recovery before the fast retransmit, which PRR counts as sent. */
+    t->in_recovery = true;
     t->rexmit_hi = t->snd_una + tcp_retransmit_first(t);
     t->rexmit_mark = t->snd_max;
     t->s->stats.tcp_fast_retransmit++;
     t->s->stats.tcp_recovery++;
-    /* RFC 6675 5 step 4: cwnd = ssthresh, the pipe does the rest; NewReno
-     * inflates by the three segments that left (RFC 6582 3.2 step 2). */
+    /* With SACK, PRR sets cwnd on each ACK from here (tcp_cc_prr), the
+     * first being this one; NewReno inflates by the three segments that
+     * left (RFC 6582 3.2 step 2). */
     t->cwnd = t->ssthresh + (t->sack_ok ? 0 : 3 * mss);
-    t->in_recovery = true;
+    /* A loss probe armed before is not for recovery (RFC 8985 7.2: no
+     * TLP in fast recovery): the retransmission timer runs instead. */
+    if (t->tlp_armed)
+        tcp_rexmt_arm(t);
     /* The retransmission is not timed (Karn). */
     t->rtt_timing = false;
+}
+
+void tcp_cc_prr(struct mi_tcp *t, uint32_t delivered)
+{
+    if (!t->in_recovery || !t->sack_ok)
+        return;
+    uint32_t mss = t->snd_mss;
+    t->prr_delivered += delivered;
+    uint32_t pipe = tcp_sack_pipe(t);
+    uint64_t sndcnt;
+    if (pipe > t->ssthresh) {
+        /* RFC 6937 3: send ssthresh/RecoverFS of what was delivered, so
+         * the flight comes down to ssthresh over one round trip instead
+         * of sending nothing for half of it (RFC 6675's cwnd = ssthresh). */
+        uint64_t fs = t->recover_fs > 0 ? t->recover_fs : 1;
+        uint64_t due = ((uint64_t)t->prr_delivered * t->ssthresh + fs - 1) / fs;
+        sndcnt = due > t->prr_out ? due - t->prr_out : 0;
+    } else {
+        /* Below ssthresh after heavy losses: grow back no faster than
+         * slow start would (the Slow Start Reduction Bound). */
+        uint32_t owed = t->prr_delivered > t->prr_out ? t->prr_delivered - t->prr_out : 0;
+        uint64_t limit = (uint64_t)(owed > delivered ? owed : delivered) + mss;
+        uint32_t gap = t->ssthresh - pipe;
+        sndcnt = gap < limit ? gap : limit;
+    }
+    /* The fast retransmit goes at once (RFC 6937 3, as Linux). */
+    if (t->prr_out == 0 && sndcnt < mss)
+        sndcnt = mss;
+    uint64_t w = pipe + sndcnt;
+    t->cwnd = w < CWND_MAX ? (uint32_t)w : CWND_MAX;
 }
 
 void tcp_cc_timeout(struct mi_tcp *t)

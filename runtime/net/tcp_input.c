@@ -476,6 +476,10 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg, bool probe)
         return false;
     }
 
+    /* RFC 6937's DeliveredData: the advance of SND.UNA plus the change in
+     * SACKed bytes (bytes SACKed before and now acknowledged cancel out). */
+    uint32_t una0 = t->snd_una;
+    uint32_t sacked0 = seqset_bytes(&t->sacked);
     uint32_t new_wnd = seg->wnd << t->snd_wscale;
     struct tcp_ts ts = {0};
     if (t->ts_ok)
@@ -502,6 +506,9 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg, bool probe)
         tcp_cc_dupack(t);
     }
     tcp_rack_ack(t);
+    int64_t delivered = (int64_t)(t->snd_una - una0) + seqset_bytes(&t->sacked) - sacked0;
+    if (delivered > 0)
+        tcp_cc_prr(t, (uint32_t)delivered);
     window_update(t, seg, new_wnd);
     return true;
 }

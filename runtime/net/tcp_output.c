@@ -163,6 +163,8 @@ void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
         t->ts_rexmit = tcp_ts_now(t);
     if (len > 0 || fin)
         tcp_rack_sent(t, seq, len + (fin ? 1 : 0), seq_lt(seq, t->snd_max));
+    if (t->in_recovery)
+        t->prr_out += len; /* RFC 6937: prr_out counts all data sent */
     /* Callers size data with tcp_seg_max, or beyond it with tcp_tso_max:
      * such a segment goes to the device to be cut into segments that
      * carry these options and the rest of the MSS each. Otherwise never

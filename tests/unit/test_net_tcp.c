@@ -1324,6 +1324,87 @@ static void test_sack_recovery_holes(void **state)
     peer_done(&p);
 }
 
+/* Proportional Rate Reduction (RFC 6937): one segment of a 16-segment
+ * flight is lost. In recovery the sender does not wait until the flight
+ * has fallen to ssthresh (half of it, RFC 6675's cwnd) before sending
+ * again: from the start it sends ssthresh/RecoverFS (one half) of what
+ * the peer reports delivered, so new data goes early in the round, and
+ * what it sends never runs ahead of that share (plus the first
+ * retransmission, which goes at once). */
+static void test_prr_spreads_recovery(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(&p, 43);
+    peer_opt = NULL;
+    peer_optlen = 0;
+    mi_tcp *t = peer_server.t;
+    static uint8_t d[65536]; /* the send buffer's size */
+    assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));
+    fake_run_for(MS(1));
+    uint32_t s1 = p.rcv_nxt, mss = 1460;
+    /* Slow start, one ACK per segment: the window grows to 16 segments. */
+    for (uint32_t i = 1; i <= 13; i++) {
+        peer_send(&p, p.snd_nxt, s1 + i * mss, TCP_ACK, NULL, 0);
+        fake_run_for(MS(1));
+    }
+    uint32_t una = s1 + 13 * mss;
+    assert_int_equal(t->snd_max - una, 16 * mss);
+    /* Segment 13 is lost; the peer SACKs 14, 15, ... one ACK each. The
+     * first two each let two new segments go (limited transmit, RFC 3042,
+     * beside what the SACKs took out of flight): 20 are in flight when
+     * the third starts recovery. */
+    uint8_t sack[12] = {1, 1, 5, 10};
+    put32(sack + 4, una + mss);
+    peer_opt = sack;
+    peer_optlen = sizeof(sack);
+    uint32_t top = t->snd_max, new_early = 0;
+    for (uint32_t k = 1; k <= 19; k++) {
+        put32(sack + 8, una + (1 + k) * mss);
+        fake_tap_clear(p.tap);
+        peer_send(&p, p.snd_nxt, una, TCP_ACK, NULL, 0);
+        fake_run_for(MS(1));
+        if (k < 3) {
+            assert_false(t->in_recovery);
+            top = t->snd_max;
+            continue;
+        }
+        assert_true(t->in_recovery);
+        assert_int_equal(t->recover_fs, 20 * mss);
+        assert_int_equal(t->ssthresh, 10 * mss);
+        /* Everything SACKed since recovery began counts as delivered. */
+        assert_int_equal(t->prr_delivered, (k - 2) * mss);
+        uint32_t share = (t->prr_delivered * t->ssthresh + t->recover_fs - 1) / t->recover_fs;
+        /* While the pipe is above ssthresh (17 - k + 3 + half of k - 3:
+         * until k = 13), no more than ssthresh/RecoverFS of it. */
+        if (k <= 12)
+            assert_true(t->prr_out <= (share > mss ? share : mss));
+        if (k == 3)
+            assert_true(peer_saw(&p, una, mss)); /* the fast retransmit */
+        else if (k <= 8)
+            for (uint32_t q = top; seq_lt(q, t->snd_max); q += mss)
+                new_early += peer_saw(&p, q, mss);
+        top = t->snd_max;
+    }
+    /* RFC 6675 alone (cwnd = ssthresh) sends nothing new while the pipe
+     * is above ssthresh: 20 - 3 SACKed - 1 lost + 1 resent = 17 at the
+     * start, 12 after five more SACKs. PRR sent one segment for every two
+     * delivered: two by then (the half segments wait for whole ones). */
+    assert_int_equal(new_early, 2);
+    /* Once the pipe is down to ssthresh it stays there (the slow start
+     * bound lets one go per segment delivered): half the flight at the
+     * start, not less. */
+    assert_int_equal(tcp_sack_pipe(t), t->ssthresh);
+    peer_opt = NULL;
+    peer_optlen = 0;
+    peer_send(&p, p.snd_nxt, t->snd_max, TCP_ACK, NULL, 0);
+    fake_run_for(MS(1));
+    assert_false(t->in_recovery);
+    peer_done(&p);
+}
+
 /* RACK (RFC 8985): in recovery, holes 4 and 6 went again, 4 first. The
  * peer SACKs the second retransmission but still misses 4: sent before a
  * segment that arrived, 4's retransmission is lost, and goes again at
@@ -1595,6 +1676,7 @@ int main(void)
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_probe_acknowledges),
         cmocka_unit_test(test_sack_recovery_holes),
+        cmocka_unit_test(test_prr_spreads_recovery),
         cmocka_unit_test(test_dsack),
         cmocka_unit_test(test_sack_drives_fast_retransmit),
         cmocka_unit_test(test_rack_lost_retransmission),
