@@ -20,7 +20,10 @@ only (A, C), dropping P% of the TCP packets at random in each direction
 (`numgen random mod 100 < P`, input and output hooks). For each loss rate
 (1%, 5%, 20%) and file (100 KB, 1 MB) it runs ROUNDS rounds of one curl
 fetch from each server, alternating, and prints the median fetch times and
-the ratio direct/linux (below 1: the own stack is faster). A fetch that
+the ratio direct/linux (below 1: the own stack is faster), then each
+side's quartiles, since a few slow fetches (a timeout more or less) move
+a median of few rounds a long way: compare runs of 10 rounds or more. A
+fetch that
 fails or takes longer than MAXTIME seconds counts as MAXTIME and is
 reported. Needs root (namespaces, tap, veth), nginx, ethtool, nft.
 
@@ -53,6 +56,14 @@ ROUNDS = int(os.environ.get("ROUNDS", "5"))
 LOSS = [int(x) for x in os.environ.get("LOSS", "1,5,20").split(",")]
 MAXTIME = int(os.environ.get("MAXTIME", "300"))
 FILES = [("100 KB", "100k.bin", 100_000), ("1 MB", "1m.bin", 1_000_000)]
+
+
+def spread(xs):
+    """The first and third quartiles of xs, as "q1-q3" seconds."""
+    if len(xs) < 2:
+        return f"{xs[0]:.3f}-{xs[0]:.3f}"
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return f"{q[0]:.3f}-{q[2]:.3f}"
 
 
 def sh(*args, **kw):
@@ -179,7 +190,8 @@ http {{
                      text=True, check=False).stdout.strip()
         print(f"linux congestion control: {cc or 'unknown'}", flush=True)
         print(f"{'':22} {'direct s':>9} {'linux s':>9} {'ratio':>7}   (median fetch times, "
-              f"{ROUNDS} rounds)", flush=True)
+              f"{ROUNDS} rounds; then each side's quartiles: at 20% loss one fetch may take "
+              "ten times another)", flush=True)
         for pct in LOSS:
             for ns, _ in servers.values():
                 set_loss(ns, pct)
@@ -190,7 +202,9 @@ http {{
                         times[n].append(fetch(ns, f"{url}/{name}", size))
                 d = statistics.median(times["direct"])
                 lx = statistics.median(times["linux"])
-                print(f"{pct:3}% loss, {label:8} {d:9.3f} {lx:9.3f} {d / lx:7.2f}", flush=True)
+                print(f"{pct:3}% loss, {label:8} {d:9.3f} {lx:9.3f} {d / lx:7.2f}   "
+                      f"direct {spread(times['direct'])}  linux {spread(times['linux'])}",
+                      flush=True)
     finally:
         for p in procs:
             if p.poll() is None:
