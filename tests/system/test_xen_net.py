@@ -53,22 +53,15 @@ up() {
         [ $(date +%s) -lt $end ] || return 1
     done
 }
-# What dom0 sees of a guest that does not answer: its vif's counters,
-# the neighbour entry, netback's ring indices, the backend's xenstore state, Xen's view of the
-# guest's vCPU and event channels, and the kernels' messages.
+# What dom0 sees of a guest that does not answer: its vif's counters and
+# netback's rings (lab-vifs), the neighbour entry, the backend's xenstore
+# state, Xen's view of the guest's vCPU and event channels, and the
+# kernels' messages.
 diag() {
     {
         xl list
-        # dom0's busybox ip has no -s: the vifs' state and counters from sysfs.
-        for v in /sys/class/net/vif*; do
-            echo "$(basename $v): carrier $(cat $v/carrier 2>/dev/null) $(cat $v/operstate)" \
-                 "tx $(cat $v/statistics/tx_packets) drop $(cat $v/statistics/tx_dropped)" \
-                 "rx $(cat $v/statistics/rx_packets) drop $(cat $v/statistics/rx_dropped)"
-        done
+        lab-vifs
         ip neigh
-        # netback's rings: who waits for whom (indices, event thresholds).
-        mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-        cat /sys/kernel/debug/xen-netback/*/io_ring_q0
         xenstore-ls -f /local/domain/0/backend/vif
         # q: each domain's vCPUs (blocked? upcall pending?), e: the
         # event channels (pending, masked) of every domain.

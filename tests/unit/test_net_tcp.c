@@ -1037,15 +1037,22 @@ static void test_retransmission_stays_below_snd_max(void **state)
 static const uint8_t sack_syn_opts[] = {2, 4, 0x05, 0xb4,
                                         1, 1, 4,    2}; /* MSS 1460, SACK-permitted */
 
+/* A connection whose peer offered SACK in its SYN; later segments carry
+ * no options until a test sets them. */
+static void peer_connect_sack(struct peer *p, uint64_t seed)
+{
+    peer_opt = sack_syn_opts;
+    peer_optlen = sizeof(sack_syn_opts);
+    peer_connect(p, seed);
+    peer_opt = NULL;
+    peer_optlen = 0;
+}
+
 static void test_sack_blocks_sent(void **state)
 {
     (void)state;
     struct peer p;
-    peer_opt = sack_syn_opts;
-    peer_optlen = sizeof(sack_syn_opts);
-    peer_connect(&p, 36);
-    peer_opt = NULL;
-    peer_optlen = 0;
+    peer_connect_sack(&p, 36);
     assert_true(peer_server.t->sack_ok);
     peer_server.paused = true;
     /* Two out-of-order segments: the ACK for the second lists its block
@@ -1181,11 +1188,7 @@ static void test_dsack(void **state)
 {
     (void)state;
     struct peer p;
-    peer_opt = sack_syn_opts;
-    peer_optlen = sizeof(sack_syn_opts);
-    peer_connect(&p, 40);
-    peer_opt = NULL;
-    peer_optlen = 0;
+    peer_connect_sack(&p, 40);
     peer_send(&p, p.snd_nxt, p.rcv_nxt, TCP_ACK, "abcdef", 6);
     fake_run_for(MS(100));
     peer_send(&p, p.snd_nxt + 10, p.rcv_nxt, TCP_ACK, "zz", 2); /* out of order */
@@ -1218,11 +1221,7 @@ static void test_sack_drives_fast_retransmit(void **state)
 {
     (void)state;
     struct peer p;
-    peer_opt = sack_syn_opts;
-    peer_optlen = sizeof(sack_syn_opts);
-    peer_connect(&p, 37);
-    peer_opt = NULL;
-    peer_optlen = 0;
+    peer_connect_sack(&p, 37);
     static uint8_t d[20000];
     assert_int_equal(mi_tcp_write(peer_server.t, d, sizeof(d)), sizeof(d));
     fake_run_for(MS(1));
@@ -1274,9 +1273,7 @@ static void test_sack_recovery_holes(void **state)
 {
     (void)state;
     struct peer p;
-    peer_opt = sack_syn_opts;
-    peer_optlen = sizeof(sack_syn_opts);
-    peer_connect(&p, 39);
+    peer_connect_sack(&p, 39);
     mi_tcp *t = peer_server.t;
     static uint8_t d[60000];
     assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));
@@ -1335,11 +1332,7 @@ static void test_prr_spreads_recovery(void **state)
 {
     (void)state;
     struct peer p;
-    peer_opt = sack_syn_opts;
-    peer_optlen = sizeof(sack_syn_opts);
-    peer_connect(&p, 43);
-    peer_opt = NULL;
-    peer_optlen = 0;
+    peer_connect_sack(&p, 44);
     mi_tcp *t = peer_server.t;
     static uint8_t d[65536]; /* the send buffer's size */
     assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));
@@ -1414,9 +1407,7 @@ static void test_rack_lost_retransmission(void **state)
 {
     (void)state;
     struct peer p;
-    peer_opt = sack_syn_opts;
-    peer_optlen = sizeof(sack_syn_opts);
-    peer_connect(&p, 41);
+    peer_connect_sack(&p, 41);
     mi_tcp *t = peer_server.t;
     static uint8_t d[60000];
     assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));
@@ -1466,11 +1457,7 @@ static void test_rack_lost_retransmission_after_timeout(void **state)
 {
     (void)state;
     struct peer p;
-    peer_opt = sack_syn_opts;
-    peer_optlen = sizeof(sack_syn_opts);
-    peer_connect(&p, 43);
-    peer_opt = NULL;
-    peer_optlen = 0;
+    peer_connect_sack(&p, 43);
     mi_tcp *t = peer_server.t;
     static uint8_t d[60000];
     assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));

@@ -381,6 +381,22 @@ esac
 exit 0
 """
 
+# /usr/bin/lab-vifs: what dom0 knows of each guest's vif, for the
+# diagnostics of a guest that stops answering: its carrier and counters
+# (busybox's ip has no -s) and netback's view of its rings (debugfs:
+# indices and event thresholds, i.e. who waits for whom).
+VIFS_SCRIPT = r"""#!/bin/sh
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+for v in /sys/class/net/vif*; do
+    [ -e "$v" ] || continue
+    n=${v##*/}
+    echo "$n: carrier $(cat $v/carrier 2>/dev/null) $(cat $v/operstate)" \
+         "tx $(cat $v/statistics/tx_packets) drop $(cat $v/statistics/tx_dropped)" \
+         "rx $(cat $v/statistics/rx_packets) drop $(cat $v/statistics/rx_dropped)"
+    sed "s/^/$n: /" /sys/kernel/debug/xen-netback/$n/io_ring_q0 2>&1
+done
+"""
+
 # xl's global configuration: vifs use vif-lab, not the default vif-bridge.
 XL_CONF = 'vif.default.script = "vif-lab"\n'
 
@@ -421,6 +437,7 @@ def build_base(tree, out):
         c.file(f"lib/modules/{name}.ko", module_bytes(ko))
     c.file("etc/xen/xl.conf", XL_CONF.encode())
     c.file("etc/xen/scripts/vif-lab", VIF_SCRIPT.encode(), 0o755)
+    c.file("usr/bin/lab-vifs", VIFS_SCRIPT.encode(), 0o755)
     init = INIT
     for key, value in {"XEN_BIN": XEN_BIN, "DOM0_LIBS": DOM0_LIBS, "STATUS_MARK": STATUS_MARK,
                        "READY_MARK": READY_MARK.decode(), "PORT": str(DEBUG_EXIT_PORT),
