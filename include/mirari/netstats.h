@@ -118,6 +118,7 @@
     X(tcp_fast_retransmit, "TCP segments retransmitted by fast retransmit/recovery")               \
     X(tcp_sack_retransmit, "TCP segments retransmitted: holes of the SACK scoreboard")             \
     X(tcp_recovery, "TCP fast recoveries entered (NewReno or SACK)")                               \
+    X(tcp_bbr_probe_rtt, "TCP windows drained to re-measure the round trip (BBR's PROBE_RTT)")     \
     X(tcp_tlp, "TCP tail loss probes sent (RFC 8985)")                                             \
     X(tcp_lost_retransmit, "TCP retransmissions found lost by SACKs of later data")                \
     X(tcp_rack_lost_rexmit, "TCP retransmissions RACK found lost by send time (RFC 8985)")         \
@@ -154,5 +155,13 @@ void mi_net_stats_log(void);
  * without input, probe every `interval_s` seconds and reset the connection
  * after `count` unanswered probes. idle_s == 0 turns it off. 0 or -EINVAL. */
 int mi_tcp_keepalive(mi_tcp *t, unsigned idle_s, unsigned interval_s, unsigned count);
+
+/* The congestion control of a connection; a listener passes its own to
+ * the connections it accepts. "bbr" (the default) sets the window from
+ * the bandwidth and round-trip time it measures and does not slow down
+ * for losses that are not congestion; "newreno" halves the window on
+ * every loss (RFC 5681, 6582, with SACK 6675 and 6937). A peer without
+ * SACK always gets "newreno". 0, or -EINVAL for another name. */
+int mi_tcp_congestion(mi_tcp *t, const char *name);
 
 #endif

@@ -180,6 +180,24 @@ int mi_tcp_keepalive(mi_tcp *t, unsigned idle_s, unsigned interval_s, unsigned c
     return 0;
 }
 
+int mi_tcp_congestion(mi_tcp *t, const char *name)
+{
+    enum tcp_cc_algo cc;
+    if (name != NULL && strcmp(name, "bbr") == 0)
+        cc = TCP_CC_BBR;
+    else if (name != NULL && strcmp(name, "newreno") == 0)
+        cc = TCP_CC_NEWRENO;
+    else
+        return -EINVAL;
+    if (cc != t->cc) {
+        /* The other one starts from the window there is; BBR measures
+         * the path anew. */
+        t->cc = cc;
+        tcp_bbr_init(t);
+    }
+    return 0;
+}
+
 /* ---- UDP ---- */
 
 mi_udp *mi_udp_bind(mi_ipv4 addr, uint16_t port, mi_udp_recv_fn fn, void *arg, int *err)

@@ -74,6 +74,39 @@ enum tcp_state {
     TCP_TIME_WAIT,
 };
 
+/* Congestion control, per connection (mi_tcp_congestion). */
+enum tcp_cc_algo {
+    TCP_CC_BBR = 0, /* the default: model-based (tcp_bbr.c), with SACK */
+    TCP_CC_NEWRENO, /* loss-based: RFC 5681, 6582, 6675, 6937 (tcp_cc.c) */
+};
+
+#define TCP_BBR_BW_ROUNDS 10 /* the bandwidth filter's window, round trips */
+
+/* The model tcp_bbr.c keeps of the path: its bottleneck bandwidth (the
+ * best delivery rate of the last TCP_BBR_BW_ROUNDS round trips) and its
+ * round-trip propagation time (the smallest RTT of the last 10 s). */
+struct tcp_bbr {
+    uint64_t delivered;             /* bytes the peer got (ACKed or SACKed) since the start */
+    uint64_t round_delivered;       /* `delivered` when the round in progress began */
+    uint64_t round_at;              /* and when */
+    uint32_t round_end;             /* the round ends when a byte past this is delivered */
+    uint32_t rounds;                /* round trips so far */
+    bool round_app_limited;         /* the sender ran out of data in this round */
+    bool full_bw_reached;           /* startup is over */
+    bool conserving;                /* packet conservation: the first round of a recovery */
+    bool restore;                   /* after a timeout: prior_cwnd comes back at its end */
+    bool probe_rtt;                 /* cwnd at its least, to see the path's RTT without our queue */
+    uint64_t probe_rtt_end;         /* ... until then (0: until the flight is down to it) */
+    uint32_t probe_rtt_round;       /* ... and a round after it got there */
+    uint8_t full_bw_count;          /* rounds without 25% more bandwidth */
+    uint64_t full_bw;               /* bytes/s: the bandwidth those rounds are measured against */
+    uint64_t bw[TCP_BBR_BW_ROUNDS]; /* bytes/s: the best sample of each recent round */
+    uint32_t min_rtt_us;            /* 0: no sample yet */
+    uint64_t min_rtt_at;
+    uint32_t prior_cwnd; /* cwnd before the recovery or timeout in progress (0: none) */
+    uint32_t conserve_end;
+};
+
 /* One transmission, for RACK (tcp_rack.c): the sequence space a segment
  * covered and when it left. */
 #define TCP_RACK_LOG 32
@@ -149,7 +182,9 @@ struct mi_tcp {
     uint32_t ts_recent, last_ack_sent;
     uint32_t ts_rexmit; /* our TSval of the latest retransmission */
 
-    /* Congestion control (RFC 5681, RFC 6582). */
+    /* Congestion control: BBR's model (tcp_bbr.c), or RFC 5681/6582's. */
+    enum tcp_cc_algo cc;
+    struct tcp_bbr bbr;
     uint32_t cwnd, ssthresh, recover;
     uint32_t bytes_acked; /* in congestion avoidance, towards the next MSS (RFC 3465) */
     /* The use of cwnd (tcp_cwnd_used): the largest flight in the window
@@ -396,9 +431,35 @@ void tcp_cwnd_used(struct mi_tcp *t, bool limited);
  * or SACKed; sets cwnd so that the flight shrinks to ssthresh in step
  * with what arrives (RFC 6937). */
 void tcp_cc_prr(struct mi_tcp *t, uint32_t delivered);
+/* Each ACK that delivered data (RFC 6937's DeliveredData): BBR's model and
+ * cwnd, or PRR's. */
+void tcp_cc_delivered(struct mi_tcp *t, uint32_t delivered);
+/* Whether the connection's sender is BBR's (it needs SACK to tell
+ * delivered from lost; without it, NewReno's). */
+static inline bool tcp_cc_bbr(const struct mi_tcp *t)
+{
+    return t->cc == TCP_CC_BBR && t->sack_ok;
+}
 void tcp_cc_dupack(struct mi_tcp *t);
 void tcp_cc_timeout(struct mi_tcp *t);
 uint32_t tcp_flight(const struct mi_tcp *t);
+
+/* tcp_bbr.c: the model-based sender (see there). */
+void tcp_bbr_init(struct mi_tcp *t);
+/* A round-trip sample timed to the microsecond (not a millisecond
+ * timestamp echo). */
+void tcp_bbr_rtt(struct mi_tcp *t, uint64_t rtt_ns);
+/* An ACK delivered `delivered` bytes: the model, then cwnd. */
+void tcp_bbr_ack(struct mi_tcp *t, uint32_t delivered);
+/* Fast recovery began, a timeout fired, or either ended. */
+void tcp_bbr_enter_recovery(struct mi_tcp *t);
+void tcp_bbr_timeout(struct mi_tcp *t);
+void tcp_bbr_recovered(struct mi_tcp *t);
+/* tcp_output: before sending with nothing in flight (a new round from
+ * now), and after, whether the sender ran out of data (or peer window)
+ * rather than cwnd. */
+void tcp_bbr_send_start(struct mi_tcp *t);
+void tcp_bbr_send_done(struct mi_tcp *t, bool app_limited);
 
 /* tcp_options.c */
 void tcp_parse_syn_options(const uint8_t *opt, size_t len, struct tcp_syn_opts *out);

@@ -9,6 +9,11 @@
  * (RFC 6937) sets on every ACK, else NewReno's (RFC 6582): one segment
  * per partial ACK. Either ends with the ACK covering `recover`.
  *
+ * That is NewReno's window (mi_tcp_congestion "newreno", and any peer
+ * without SACK). With BBR (tcp_bbr.c, the default) the window is the
+ * model's: the rules here still decide when recovery begins and ends and
+ * what is sent again, but leave ssthresh alone, and tcp_bbr.c sets cwnd.
+ *
  * RFC 6298: SRTT/RTTVAR from one timed segment at a time (Karn's rule:
  * never from a retransmitted one, see tcp_timer.c) or, with timestamps,
  * from every ACK of new data (RFC 7323 4, tcp_input.c), RTO = SRTT +
@@ -36,6 +41,7 @@ void tcp_cc_init(struct mi_tcp *t)
     t->recover = t->iss;
     t->dupacks = 0;
     t->in_recovery = false;
+    tcp_bbr_init(t);
 }
 
 void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns)
@@ -73,6 +79,23 @@ static uint32_t half_flight(const struct mi_tcp *t)
 void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked)
 {
     uint32_t mss = t->snd_mss;
+    if (tcp_cc_bbr(t)) {
+        /* BBR sets cwnd from what the ACK delivered (tcp_cc_delivered);
+         * here only the ends of a recovery or of a timeout's aftermath. */
+        if (t->in_recovery && seq_ge(t->snd_una, t->recover)) {
+            t->in_recovery = false;
+            t->dupacks = 0;
+            tcp_bbr_recovered(t);
+        } else if (t->in_recovery && t->sacked.n == 0 && !seq_gt(t->rexmit_hi, t->snd_una)) {
+            t->rexmit_hi = t->snd_una + tcp_retransmit_first(t); /* as below */
+            t->s->stats.tcp_fast_retransmit++;
+        } else if (!t->in_recovery) {
+            t->dupacks = 0;
+            if (t->bbr.restore && seq_ge(t->snd_una, t->recover))
+                tcp_bbr_recovered(t);
+        }
+        return;
+    }
     if (t->in_recovery) {
         if (seq_ge(t->snd_una, t->recover)) {
             /* Full acknowledgment (RFC 6582 3.2 step 3, option 1). */
@@ -171,7 +194,8 @@ void tcp_cc_dupack(struct mi_tcp *t)
     if ((t->dupacks < 3 && !tcp_sack_lost(t)) || seq_lt(t->snd_una, t->recover))
         return;
     t->recover = t->snd_max;
-    t->ssthresh = half_flight(t);
+    if (!tcp_cc_bbr(t))
+        t->ssthresh = half_flight(t);
     t->prr_delivered = 0;
     t->prr_out = 0;
     t->recover_fs = tcp_flight(t);
@@ -184,7 +208,10 @@ void tcp_cc_dupack(struct mi_tcp *t)
     /* With SACK, PRR sets cwnd on each ACK from here (tcp_cc_prr), the
      * first being this one; NewReno inflates by the three segments that
      * left (RFC 6582 3.2 step 2). */
-    t->cwnd = t->ssthresh + (t->sack_ok ? 0 : 3 * mss);
+    if (tcp_cc_bbr(t))
+        tcp_bbr_enter_recovery(t);
+    else
+        t->cwnd = t->ssthresh + (t->sack_ok ? 0 : 3 * mss);
     /* A loss probe armed before is not for recovery (RFC 8985 7.2: no
      * TLP in fast recovery): the retransmission timer runs instead. */
     if (t->tlp_armed)
@@ -223,11 +250,21 @@ void tcp_cc_prr(struct mi_tcp *t, uint32_t delivered)
     t->cwnd = w < CWND_MAX ? (uint32_t)w : CWND_MAX;
 }
 
+void tcp_cc_delivered(struct mi_tcp *t, uint32_t delivered)
+{
+    if (tcp_cc_bbr(t))
+        tcp_bbr_ack(t, delivered);
+    else
+        tcp_cc_prr(t, delivered);
+}
+
 void tcp_cc_timeout(struct mi_tcp *t)
 {
     /* RFC 5681 3.1: ssthresh only on the first timeout of a segment,
      * so repeated timeouts do not collapse it. */
-    if (t->backoff == 0)
+    if (tcp_cc_bbr(t))
+        tcp_bbr_timeout(t);
+    else if (t->backoff == 0)
         t->ssthresh = half_flight(t);
     t->cwnd = t->snd_mss;
     t->in_recovery = false;

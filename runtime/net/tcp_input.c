@@ -63,6 +63,7 @@ static struct mi_tcp *alloc_passive(struct mi_tcp *l, const struct tcp_seg *seg)
     t->rport = seg->sport;
     t->passive = true;
     t->listener = l;
+    t->cc = l->cc;
     return t;
 }
 
@@ -237,6 +238,7 @@ static void syn_sent_input(struct mi_tcp *t, const struct tcp_seg *seg)
         t->syn_acked = true;
         if (t->rtt_timing && seq_gt(seg->ack, t->rtt_seq)) {
             tcp_rtt_sample(t, mi_now() - t->rtt_start);
+            tcp_bbr_rtt(t, mi_now() - t->rtt_start);
             t->rtt_timing = false;
         }
         t->backoff = 0;
@@ -404,6 +406,7 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
 
     if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
         tcp_rtt_sample(t, mi_now() - t->rtt_start);
+        tcp_bbr_rtt(t, mi_now() - t->rtt_start);
         t->rtt_timing = false;
     } else if (ts->ok && ts->ecr != 0 && seq_ge(ts->ecr, t->ts_rexmit)) {
         /* RFC 7323 4: the echoed timestamp times every ACK of new data,
@@ -508,7 +511,7 @@ static bool ack_input(struct mi_tcp *t, const struct tcp_seg *seg, bool probe)
     tcp_rack_ack(t);
     int64_t delivered = (int64_t)(t->snd_una - una0) + seqset_bytes(&t->sacked) - sacked0;
     if (delivered > 0)
-        tcp_cc_prr(t, (uint32_t)delivered);
+        tcp_cc_delivered(t, (uint32_t)delivered);
     window_update(t, seg, new_wnd);
     return true;
 }

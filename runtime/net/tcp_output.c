@@ -310,6 +310,9 @@ void tcp_output(struct mi_tcp *t)
     uint32_t seg_max = tcp_seg_max(t);
     uint32_t burst_max = tcp_tso_max(t, seg_max);
     bool cwnd_limited = false;
+    bool sent = false;
+    if (tcp_cc_bbr(t))
+        tcp_bbr_send_start(t);
     while (!t->persist) {
         /* Limited Transmit (RFC 3042): the first two duplicate ACKs each
          * let one new segment go beyond cwnd, so that a small window still
@@ -363,6 +366,7 @@ void tcp_output(struct mi_tcp *t)
             t->rtt_start = mi_now();
         }
         tcp_send_data(t, t->snd_nxt, len, fin);
+        sent = true;
         t->snd_nxt += len + (fin ? 1 : 0);
         if (seq_gt(t->snd_nxt, t->snd_max))
             t->snd_max = t->snd_nxt;
@@ -372,6 +376,13 @@ void tcp_output(struct mi_tcp *t)
             break;
     }
     tcp_cwnd_used(t, cwnd_limited);
+    if (sent && tcp_cc_bbr(t)) {
+        /* Application-limited as Linux's tcp_rate_check_app_limited:
+         * neither cwnd nor a segment's worth of waiting data held it
+         * back (the peer's window is a limit of the path, not the app). */
+        bool waiting = seq_lt(t->snd_nxt, end) && end - t->snd_nxt >= t->snd_mss;
+        tcp_bbr_send_done(t, !cwnd_limited && !waiting);
+    }
     /* Data waits, nothing is in flight, and the window does not let it
      * go: only the persist timer will find out when it opens. */
     if (!t->persist && t->snd_max == t->snd_una && seq_lt(t->snd_nxt, end)) {

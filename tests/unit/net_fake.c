@@ -16,6 +16,7 @@
 
 uint64_t fake_now;
 uint64_t fake_frames_sent;
+uint64_t fake_queue_drops;
 
 /* ---- deterministic randomness (splitmix64) ---- */
 static uint64_t rng_state;
@@ -154,6 +155,7 @@ struct node {
     uint8_t mac[6];
     struct net_stack *s; /* a stack, or */
     struct fake_tap *tap;
+    uint64_t busy_until; /* its link is sending until then (the bottleneck) */
 };
 static struct node nodes[MAX_NODES];
 static size_t nnodes;
@@ -198,6 +200,19 @@ static void enqueue(size_t to, const uint8_t *data, size_t len, uint64_t at)
 static void transmit(size_t from, const uint8_t *data, size_t len)
 {
     fake_frames_sent++;
+    uint64_t depart = fake_now;
+    if (impair.rate_Bps != 0) {
+        struct node *n = &nodes[from];
+        if (n->busy_until < fake_now)
+            n->busy_until = fake_now;
+        uint64_t queued = (n->busy_until - fake_now) * impair.rate_Bps / SEC(1);
+        if (impair.queue_bytes != 0 && queued + len > impair.queue_bytes) {
+            fake_queue_drops++;
+            return;
+        }
+        n->busy_until += len * SEC(1) / impair.rate_Bps;
+        depart = n->busy_until;
+    }
     for (size_t to = 0; to < nnodes; to++) {
         if (to == from)
             continue;
@@ -205,7 +220,7 @@ static void transmit(size_t from, const uint8_t *data, size_t len)
             continue;
         int copies = impair.dup_pct && pct() < impair.dup_pct ? 2 : 1;
         for (int c = 0; c < copies; c++) {
-            uint64_t at = fake_now + impair.delay_ns;
+            uint64_t at = depart + impair.delay_ns;
             if (impair.reorder_pct && pct() < impair.reorder_pct)
                 at += impair.jitter_ns ? rng() % impair.jitter_ns : MS(1);
             if (impair.corrupt_pct && pct() < impair.corrupt_pct && len > 0) {
@@ -365,6 +380,7 @@ void fake_reset(uint64_t seed)
     ndeferred = 0;
     fake_now = SEC(1);
     fake_frames_sent = 0;
+    fake_queue_drops = 0;
     fake_offload_sends = fake_tso_sends = 0;
     fake_send_observer = NULL;
     rng_state = seed;

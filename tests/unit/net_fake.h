@@ -33,6 +33,10 @@ struct fake_impair {
     unsigned loss_pct, dup_pct, reorder_pct, corrupt_pct;
     uint64_t delay_ns;  /* one-way latency of every frame */
     uint64_t jitter_ns; /* extra delay of a reordered frame: up to this */
+    /* A bottleneck: each node sends at rate_Bps bytes per second (0:
+     * at once), queueing up to queue_bytes (0: no limit); a frame that
+     * does not fit is dropped (fake_queue_drops). */
+    uint64_t rate_Bps, queue_bytes;
 };
 void fake_impair(const struct fake_impair *imp);
 
@@ -69,6 +73,7 @@ void fake_run_for(uint64_t ns);
 bool fake_run_until(bool (*cond)(void *arg), void *arg, uint64_t max_ns);
 /* Frames sent so far by everyone, and frames waiting on the wire. */
 extern uint64_t fake_frames_sent;
+extern uint64_t fake_queue_drops;
 size_t fake_wire_pending(void);
 /* The device behind plat_net_send completes partial checksums and cuts
  * TSO frames as Linux's GSO does (and aborts when a stack asks for an

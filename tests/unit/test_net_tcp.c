@@ -685,6 +685,9 @@ static size_t peer_count(struct peer *p)
 static struct side peer_server;
 
 /* A (the stack) listens on 80; the peer completes a handshake. */
+/* The congestion control the listener passes on (NULL: the default). */
+static const char *peer_cc;
+
 static void peer_connect(struct peer *p, uint64_t seed)
 {
     int err;
@@ -698,6 +701,8 @@ static void peer_connect(struct peer *p, uint64_t seed)
     fake_use(p->s);
     mi_tcp *l = mi_tcp_listen(MI_IPV4_ANY, 80, &listen_cb, &peer_server, &err);
     assert_non_null(l);
+    if (peer_cc != NULL)
+        assert_int_equal(mi_tcp_congestion(l, peer_cc), 0);
     p->iss = 1000;
     peer_send(p, p->iss, 0, TCP_SYN, NULL, 0);
     fake_run_for(MS(10));
@@ -1332,7 +1337,9 @@ static void test_prr_spreads_recovery(void **state)
 {
     (void)state;
     struct peer p;
+    peer_cc = "newreno"; /* PRR is NewReno's */
     peer_connect_sack(&p, 44);
+    peer_cc = NULL;
     mi_tcp *t = peer_server.t;
     static uint8_t d[65536]; /* the send buffer's size */
     assert_int_equal(mi_tcp_write(t, d, sizeof(d)), sizeof(d));

@@ -295,6 +295,175 @@ static void test_send_buffer_stays_for_a_slow_writer(void **state)
     peer_done(&p);
 }
 
+/* ---- congestion control: BBR's model (the default) against NewReno ---- */
+
+/* What a sender's window did during a transfer: sampled at every event
+ * of the fake wire, so weighted by traffic rather than time. */
+struct watch {
+    mi_tcp *snd;
+    uint64_t want, cwnd_sum, samples, took_ns;
+    uint32_t srtt_max_us;
+};
+
+static bool watch_step(void *arg)
+{
+    struct watch *w = arg;
+    if (w->snd != NULL && w->snd->state == TCP_ESTABLISHED) {
+        w->cwnd_sum += w->snd->cwnd;
+        w->samples++;
+        /* The RTT of the steady state: the second half. */
+        if (app.received > w->want / 2 && w->snd->srtt_us > w->srtt_max_us)
+            w->srtt_max_us = w->snd->srtt_us;
+    }
+    return app.received == w->want;
+}
+
+/* A sends `size` bytes to B's reader over the path `imp` with
+ * congestion control `cc`; the stacks stay for the caller to look at
+ * (and free). */
+static void cc_transfer(const char *cc, uint64_t size, const struct fake_impair *imp, uint64_t seed,
+                        struct watch *w, struct net_stack **a, struct net_stack **b)
+{
+    int err;
+    memset(&app, 0, sizeof(app));
+    memset(w, 0, sizeof(*w));
+    fake_reset(seed);
+    *a = fake_stack_new(1, A_IP, MASK, 0);
+    *b = fake_stack_new(2, B_IP, MASK, 0);
+    fake_impair(imp);
+    fake_use(*b);
+    assert_non_null(mi_tcp_listen(MI_IPV4_ANY, 80, &listen_cb, NULL, &err));
+    fake_use(*a);
+    app.to_send = size;
+    w->want = size;
+    w->snd = mi_tcp_connect(B_IP, 80, &conn_cb, NULL, &err);
+    assert_non_null(w->snd);
+    assert_int_equal(mi_tcp_congestion(w->snd, cc), 0);
+    uint64_t start = fake_now;
+    assert_true(fake_run_until(watch_step, w, SEC(600)));
+    w->took_ns = fake_now - start;
+    assert_int_equal(app.received, size);
+    assert_true(w->snd->sack_ok);
+}
+
+static void cc_done(struct net_stack *a, struct net_stack *b)
+{
+    fake_stack_free(a);
+    fake_stack_free(b);
+    fake_reset(0);
+}
+
+static void test_bbr_keeps_its_window_under_random_loss(void **state)
+{
+    (void)state;
+    /* 10% of the frames lost at random both ways, 2 ms round trip: loss
+     * that is not congestion. NewReno halves its window for each loss;
+     * BBR keeps what the path delivers in flight, finds the holes by
+     * SACK, and is done sooner with fewer timeouts. */
+    struct fake_impair imp = {.loss_pct = 10, .delay_ns = MS(1)};
+    struct watch reno, bbr;
+    struct net_stack *a, *b;
+    cc_transfer("newreno", 4 << 20, &imp, 21, &reno, &a, &b);
+    uint64_t reno_timeouts = a->stats.tcp_retransmit;
+    cc_done(a, b);
+    cc_transfer("bbr", 4 << 20, &imp, 21, &bbr, &a, &b);
+    uint64_t bbr_timeouts = a->stats.tcp_retransmit;
+    assert_true(bbr.snd->bbr.rounds > 0);
+    cc_done(a, b);
+    print_message("newreno: %.2f s, mean cwnd %llu, %llu timeouts; bbr: %.2f s, mean cwnd %llu, "
+                  "%llu timeouts\n",
+                  reno.took_ns / 1e9, (unsigned long long)(reno.cwnd_sum / reno.samples),
+                  (unsigned long long)reno_timeouts, bbr.took_ns / 1e9,
+                  (unsigned long long)(bbr.cwnd_sum / bbr.samples),
+                  (unsigned long long)bbr_timeouts);
+    assert_true(bbr.cwnd_sum / bbr.samples > 4 * (reno.cwnd_sum / reno.samples));
+    assert_true(bbr_timeouts < reno_timeouts);
+    assert_true(bbr.took_ns < reno.took_ns);
+}
+
+static void test_bbr_window_follows_the_path(void **state)
+{
+    (void)state;
+    /* A 10 MB/s bottleneck with a deep queue (1 MB, 100 ms of it) and a
+     * 10 ms round trip: a bandwidth-delay product of 100 kB. NewReno
+     * grows its window until a loss, here never: only the receive window
+     * bounds what it queues. BBR measures the bandwidth and the round
+     * trip and keeps about twice their product in flight. */
+    struct fake_impair imp = {.delay_ns = MS(5), .rate_Bps = 10000000, .queue_bytes = 1000000};
+    struct watch reno, bbr;
+    struct net_stack *a, *b;
+    cc_transfer("newreno", 16 << 20, &imp, 22, &reno, &a, &b);
+    uint32_t reno_cwnd = reno.snd->cwnd;
+    cc_done(a, b);
+    cc_transfer("bbr", 16 << 20, &imp, 22, &bbr, &a, &b);
+    const struct tcp_bbr *m = &bbr.snd->bbr;
+    uint64_t bw = 0;
+    for (int i = 0; i < TCP_BBR_BW_ROUNDS; i++)
+        bw = m->bw[i] > bw ? m->bw[i] : bw;
+    print_message("newreno: %.2f s, srtt up to %u us, cwnd %u; bbr: %.2f s, srtt up to %u us, "
+                  "cwnd %u, bw %llu B/s, min_rtt %u us\n",
+                  reno.took_ns / 1e9, reno.srtt_max_us, reno_cwnd, bbr.took_ns / 1e9,
+                  bbr.srtt_max_us, bbr.snd->cwnd, (unsigned long long)bw, m->min_rtt_us);
+    assert_true(m->full_bw_reached);
+    /* The payload's share of the 10 MB/s of frames, and 10 ms plus a
+     * frame's time on the link. */
+    assert_true(bw > 9000000 && bw < 10000000);
+    assert_true(m->min_rtt_us >= 10000 && m->min_rtt_us < 10500);
+    /* 2 x bw x min_rtt + 3 quanta of bw for 1 ms (10 kB). */
+    uint64_t target = 2 * bw * m->min_rtt_us / 1000000 + 3 * (bw / 1000);
+    assert_true(bbr.snd->cwnd <= target + MSS);
+    /* In flight, cwnd: 2 round trips' worth and the quanta queue up
+     * behind the bottleneck, no more. NewReno's window went on growing
+     * (only the receiver's window held its flight). */
+    assert_true(bbr.srtt_max_us < 5 * m->min_rtt_us / 2);
+    assert_true(reno_cwnd > 2 * bbr.snd->cwnd);
+    cc_done(a, b);
+}
+
+static void test_bbr_probes_the_round_trip(void **state)
+{
+    (void)state;
+    /* The path above for 20 s. BBR's window keeps a round trip's worth
+     * in the bottleneck's queue, so the RTTs it samples are twice the
+     * path's: taken as the new minimum when the old one expires (after
+     * 10 s), they would double the window and the queue. PROBE_RTT
+     * drains the queue first, and the minimum stays the path's. */
+    struct fake_impair imp = {.delay_ns = MS(5), .rate_Bps = 10000000, .queue_bytes = 1000000};
+    struct watch bbr;
+    struct net_stack *a, *b;
+    cc_transfer("bbr", 200000000, &imp, 24, &bbr, &a, &b);
+    const struct tcp_bbr *m = &bbr.snd->bbr;
+    print_message("bbr: %.2f s, %llu PROBE_RTT, min_rtt %u us, srtt up to %u us in the second "
+                  "half\n",
+                  bbr.took_ns / 1e9, (unsigned long long)a->stats.tcp_bbr_probe_rtt, m->min_rtt_us,
+                  bbr.srtt_max_us);
+    assert_true(a->stats.tcp_bbr_probe_rtt >= 1);
+    assert_false(m->probe_rtt && bbr.snd->snd_una != bbr.snd->snd_max);
+    assert_true(m->min_rtt_us >= 10000 && m->min_rtt_us < 10500);
+    assert_true(bbr.srtt_max_us < 5 * m->min_rtt_us / 2);
+    cc_done(a, b);
+}
+
+static void test_congestion_control_choice(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_connect(&p, 23);
+    /* The scripted peer offers no SACK: NewReno's rules whatever is
+     * chosen, since BBR needs SACK to tell what was lost. */
+    assert_int_equal(app.t->cc, TCP_CC_BBR);
+    assert_false(tcp_cc_bbr(app.t));
+    assert_int_equal(mi_tcp_congestion(app.t, "newreno"), 0);
+    assert_int_equal(app.t->cc, TCP_CC_NEWRENO);
+    assert_int_equal(mi_tcp_congestion(app.t, "bbr"), 0);
+    assert_int_equal(app.t->cc, TCP_CC_BBR);
+    assert_int_equal(mi_tcp_congestion(app.t, "cubic"), -EINVAL);
+    assert_int_equal(mi_tcp_congestion(app.t, ""), -EINVAL);
+    assert_int_equal(mi_tcp_congestion(app.t, NULL), -EINVAL);
+    assert_int_equal(app.t->cc, TCP_CC_BBR);
+    peer_done(&p);
+}
+
 /* ---- batches ---- */
 
 /* P sends four full segments straight into A, in one batch or not; how
@@ -368,6 +537,10 @@ int main(void)
         cmocka_unit_test(test_buffers_grow_for_a_bulk_transfer),
         cmocka_unit_test(test_receive_buffer_stays_for_a_slow_reader),
         cmocka_unit_test(test_send_buffer_stays_for_a_slow_writer),
+        cmocka_unit_test(test_bbr_keeps_its_window_under_random_loss),
+        cmocka_unit_test(test_bbr_window_follows_the_path),
+        cmocka_unit_test(test_bbr_probes_the_round_trip),
+        cmocka_unit_test(test_congestion_control_choice),
         cmocka_unit_test(test_a_batch_draws_one_ack),
         cmocka_unit_test(test_acks_in_a_batch_clock_out_data_at_once),
     };
