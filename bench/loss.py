@@ -20,18 +20,20 @@ only (A, C), dropping P% of the TCP packets at random in each direction
 (`numgen random mod 100 < P`, input and output hooks). For each loss rate
 (1%, 5%, 20%) and file (100 KB, 1 MB) it runs ROUNDS rounds of one curl
 fetch from each server, alternating, and prints the median fetch times and
-the ratio direct/linux (below 1: the own stack is faster), then each
-side's quartiles, since a few slow fetches (a timeout more or less) move
-a median of few rounds a long way: compare runs of 10 rounds or more. A
-fetch that
-fails or takes longer than MAXTIME seconds counts as MAXTIME and is
-reported. Needs root (namespaces, tap, veth), nginx, ethtool, nft.
+the ratio direct/linux (below 1: the own stack is faster), the means and
+their ratio, then each side's quartiles. The times are bimodal: most
+fetches take milliseconds, one whose SYN, SYN-ACK or last segments were
+lost waits a timeout (200 ms to seconds), so a median of few rounds
+lands on either side: compare runs of 30 rounds or more, and the means.
+A fetch that fails or takes longer than MAXTIME seconds counts as
+MAXTIME and is reported. Needs root (namespaces, tap, veth), nginx, ethtool, nft.
 
-Linux uses the host's default congestion control (printed first): with
-BBR, which does not slow down for random loss, Linux at 20% loss is
-another kind of sender than the own stack's NewReno/SACK. In a trial
-over a veth pair set up like this one, Linux with CUBIC or Reno (set
-per socket) took over a minute for 1 MB at 20%. LINUX_CC=NAME sets it in
+Linux uses the host's default congestion control (printed first); the
+own stack its default, a BBR-like model (runtime/net/tcp_bbr.c). Both
+kinds keep their rate under random loss; loss-based ones do not: in a
+trial over a veth pair set up like this one, Linux with CUBIC or Reno
+(set per socket) took over a minute for 1 MB at 20%, and the own stack's
+NewReno (mi_tcp_congestion) took 3-20 s. LINUX_CC=NAME sets Linux's in
 nginx's namespace alone; outside the host's namespace only the ones in
 net.ipv4.tcp_allowed_congestion_control may be chosen (the host's
 default, reno, and cubic on a Debian host, where cubic is the default).
@@ -190,8 +192,9 @@ http {{
                      text=True, check=False).stdout.strip()
         print(f"linux congestion control: {cc or 'unknown'}", flush=True)
         print(f"{'':22} {'direct s':>9} {'linux s':>9} {'ratio':>7}   (median fetch times, "
-              f"{ROUNDS} rounds; then each side's quartiles: at 20% loss one fetch may take "
-              "ten times another)", flush=True)
+              f"{ROUNDS} rounds; then the means and their ratio, and each side's quartiles: "
+              "a lost SYN costs a second, so a median of few rounds may land on either side "
+              "of it)", flush=True)
         for pct in LOSS:
             for ns, _ in servers.values():
                 set_loss(ns, pct)
@@ -202,7 +205,10 @@ http {{
                         times[n].append(fetch(ns, f"{url}/{name}", size))
                 d = statistics.median(times["direct"])
                 lx = statistics.median(times["linux"])
+                dm = statistics.mean(times["direct"])
+                lm = statistics.mean(times["linux"])
                 print(f"{pct:3}% loss, {label:8} {d:9.3f} {lx:9.3f} {d / lx:7.2f}   "
+                      f"mean {dm:.3f} {lm:.3f} {dm / lm:.2f}   "
                       f"direct {spread(times['direct'])}  linux {spread(times['linux'])}",
                       flush=True)
     finally:

@@ -29,7 +29,9 @@
  * once per round trip, down to 2 segments (median flight 2 against 3-4),
  * and a window that small more often had every segment or ACK lost, so
  * that the timeouts doubled (21-38 stalls of 200 ms or more per 1 MB
- * transfer against 8-16).
+ * transfer against 8-16). That was NewReno's window; BBR's (tcp_bbr.c,
+ * now the default) does not shrink in recovery, so the rule matters
+ * less there, and was left as it is.
  *
  * The reordering window (6.2 step 4): a quarter of the smallest RTT, or
  * none in recovery or once DupThresh segments are SACKed; this stack
