@@ -77,6 +77,11 @@ ssize_t mi_tcp_read(mi_tcp *t, void *buf, size_t cap);
 /* Queue up to len bytes; returns how many were taken (possibly fewer than
  * len, possibly -EAGAIN when none fit; on_writable follows), or < 0. */
 ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len);
+/* As mi_tcp_write, but on mirari's own stack the bytes are not copied:
+ * segments are sent from buf itself, so it must stay valid and unchanged
+ * for the rest of the program (a store's data, mi_kv_get, or constant
+ * data), since they may go again long after the call. */
+ssize_t mi_tcp_write_ref(mi_tcp *t, const void *buf, size_t len);
 /* One piece of data for mi_tcp_writev (the layout of POSIX struct iovec
  * on Linux, so the socket runtime passes it to the kernel as is). */
 struct mi_iovec {

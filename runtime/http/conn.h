@@ -32,6 +32,7 @@ struct mi_http_exchange {
     int status;
     bool active;      /* between dispatch and mi_http_finish */
     bool body_is_ref; /* body is ref[0..ref_len), else c->body */
+    bool ref_lives;   /* ref is a store's: valid for the program's life */
     bool close;       /* the response must end the connection */
     const char *ref;
     size_t ref_len;
@@ -62,6 +63,7 @@ struct http_conn {
     size_t out_sent;
     const char *tail;
     size_t tail_len;
+    bool tail_lives;      /* tail is a store's: TCP may send it without a copy */
     struct http_buf hdr;  /* header lines added by the application */
     struct http_buf body; /* a copied response body */
 
@@ -108,5 +110,8 @@ void http_conn_error(struct http_conn *c, int status);
  * values are known good): used by the static helper. */
 int http_add_header_raw(mi_http_exchange *x, const char *name, size_t nlen, const char *value,
                         size_t vlen);
+/* exchange.c: the body by reference to a store's data, which lives as
+ * long as the program: sent without a copy (mi_tcp_write_ref). */
+void http_body_store_ref(mi_http_exchange *x, const void *data, size_t len);
 
 #endif

@@ -161,6 +161,7 @@ int mi_http_body_printf(mi_http_exchange *x, const char *fmt, ...)
 
 int mi_http_body_ref(mi_http_exchange *x, const void *data, size_t len)
 {
+    x->ref_lives = false;
     x->body_is_ref = true;
     x->ref = data;
     x->ref_len = len;
@@ -178,4 +179,10 @@ void mi_http_finish(mi_http_exchange *x)
 void mi_http_error(mi_http_exchange *x, int status)
 {
     http_conn_error(x->c, status);
+}
+
+void http_body_store_ref(mi_http_exchange *x, const void *data, size_t len)
+{
+    mi_http_body_ref(x, data, len);
+    x->ref_lives = true;
 }

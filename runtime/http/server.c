@@ -184,11 +184,17 @@ static int flush(struct http_conn *c)
     while (c->out_sent < c->out.len || c->tail_len > 0) {
         size_t head = c->out.len - c->out_sent;
         struct mi_iovec iov[2] = {{c->out.p + c->out_sent, head}, {c->tail, c->tail_len}};
+        /* A store's body goes by reference on plain TCP (mi_tcp_write_ref:
+         * the stack sends it from the store image, no copy), after the
+         * head; both are in the send queue before anything goes out. */
+        bool by_ref = c->tail_lives && c->tr == NULL;
         ssize_t n;
-        if (head > 0 && c->tail_len > 0)
+        if (head > 0 && c->tail_len > 0 && !by_ref)
             n = conn_writev(c, iov, 2);
         else if (head > 0)
             n = conn_writev(c, iov, 1);
+        else if (by_ref)
+            n = mi_tcp_write_ref(c->tcp, c->tail, c->tail_len);
         else
             n = conn_writev(c, iov + 1, 1);
         if (n <= 0)
@@ -255,6 +261,7 @@ static int build_response(struct http_conn *c)
     if (send_body) {
         c->tail = body;
         c->tail_len = blen;
+        c->tail_lives = x->body_is_ref && x->ref_lives;
     }
     c->out.len = (size_t)(p - c->out.p);
 

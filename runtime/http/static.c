@@ -223,7 +223,8 @@ static bool serve_range(mi_http_exchange *x, const mi_kv_entry *e, const char *t
     header(x, "Content-Type", type, strlen(type));
     header(x, "Content-Range", cr, content_range(cr, &r[0], e->size));
     mi_http_set_status(x, 206);
-    mi_http_body_ref(x, (const char *)e->data + r[0].first, (size_t)(r[0].last - r[0].first + 1));
+    http_body_store_ref(x, (const char *)e->data + r[0].first,
+                        (size_t)(r[0].last - r[0].first + 1));
     mi_http_finish(x);
     return true;
 }
@@ -252,7 +253,7 @@ static void serve_entry(mi_http_exchange *x, const mi_kv_entry *e, bool is_get)
         return;
     header(x, "Content-Type", type, strlen(type));
     mi_http_set_status(x, 200);
-    mi_http_body_ref(x, e->data, (size_t)e->size);
+    http_body_store_ref(x, e->data, (size_t)e->size);
     mi_http_finish(x);
 }
 

@@ -101,13 +101,38 @@ ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len)
     if (len == 0)
         return 0;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-    uint32_t n = tcp_ring_push(&t->snd, buf, want);
+    uint32_t n = tcp_sndq_write(t, buf, want);
     if (n < want && tcp_snd_grow(t))
-        n += tcp_ring_push(&t->snd, (const uint8_t *)buf + n, want - n);
+        n += tcp_sndq_write(t, (const uint8_t *)buf + n, want - n);
     if (n < len)
         t->want_writable = true;
     if (n == 0)
         return -EAGAIN;
+    tcp_output_soon(t);
+    return n;
+}
+
+ssize_t mi_tcp_write_ref(mi_tcp *t, const void *buf, size_t len)
+{
+    if (t->state == TCP_LISTEN)
+        return -ENOTCONN;
+    if (t->err != 0)
+        return t->err;
+    if (t->fin_queued || !t->has_bufs ||
+        (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED && t->state != TCP_ESTABLISHED &&
+         t->state != TCP_CLOSE_WAIT))
+        return -EPIPE;
+    if (len == 0)
+        return 0;
+    uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    uint32_t n = tcp_sndq_write_ref(t, buf, want);
+    if (n < want && tcp_snd_grow(t))
+        n += tcp_sndq_write_ref(t, (const uint8_t *)buf + n, want - n);
+    /* Every piece of the queue in use: copy rather than wait. */
+    if (n == 0)
+        return mi_tcp_write(t, buf, len);
+    if (n < len)
+        t->want_writable = true;
     tcp_output_soon(t);
     return n;
 }

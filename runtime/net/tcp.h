@@ -107,6 +107,15 @@ struct tcp_bbr {
     uint32_t conserve_end;
 };
 
+/* A piece of the send queue (tcp_sndq.c): the next `len` bytes of the
+ * send ring (ref NULL), or bytes the application lent (mi_tcp_write_ref). */
+#define TCP_SND_PIECES 8
+#define TCP_SND_IOV    4 /* pieces of one segment, as eth_output_frags takes them */
+struct tcp_snd_piece {
+    const uint8_t *ref;
+    uint32_t len;
+};
+
 /* One transmission, for RACK (tcp_rack.c): the sequence space a segment
  * covered and when it left. */
 #define TCP_RACK_LOG 32
@@ -222,6 +231,11 @@ struct mi_tcp {
     uint8_t keep_count, keep_sent;
 
     struct tcp_ring snd, rcv;
+    /* The send queue: snd_len bytes from SND.UNA (the FIN aside), in the
+     * ring alone while snd_npieces is 0, else as these pieces say. */
+    uint32_t snd_len;
+    uint8_t snd_npieces;
+    struct tcp_snd_piece snd_pieces[TCP_SND_PIECES];
     /* Out-of-order data already in rcv's free space at its offset:
      * sequence ranges beyond RCV.NXT. */
     struct seqset ooo;
@@ -502,6 +516,19 @@ uint32_t tcp_ring_pop(struct tcp_ring *r, void *out, uint32_t len);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
 /* Up to two pieces of len bytes starting `off` bytes after the head. */
 int tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint32_t len, struct net_iov iov[2]);
+
+/* tcp_sndq.c: the send queue. Writes take what fits (cap less what is
+ * queued) and return it; a reference is refused (0) when no piece is
+ * left to describe it. */
+uint32_t tcp_sndq_write(struct mi_tcp *t, const void *data, uint32_t len);
+uint32_t tcp_sndq_write_ref(struct mi_tcp *t, const void *data, uint32_t len);
+/* The first len bytes were acknowledged. */
+void tcp_sndq_drop(struct mi_tcp *t, uint32_t len);
+void tcp_sndq_clear(struct mi_tcp *t);
+/* Bytes [off, off + len) of the queue as at most TCP_SND_IOV pieces,
+ * copied into one buffer when they are more (valid until the next call). */
+int tcp_sndq_gather(const struct mi_tcp *t, uint32_t off, uint32_t len,
+                    struct net_iov iov[TCP_SND_IOV]);
 /* Write bytes into the free space, `off` bytes after the end of the data
  * (out-of-order data), without changing len. */
 void tcp_ring_write_at(struct tcp_ring *r, uint32_t off, const void *data, uint32_t len);

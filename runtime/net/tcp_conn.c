@@ -102,6 +102,7 @@ void tcp_free_bufs(struct mi_tcp *t)
         return;
     tcp_ring_free(&t->snd);
     tcp_ring_free(&t->rcv);
+    tcp_sndq_clear(t);
     t->has_bufs = false;
     t->s->tcp.n_conns--;
 }

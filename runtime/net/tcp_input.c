@@ -395,9 +395,9 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
         t->syn_acked = true;
         n--;
     }
-    uint32_t data = n < t->snd.len ? n : t->snd.len;
+    uint32_t data = n < t->snd_len ? n : t->snd_len;
     if (t->has_bufs)
-        tcp_ring_drop(&t->snd, data);
+        tcp_sndq_drop(t, data);
     bool fin_acked = n > data;
     t->snd_una = ack;
     if (seq_lt(t->snd_nxt, t->snd_una))
@@ -431,7 +431,7 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
         else
             tcp_rexmt_arm(t);
     }
-    if (t->want_writable && t->has_bufs && t->snd.cap - t->snd.len >= t->snd.cap / 4) {
+    if (t->want_writable && t->has_bufs && t->snd.cap - t->snd_len >= t->snd.cap / 4) {
         t->want_writable = false;
         t->events |= TCP_EV_WRITABLE;
     }

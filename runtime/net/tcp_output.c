@@ -126,7 +126,8 @@ static int send_segment(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_i
     if (mac != NULL) {
         /* The device completes the checksum from the pseudo-header's sum
          * (folded, not complemented: platform.h), over the data it reads
-         * from the send ring itself: no copy here. */
+         * from the send queue itself (the ring, or a store image lent by
+         * mi_tcp_write_ref): no copy here. */
         put16(h + 16, (uint16_t)~cksum_finish(&c));
         return ipv4_output_tcp_offload(s, mac, laddr, raddr, h, hlen, data, ndata, tso_mss);
     }
@@ -135,7 +136,7 @@ static int send_segment(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_i
         cksum_add(&c, data[i].base, data[i].len);
     put16(h + 16, cksum_finish(&c));
 
-    struct net_iov iov[3] = {{h, hlen}};
+    struct net_iov iov[1 + TCP_SND_IOV] = {{h, hlen}};
     for (int i = 0; i < ndata; i++)
         iov[1 + i] = data[i];
     /* TCP never relies on fragmentation: segments fit the MSS, and DF is
@@ -146,12 +147,12 @@ static int send_segment(struct net_stack *s, mi_ipv4 laddr, uint16_t lport, mi_i
 void tcp_send_data(struct mi_tcp *t, uint32_t seq, uint32_t len, bool fin)
 {
     uint32_t start = tcp_snd_data_start(t);
-    struct net_iov data[2];
+    struct net_iov data[TCP_SND_IOV];
     int n = 0;
     uint8_t flags = TCP_ACK;
     if (len > 0) {
-        n = tcp_ring_peek(&t->snd, seq - start, len, data);
-        if (seq + len == start + t->snd.len)
+        n = tcp_sndq_gather(t, seq - start, len, data);
+        if (seq + len == start + t->snd_len)
             flags |= TCP_PSH;
     }
     if (fin)
@@ -199,7 +200,7 @@ void tcp_send_ack(struct mi_tcp *t)
 uint32_t tcp_retransmit_first(struct mi_tcp *t)
 {
     uint32_t start = tcp_snd_data_start(t);
-    uint32_t end = start + t->snd.len;
+    uint32_t end = start + t->snd_len;
     /* Only what was sent before: bytes beyond SND.MAX would be new data
      * the rest of the sender does not know went out. */
     uint32_t sent_end = seq_lt(t->snd_max, end) ? t->snd_max : end;
@@ -306,7 +307,7 @@ void tcp_output(struct mi_tcp *t)
     if (!may_send_data(t))
         return;
     uint32_t start = tcp_snd_data_start(t);
-    uint32_t end = start + t->snd.len;
+    uint32_t end = start + t->snd_len;
     uint32_t seg_max = tcp_seg_max(t);
     uint32_t burst_max = tcp_tso_max(t, seg_max);
     bool cwnd_limited = false;

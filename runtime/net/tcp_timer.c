@@ -160,7 +160,7 @@ static void tlp_timeout(struct mi_tcp *t)
     if (t->snd_una == t->snd_max)
         return;
     t->s->stats.tcp_tlp++;
-    uint32_t end = tcp_snd_data_start(t) + t->snd.len;
+    uint32_t end = tcp_snd_data_start(t) + t->snd_len;
     uint32_t max = tcp_seg_max(t);
     uint32_t room = t->snd_una + t->snd_wnd - t->snd_max;
     if (seq_ge(t->snd_nxt, t->snd_max) && seq_lt(t->snd_max, end) &&
@@ -188,7 +188,7 @@ static void tlp_timeout(struct mi_tcp *t)
 /* The persist timer expired: probe the closed window. */
 static void persist_timeout(struct mi_tcp *t)
 {
-    uint32_t end = tcp_snd_data_start(t) + t->snd.len;
+    uint32_t end = tcp_snd_data_start(t) + t->snd_len;
     t->persist = false;
     t->rexmt_at = 0;
     if (!seq_lt(t->snd_nxt, end))

@@ -190,10 +190,13 @@ static void test_files_and_types(void **state)
 
     request(&r, "GET", "/nodex/file.json", NULL);
     assert_string_equal(field(&r, "Content-Type"), "application/json");
+    size_t by_ref = fake_write_ref_bytes;
     request(&r, "GET", "/big.bin", NULL);
     assert_string_equal(field(&r, "Content-Type"), "application/octet-stream");
     assert_int_equal(r.body_len, sizeof big);
     assert_memory_equal(r.body, big, sizeof big);
+    /* The file went to TCP by reference (no copy), the head did not. */
+    assert_int_equal(fake_write_ref_bytes, by_ref + sizeof big);
     request(&r, "GET", "/empty.txt", NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(field(&r, "Content-Length"), "0");

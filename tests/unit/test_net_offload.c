@@ -161,7 +161,7 @@ static void observe(const uint8_t *f, size_t len, const struct plat_net_tx *tx, 
     if (!t->in_recovery && t->dupacks == 0)
         assert_true(p.tcp.seq + p.len - t->snd_una - tcp_sack_below(t, t->snd_nxt) <= t->cwnd);
     /* Whole segments, but at the end of what was queued. */
-    uint32_t end = tcp_snd_data_start(t) + t->snd.len;
+    uint32_t end = tcp_snd_data_start(t) + t->snd_len;
     assert_true(p.len % tx->tso_mss == 0 || p.tcp.seq + p.len == end);
 }
 
