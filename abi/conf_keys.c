@@ -17,6 +17,8 @@ const struct conf_key conf_keys[] = {
     {"ip-address", KT_IPV4, KEY_BOOT, "static IPv4 address of the network interface"},
     {"ip-netmask", KT_NETMASK, KEY_BOOT, "netmask of the static address"},
     {"ip-gateway", KT_IPV4, KEY_BOOT, "default gateway of the static address"},
+    {"tcp-congestion", KT_TCP_CC, KEY_BOOT,
+     "TCP congestion control of mirari's own stack: bbr (the default) or newreno"},
     {"http-port", KT_PORT, KEY_BOOT, "TCP port the HTTP server listens on (main-http)"},
     {"http-address", KT_LISTEN_ADDR, KEY_BOOT,
      "address the HTTP server listens on: * or an IPv4 address (main-http)"},
@@ -356,6 +358,8 @@ const char *conf_key_check(const struct conf_key *k, const char *value)
                        strcmp(value, "info") == 0 || strcmp(value, "debug") == 0
                    ? NULL
                    : "error, warn, info or debug";
+    case KT_TCP_CC:
+        return strcmp(value, "bbr") == 0 || strcmp(value, "newreno") == 0 ? NULL : "bbr or newreno";
     case KT_STRING:
         return text_ok(value) ? NULL : "text on one line without control characters";
     case KT_TEXT:

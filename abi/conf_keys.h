@@ -20,6 +20,7 @@ enum conf_key_type {
     KT_FILE,        /* a file, relative to the .conf file */
     KT_MEMORY,      /* MiB, a positive integer */
     KT_LOG_LEVEL,   /* error | warn | info | debug */
+    KT_TCP_CC,      /* bbr | newreno */
     KT_STRING,      /* anything on one line, kept verbatim (xl-*, compiler) */
     KT_TEXT,        /* like KT_STRING, but may be empty (app-*) */
 };

@@ -57,8 +57,9 @@ static const char help_image[] =
     "NAME.xml, a domain booting NAME.img on the libvirt network --network (default\n"
     "\"default\") or an existing tap (tap:DEV). The configuration's\n"
     "boot arguments go on GRUB's command line; --set KEY=VALUE changes one (ip-*,\n"
-    "http-*, log-level, declared app-*) without a rebuild. An app with a network and\n"
-    "no ip-address asks for DHCP. --size grows the disk (64M, 1G, ...).\n";
+    "tcp-congestion, http-*, log-level, declared app-*) without a rebuild. An app\n"
+    "with a network and no ip-address asks for DHCP. --size grows the disk (64M,\n"
+    "1G, ...).\n";
 
 static const char help_deploy[] =
     "usage: mirari deploy gce|aws --bucket=NAME [--yes] [-o FILE] [--set KEY=VALUE...]\n"

@@ -75,6 +75,10 @@ static void offer_key_values(const struct offer *o, const struct conf_key *k, co
         for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
             offer_value(o, prefix, levels[i], NULL);
         break;
+    case KT_TCP_CC:
+        offer_value(o, prefix, "bbr", "by the path's measured bandwidth and RTT");
+        offer_value(o, prefix, "newreno", "halved on every loss");
+        break;
     case KT_LISTEN_ADDR:
         offer_value(o, prefix, "*", "every address");
         break;

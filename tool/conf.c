@@ -124,6 +124,8 @@ static const char *type_noun(enum conf_key_type t)
         return "a memory size";
     case KT_LOG_LEVEL:
         return "a log level";
+    case KT_TCP_CC:
+        return "a congestion control";
     case KT_STRING:
     case KT_TEXT:
         return "a valid value";

@@ -43,7 +43,7 @@ static const char *placeholder(enum conf_key_type t)
         [KT_PORT] = "PORT",       [KT_LISTEN_ADDR] = "ADDR", [KT_ENTRY] = "FUNC",
         [KT_LIST] = "NAME,...",   [KT_DIR] = "DIR",          [KT_FILE] = "FILE",
         [KT_MEMORY] = "MIB",      [KT_LOG_LEVEL] = "LEVEL",  [KT_STRING] = "VALUE",
-        [KT_TEXT] = "VALUE",
+        [KT_TCP_CC] = "ALGO",     [KT_TEXT] = "VALUE",
     };
     return names[t];
 }

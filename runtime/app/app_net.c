@@ -32,6 +32,7 @@ static void net_config(struct net_backend_config *cfg)
     if (dhcp != NULL)
         parse_bool(dhcp, &cfg->dhcp);
     cfg->address = conf_ipv4("ip-address");
+    cfg->tcp_congestion = mi_conf_get("tcp-congestion");
     cfg->gateway = conf_ipv4("ip-gateway");
     unsigned prefix;
     const char *mask = mi_conf_get("ip-netmask");

@@ -147,8 +147,8 @@ static void not_a_boot_argument(struct bootargs *r, const char *name, size_t len
     }
 }
 
-void bootargs_parse(struct bootargs *r, int argc, char *const *argv,
-                       const mi_conf_pair *defaults, size_t ndefaults)
+void bootargs_parse(struct bootargs *r, int argc, char *const *argv, const mi_conf_pair *defaults,
+                    size_t ndefaults)
 {
     memset(r, 0, sizeof(*r));
     r->action = BOOT_RUN;
@@ -190,7 +190,8 @@ void bootargs_parse(struct bootargs *r, int argc, char *const *argv,
         const char **slot;
         const char *key;
         const struct conf_key *k = exact_key(name, len);
-        int app = k == NULL && is_app_family(conf_key_find(name, len)) ? find_app(r, name, len) : -1;
+        int app =
+            k == NULL && is_app_family(conf_key_find(name, len)) ? find_app(r, name, len) : -1;
         if (app >= 0) {
             k = conf_key_find(name, len);
             slot = &r->app_value[app];
@@ -207,7 +208,7 @@ void bootargs_parse(struct bootargs *r, int argc, char *const *argv,
         if (eq != NULL) {
             value = eq + 1;
         } else if (k->type == KT_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0 ||
-                                             strcmp(argv[i + 1], "-h") == 0)) {
+                                          strcmp(argv[i + 1], "-h") == 0)) {
             /* A bare boolean switch: --ip-use-dhcp means true. */
             value = "true";
         } else if (i + 1 < argc && !(k->type == KT_TEXT && strncmp(argv[i + 1], "--", 2) == 0)) {
@@ -263,6 +264,8 @@ static const char *metavar(enum conf_key_type t)
         return "A.B.C.D|*";
     case KT_LOG_LEVEL:
         return "error|warn|info|debug";
+    case KT_TCP_CC:
+        return "bbr|newreno";
     case KT_MEMORY:
         return "MIB";
     default:
@@ -283,8 +286,8 @@ static void put(char *buf, size_t cap, size_t *len, const char *fmt, ...)
         *len += (size_t)n;
 }
 
-size_t bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults,
-                         char *buf, size_t cap)
+size_t bootargs_usage(const char *prog, const mi_conf_pair *defaults, size_t ndefaults, char *buf,
+                      size_t cap)
 {
     struct bootargs d;
     char *no_args[] = {NULL};

@@ -29,6 +29,7 @@ size_t net_backend_active(void);
 struct net_backend_config {
     bool dhcp;
     mi_ipv4 address, netmask, gateway;
+    const char *tcp_congestion; /* tcp-congestion: "bbr" or "newreno"; NULL: the default */
 };
 
 /* Bring the network up and call ready(arg) from the loop once it can be

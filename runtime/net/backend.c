@@ -10,6 +10,7 @@
  * on a kernel). A kernel without a source said so at boot; the key then
  * rests on clock readings. */
 #include <errno.h>
+#include <string.h>
 
 #include <mirari/log.h>
 #include <mirari/loop.h>
@@ -93,6 +94,10 @@ int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *
     rng_bytes(key, sizeof key);
     net_stack_init(&the_stack, info.mac, info.mtu, key);
     the_stack.offloads = info.offloads;
+    if (cfg->tcp_congestion != NULL && strcmp(cfg->tcp_congestion, "newreno") == 0) {
+        the_stack.tcp_cc = TCP_CC_NEWRENO;
+        mi_info("net: TCP congestion control newreno");
+    }
     if (info.offloads != 0)
         mi_info("net: device offloads:%s%s%s%s",
                 (info.offloads & PLAT_NET_TX_CSUM) ? " tx-csum" : "",

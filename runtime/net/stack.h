@@ -25,9 +25,10 @@
 struct net_stack {
     uint8_t mac[ETH_ALEN];
     uint16_t mtu;
-    uint32_t offloads; /* the device's PLAT_NET_TX_* and PLAT_NET_RX_* (platform.h) */
-    bool batching;     /* between net_stack_batch_begin and _end */
-    bool configured;   /* has an address */
+    uint32_t offloads;       /* the device's PLAT_NET_TX_* and PLAT_NET_RX_* (platform.h) */
+    bool batching;           /* between net_stack_batch_begin and _end */
+    bool configured;         /* has an address */
+    enum tcp_cc_algo tcp_cc; /* of new connections (tcp-congestion) */
     mi_netif nif;
     struct siphash_key key; /* see net_stack_init */
     uint16_t ip_id;

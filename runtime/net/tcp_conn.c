@@ -76,6 +76,7 @@ struct mi_tcp *tcp_alloc(struct net_stack *s)
     t->rto_ms = TCP_RTO_INITIAL_MS;
     t->rcv_mss = (uint16_t)(s->mtu - IP_HLEN - TCP_HLEN);
     t->snd_mss = TCP_DEFAULT_MSS;
+    t->cc = s->tcp_cc;
     return t;
 }
 

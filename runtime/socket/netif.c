@@ -101,8 +101,8 @@ int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *
     find_host_interface();
     netif_up = true;
     char a[MI_IPV4_STRLEN];
-    mi_debug("unix-socket: using the host's network (%s); ip-use-dhcp, ip-address, ip-netmask "
-             "and ip-gateway%s are not used here",
+    mi_debug("unix-socket: using the host's network (%s); ip-use-dhcp, ip-address, ip-netmask, "
+             "ip-gateway and tcp-congestion%s are not used here",
              mi_ipv4_format(netif.address, a), cfg->dhcp || cfg->address != 0 ? " (set)" : "");
     return mi_defer(ready, arg);
 }

@@ -55,11 +55,15 @@ def dropped(netns_name):
     return int(re.search(r"counter packets (\d+)", out).group(1))
 
 
+@pytest.mark.parametrize("cc", ["bbr", "newreno"])
 @pytest.mark.parametrize("pct", [5, 20])
-def test_download_under_loss(netns, mirari, site, tmp_path, pct):
+def test_download_under_loss(netns, mirari, site, tmp_path, pct, cc):
+    """With either congestion control: BBR's (the default), or NewReno's
+    chosen by the boot argument tcp-congestion."""
     app, data = site
     name = netns()
-    u = Unikernel(name, [str(mirari), "run", "--unix", "--", "--log-level=debug"],
+    args = ["--log-level=debug"] + ([f"--tcp-congestion={cc}"] if cc != "bbr" else [])
+    u = Unikernel(name, [str(mirari), "run", "--unix", "--", *args],
                   tmp_path / "web.log", r"serving HTTP", cwd=app)
     out = tmp_path / "big.bin"
     try:
@@ -75,6 +79,7 @@ def test_download_under_loss(netns, mirari, site, tmp_path, pct):
         u.stop()
     log = u.text()
     assert "Sanitizer" not in log
+    assert ("net: TCP congestion control newreno" in log) == (cc == "newreno"), log[:2000]
     # The stack never timed the connection out, and the server never gave
     # up on a client that stopped reading: the peer answered throughout.
     assert drops(log).get("tcp_timeout", 0) == 0, log[-2000:]

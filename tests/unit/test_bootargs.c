@@ -48,6 +48,8 @@ static const char *good_value(enum conf_key_type t)
         return "127.0.0.1";
     case KT_LOG_LEVEL:
         return "debug";
+    case KT_TCP_CC:
+        return "newreno";
     default:
         return NULL;
     }
@@ -67,6 +69,8 @@ static const char *bad_value(enum conf_key_type t)
         return "65536";
     case KT_LOG_LEVEL:
         return "verbose";
+    case KT_TCP_CC:
+        return "cubic";
     default:
         return NULL;
     }
@@ -135,9 +139,9 @@ static void every_boot_key_in_both_forms(void **state)
                  bad_value(k->type), conf_key_check(k, bad_value(k->type)));
         assert_string_equal(r.error, want);
     }
-    /* ip-use-dhcp, ip-address, ip-netmask, ip-gateway, http-port,
-     * http-address, https-port, https-redirect, log-level. */
-    assert_int_equal(boot_keys, 9);
+    /* ip-use-dhcp, ip-address, ip-netmask, ip-gateway, tcp-congestion,
+     * http-port, http-address, https-port, https-redirect, log-level. */
+    assert_int_equal(boot_keys, 10);
 }
 
 static void several_arguments_last_wins(void **state)

@@ -112,6 +112,7 @@ static void test_every_key(void **state)
                            "ip-address: 10.0.0.2\n"
                            "ip-netmask: 255.255.255.0\n"
                            "ip-gateway: 10.0.0.1\n"
+                           "tcp-congestion: newreno\n"
                            "http-port: 8080\n"
                            "http-address: 10.0.0.2\n"
                            "https-port: 8443\n"
@@ -132,7 +133,7 @@ static void test_every_key(void **state)
     if (errors)
         dump(&p);
     assert_int_equal(errors, 0);
-    assert_int_equal(p.cfg.n, 21);
+    assert_int_equal(p.cfg.n, 22);
     /* Every key of the table was used (families once at least). */
     for (size_t i = 0; i < conf_nkeys; i++) {
         bool found = false;
