@@ -33,14 +33,14 @@ own stack its default, a BBR-like model (runtime/net/tcp_bbr.c). Both
 kinds keep their rate under random loss; loss-based ones do not: in a
 trial over a veth pair set up like this one, Linux with CUBIC or Reno
 (set per socket) took over a minute for 1 MB at 20%, and the own stack's
-NewReno (mi_tcp_congestion) took 3-20 s. LINUX_CC=NAME sets Linux's in
+NewReno (OWN_CC=newreno) took 3-20 s. LINUX_CC=NAME sets Linux's in
 nginx's namespace alone; outside the host's namespace only the ones in
 net.ipv4.tcp_allowed_congestion_control may be chosen (the host's
 default, reno, and cubic on a Debian host, where cubic is the default).
 
 usage: bench/loss.py BUILD_DIR
 env:   ROUNDS (5), LOSS percentages (1,5,20), MAXTIME seconds per fetch (300),
-       LINUX_CC (the host's default)
+       LINUX_CC (the host's default), OWN_CC (bbr; newreno: tcp-congestion)
 """
 
 import os
@@ -142,10 +142,12 @@ def main():
         sh("ip", "-n", a, "link", "set", "mt0", "up")
         # Frames of at most the MTU on the tap too (see above).
         env = dict(os.environ, MIRARI_TAP="mt0", MIRARI_TAP_OFFLOAD="off")
+        cc = os.environ.get("OWN_CC", "bbr")
         direct = subprocess.Popen(["ip", "netns", "exec", a, str(mirari), "-q", "run", "--unix",
                                    "--", "--ip-address=10.0.0.2", "--ip-netmask=255.255.255.0",
-                                   "--log-level=warn"], cwd=app, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   "--log-level=warn", f"--tcp-congestion={cc}"],
+                                  cwd=app, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         procs.append(direct)
         # linux: C <-veth-> S, offloads off on both ends
         vc, vs = f"vc{tag}", f"vs{tag}"
