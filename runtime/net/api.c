@@ -88,7 +88,9 @@ ssize_t mi_tcp_read(mi_tcp *t, void *buf, size_t cap)
     return -EAGAIN;
 }
 
-ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len)
+/* Queue up to len bytes of buf: copied into the send ring, or lent
+ * (mi_tcp_write_ref). */
+static ssize_t queue(mi_tcp *t, const void *buf, size_t len, bool lend)
 {
     if (t->state == TCP_LISTEN)
         return -ENOTCONN;
@@ -100,10 +102,15 @@ ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len)
         return -EPIPE;
     if (len == 0)
         return 0;
+    uint32_t (*put)(struct mi_tcp *, const void *, uint32_t) =
+        lend ? tcp_sndq_write_ref : tcp_sndq_write;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-    uint32_t n = tcp_sndq_write(t, buf, want);
+    uint32_t n = put(t, buf, want);
     if (n < want && tcp_snd_grow(t))
-        n += tcp_sndq_write(t, (const uint8_t *)buf + n, want - n);
+        n += put(t, (const uint8_t *)buf + n, want - n);
+    /* Lent, with every piece of the queue in use: copy rather than wait. */
+    if (n == 0 && lend)
+        return queue(t, buf, len, false);
     if (n < len)
         t->want_writable = true;
     if (n == 0)
@@ -112,29 +119,14 @@ ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len)
     return n;
 }
 
+ssize_t mi_tcp_write(mi_tcp *t, const void *buf, size_t len)
+{
+    return queue(t, buf, len, false);
+}
+
 ssize_t mi_tcp_write_ref(mi_tcp *t, const void *buf, size_t len)
 {
-    if (t->state == TCP_LISTEN)
-        return -ENOTCONN;
-    if (t->err != 0)
-        return t->err;
-    if (t->fin_queued || !t->has_bufs ||
-        (t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED && t->state != TCP_ESTABLISHED &&
-         t->state != TCP_CLOSE_WAIT))
-        return -EPIPE;
-    if (len == 0)
-        return 0;
-    uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-    uint32_t n = tcp_sndq_write_ref(t, buf, want);
-    if (n < want && tcp_snd_grow(t))
-        n += tcp_sndq_write_ref(t, (const uint8_t *)buf + n, want - n);
-    /* Every piece of the queue in use: copy rather than wait. */
-    if (n == 0)
-        return mi_tcp_write(t, buf, len);
-    if (n < len)
-        t->want_writable = true;
-    tcp_output_soon(t);
-    return n;
+    return queue(t, buf, len, true);
 }
 
 ssize_t mi_tcp_writev(mi_tcp *t, const struct mi_iovec *iov, int n)
