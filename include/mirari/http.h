@@ -88,8 +88,9 @@ struct mi_http_limits {
                                   * beyond 64 fields); at most 65535 */
     size_t max_uri_bytes;        /* the request-target: 414 beyond */
     size_t max_body_bytes;       /* 413 beyond */
-    uint64_t idle_timeout_ns;    /* keep-alive connection with no request; also a
-                                  * client that stops reading its response */
+    uint64_t idle_timeout_ns;    /* a connection with no request (new, or kept
+                                  * alive); also a client that stops reading
+                                  * its response */
     uint64_t request_timeout_ns; /* a request not complete after this: 408 */
     size_t max_connections;
 };
