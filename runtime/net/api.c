@@ -200,11 +200,7 @@ int mi_tcp_keepalive(mi_tcp *t, unsigned idle_s, unsigned interval_s, unsigned c
 int mi_tcp_congestion(mi_tcp *t, const char *name)
 {
     enum tcp_cc_algo cc;
-    if (name != NULL && strcmp(name, "bbr") == 0)
-        cc = TCP_CC_BBR;
-    else if (name != NULL && strcmp(name, "newreno") == 0)
-        cc = TCP_CC_NEWRENO;
-    else
+    if (tcp_cc_by_name(name, &cc) != 0)
         return -EINVAL;
     if (cc != t->cc) {
         /* The other one starts from the window there is; BBR measures

@@ -10,7 +10,6 @@
  * on a kernel). A kernel without a source said so at boot; the key then
  * rests on clock readings. */
 #include <errno.h>
-#include <string.h>
 
 #include <mirari/log.h>
 #include <mirari/loop.h>
@@ -94,10 +93,10 @@ int net_backend_start(const struct net_backend_config *cfg, void (*ready)(void *
     rng_bytes(key, sizeof key);
     net_stack_init(&the_stack, info.mac, info.mtu, key);
     the_stack.offloads = info.offloads;
-    if (cfg->tcp_congestion != NULL && strcmp(cfg->tcp_congestion, "newreno") == 0) {
-        the_stack.tcp_cc = TCP_CC_NEWRENO;
-        mi_info("net: TCP congestion control newreno");
-    }
+    /* Checked against the key table already: only a name or NULL. */
+    if (tcp_cc_by_name(cfg->tcp_congestion, &the_stack.tcp_cc) == 0 &&
+        the_stack.tcp_cc != TCP_CC_BBR)
+        mi_info("net: TCP congestion control %s", cfg->tcp_congestion);
     if (info.offloads != 0)
         mi_info("net: device offloads:%s%s%s%s",
                 (info.offloads & PLAT_NET_TX_CSUM) ? " tx-csum" : "",

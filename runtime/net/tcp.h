@@ -103,8 +103,8 @@ struct tcp_bbr {
     uint64_t bw[TCP_BBR_BW_ROUNDS]; /* bytes/s: the best sample of each recent round */
     uint32_t min_rtt_us;            /* 0: no sample yet */
     uint64_t min_rtt_at;
-    uint32_t prior_cwnd; /* cwnd before the recovery or timeout in progress (0: none) */
-    uint32_t conserve_end;
+    uint32_t prior_cwnd;   /* cwnd before the recovery or timeout in progress (0: none) */
+    uint32_t conserve_end; /* conservation ends when a byte past this is delivered */
 };
 
 /* A piece of the send queue (tcp_sndq.c): the next `len` bytes of the
@@ -436,7 +436,9 @@ void tcp_keep_touch(struct mi_tcp *t);
 
 /* tcp_cc.c */
 void tcp_cc_init(struct mi_tcp *t);
-void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns);
+/* An RTT sample; precise: timed to the nanosecond on one segment, not a
+ * millisecond timestamp echo (only those feed BBR's min_rtt). */
+void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns, bool precise);
 void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked);
 /* After sending: how much is in flight, and whether cwnd stopped the
  * sender (RFC 7661): only a window that was used grows. */
@@ -448,6 +450,8 @@ void tcp_cc_prr(struct mi_tcp *t, uint32_t delivered);
 /* Each ACK that delivered data (RFC 6937's DeliveredData): BBR's model and
  * cwnd, or PRR's. */
 void tcp_cc_delivered(struct mi_tcp *t, uint32_t delivered);
+/* "bbr" or "newreno" (mi_tcp_congestion, tcp-congestion): 0 or -EINVAL. */
+int tcp_cc_by_name(const char *name, enum tcp_cc_algo *out);
 /* Whether the connection's sender is BBR's (it needs SACK to tell
  * delivered from lost; without it, NewReno's). */
 static inline bool tcp_cc_bbr(const struct mi_tcp *t)
@@ -517,6 +521,10 @@ void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
 /* Up to two pieces of len bytes starting `off` bytes after the head. */
 int tcp_ring_peek(const struct tcp_ring *r, uint32_t off, uint32_t len, struct net_iov iov[2]);
 
+/* Write bytes into the free space, `off` bytes after the end of the data
+ * (out-of-order data), without changing len. */
+void tcp_ring_write_at(struct tcp_ring *r, uint32_t off, const void *data, uint32_t len);
+
 /* tcp_sndq.c: the send queue. Writes take what fits (cap less what is
  * queued) and return it; a reference is refused (0) when no piece is
  * left to describe it. */
@@ -529,9 +537,6 @@ void tcp_sndq_clear(struct mi_tcp *t);
  * copied into one buffer when they are more (valid until the next call). */
 int tcp_sndq_gather(const struct mi_tcp *t, uint32_t off, uint32_t len,
                     struct net_iov iov[TCP_SND_IOV]);
-/* Write bytes into the free space, `off` bytes after the end of the data
- * (out-of-order data), without changing len. */
-void tcp_ring_write_at(struct tcp_ring *r, uint32_t off, const void *data, uint32_t len);
 /* Take in-sequence or out-of-order data at seq; advances RCV.NXT and
  * returns the number of bytes that became readable. */
 uint32_t tcp_rcv_data(struct mi_tcp *t, uint32_t seq, const uint8_t *data, uint32_t len);

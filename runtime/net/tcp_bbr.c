@@ -137,8 +137,8 @@ static void round_done(struct mi_tcp *t, uint64_t now)
     uint64_t bytes = b->delivered - b->round_delivered;
     b->rounds++;
     uint64_t *slot = &b->bw[b->rounds % TCP_BBR_BW_ROUNDS];
+    *slot = 0; /* the round TCP_BBR_BW_ROUNDS ago leaves the filter */
     uint64_t best = max_bw(b);
-    *slot = 0; /* the slot of the round TCP_BBR_BW_ROUNDS ago */
     if (elapsed > 0 && bytes > 0) {
         uint64_t rate = bytes * MI_NSEC_PER_SEC / elapsed;
         if (!b->round_app_limited || rate >= best)
@@ -259,8 +259,7 @@ void tcp_bbr_timeout(struct mi_tcp *t)
     if (t->backoff == 0)
         save_cwnd(t);
     b->conserving = false;
-    b->restore = true;
-    t->cwnd = t->snd_mss;
+    b->restore = true; /* tcp_cc_timeout makes cwnd one segment */
 }
 
 void tcp_bbr_recovered(struct mi_tcp *t)

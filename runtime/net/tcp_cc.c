@@ -22,6 +22,9 @@
  * because 1 s makes every loss on a LAN cost a second and the spurious
  * timeouts the bound guards against are cheap on the links a unikernel
  * lives on. */
+#include <errno.h>
+#include <string.h>
+
 #include "stack.h"
 
 #define CWND_MAX (1u << 30)
@@ -44,8 +47,10 @@ void tcp_cc_init(struct mi_tcp *t)
     tcp_bbr_init(t);
 }
 
-void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns)
+void tcp_rtt_sample(struct mi_tcp *t, uint64_t rtt_ns, bool precise)
 {
+    if (precise)
+        tcp_bbr_rtt(t, rtt_ns);
     uint32_t r = (uint32_t)(rtt_ns / 1000);
     if (r == 0)
         r = 1;
@@ -79,28 +84,17 @@ static uint32_t half_flight(const struct mi_tcp *t)
 void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked)
 {
     uint32_t mss = t->snd_mss;
-    if (tcp_cc_bbr(t)) {
-        /* BBR sets cwnd from what the ACK delivered (tcp_cc_delivered);
-         * here only the ends of a recovery or of a timeout's aftermath. */
-        if (t->in_recovery && seq_ge(t->snd_una, t->recover)) {
-            t->in_recovery = false;
-            t->dupacks = 0;
-            tcp_bbr_recovered(t);
-        } else if (t->in_recovery && t->sacked.n == 0 && !seq_gt(t->rexmit_hi, t->snd_una)) {
-            t->rexmit_hi = t->snd_una + tcp_retransmit_first(t); /* as below */
-            t->s->stats.tcp_fast_retransmit++;
-        } else if (!t->in_recovery) {
-            t->dupacks = 0;
-            if (t->bbr.restore && seq_ge(t->snd_una, t->recover))
-                tcp_bbr_recovered(t);
-        }
-        return;
-    }
+    /* BBR sets cwnd from what each ACK delivered (tcp_cc_delivered): of
+     * what follows it shares when recovery ends and what goes again. */
+    bool bbr = tcp_cc_bbr(t);
     if (t->in_recovery) {
         if (seq_ge(t->snd_una, t->recover)) {
             /* Full acknowledgment (RFC 6582 3.2 step 3, option 1). */
             uint32_t w = tcp_flight(t) + mss;
-            t->cwnd = t->ssthresh < w ? t->ssthresh : w;
+            if (bbr)
+                tcp_bbr_recovered(t);
+            else
+                t->cwnd = t->ssthresh < w ? t->ssthresh : w;
             t->in_recovery = false;
             t->dupacks = 0;
         } else if (t->sack_ok) {
@@ -125,6 +119,12 @@ void tcp_cc_new_ack(struct mi_tcp *t, uint32_t acked)
         return;
     }
     t->dupacks = 0;
+    if (bbr) {
+        /* The end of a timeout's aftermath. */
+        if (t->bbr.restore && seq_ge(t->snd_una, t->recover))
+            tcp_bbr_recovered(t);
+        return;
+    }
     /* Appropriate Byte Counting (RFC 3465): the window grows by what was
      * acknowledged, not by ACKs. One ACK may cover many segments: a
      * receiver that coalesces them (GRO, or a host behind a tap taking
@@ -248,6 +248,17 @@ void tcp_cc_prr(struct mi_tcp *t, uint32_t delivered)
         sndcnt = mss;
     uint64_t w = pipe + sndcnt;
     t->cwnd = w < CWND_MAX ? (uint32_t)w : CWND_MAX;
+}
+
+int tcp_cc_by_name(const char *name, enum tcp_cc_algo *out)
+{
+    if (name != NULL && strcmp(name, "bbr") == 0)
+        *out = TCP_CC_BBR;
+    else if (name != NULL && strcmp(name, "newreno") == 0)
+        *out = TCP_CC_NEWRENO;
+    else
+        return -EINVAL;
+    return 0;
 }
 
 void tcp_cc_delivered(struct mi_tcp *t, uint32_t delivered)

@@ -237,8 +237,7 @@ static void syn_sent_input(struct mi_tcp *t, const struct tcp_seg *seg)
         t->snd_una = seg->ack;
         t->syn_acked = true;
         if (t->rtt_timing && seq_gt(seg->ack, t->rtt_seq)) {
-            tcp_rtt_sample(t, mi_now() - t->rtt_start);
-            tcp_bbr_rtt(t, mi_now() - t->rtt_start);
+            tcp_rtt_sample(t, mi_now() - t->rtt_start, true);
             t->rtt_timing = false;
         }
         t->backoff = 0;
@@ -405,8 +404,7 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
     tcp_sack_prune(t, false);
 
     if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
-        tcp_rtt_sample(t, mi_now() - t->rtt_start);
-        tcp_bbr_rtt(t, mi_now() - t->rtt_start);
+        tcp_rtt_sample(t, mi_now() - t->rtt_start, true);
         t->rtt_timing = false;
     } else if (ts->ok && ts->ecr != 0 && seq_ge(ts->ecr, t->ts_rexmit)) {
         /* RFC 7323 4: the echoed timestamp times every ACK of new data,
@@ -418,7 +416,7 @@ static bool new_ack(struct mi_tcp *t, uint32_t ack, const struct tcp_ts *ts)
          * one such sample made the RTO 14 s (issue 12, relay seed 3). */
         uint32_t ms = tcp_ts_now(t) - ts->ecr;
         if (ms < 1u << 31)
-            tcp_rtt_sample(t, (uint64_t)ms * MI_NSEC_PER_MSEC);
+            tcp_rtt_sample(t, (uint64_t)ms * MI_NSEC_PER_MSEC, false);
     }
     t->backoff = 0;
     t->tlp_sent = false;

@@ -108,37 +108,29 @@ static int peek(const struct mi_tcp *t, uint32_t off, uint32_t len, struct net_i
         return tcp_ring_peek(&t->snd, off, len, iov);
     int n = 0;
     uint32_t ring_off = 0; /* ring bytes in the pieces before this one */
-    bool fits = true;
     for (uint8_t k = 0; k < t->snd_npieces && len > 0; k++) {
         const struct tcp_snd_piece *p = &t->snd_pieces[k];
-        if (off >= p->len) {
-            off -= p->len;
+        if (off < p->len) {
+            uint32_t take = p->len - off < len ? p->len - off : len;
+            struct net_iov two[2];
+            int m = 1;
             if (p->ref == NULL)
-                ring_off += p->len;
-            continue;
+                m = tcp_ring_peek(&t->snd, ring_off + off, take, two);
+            else
+                two[0] = (struct net_iov){p->ref + off, take};
+            if (n + m > TCP_SND_IOV)
+                return -1;
+            for (int i = 0; i < m; i++)
+                iov[n++] = two[i];
+            len -= take;
+            off = 0;
+        } else {
+            off -= p->len;
         }
-        uint32_t take = p->len - off < len ? p->len - off : len;
-        struct net_iov two[2];
-        int m = 1;
-        if (p->ref == NULL)
-            m = tcp_ring_peek(&t->snd, ring_off + off, take, two);
-        else
-            two[0] = (struct net_iov){p->ref + off, take};
-        for (int i = 0; i < m; i++) {
-            if (n == TCP_SND_IOV) {
-                fits = false;
-                break;
-            }
-            iov[n++] = two[i];
-        }
-        if (!fits)
-            break;
         if (p->ref == NULL)
             ring_off += p->len;
-        len -= take;
-        off = 0;
     }
-    return fits ? n : -1;
+    return n;
 }
 
 int tcp_sndq_gather(const struct mi_tcp *t, uint32_t off, uint32_t len,
